@@ -1,0 +1,61 @@
+# Two commands do everything on a fresh machine with Python 3.11 and make (README, Quick start):
+#   make run    create .venv, install, migrate, seed the demo, serve on http://127.0.0.1:$(PORT)/
+#   make test   create the same environment and run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+STAMP  := $(VENV)/.installed
+SECRET := .secret_key
+
+.PHONY: run test lint check messages browser-deps bench clean
+
+$(STAMP): requirements.txt requirements-test.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	touch $(STAMP)
+
+$(SECRET):
+	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $(SECRET)
+
+# The local demo runs with DEBUG off, as in production, but over plain HTTP on the loopback address.
+run: $(STAMP) $(SECRET)
+	@export SECRET_KEY="$$(cat $(SECRET))" INSECURE_HTTP=1; \
+	$(BIN)/python manage.py migrate --noinput && \
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
+	$(BIN)/python manage.py seed_demo && \
+	echo "" && \
+	echo "  IVD LIMS is starting at http://127.0.0.1:$(PORT)/" && \
+	echo "  Demo logins (password lims-demo, for the demo only):" && \
+	echo "    production  qc  qa  regulatory  incubator  lab  auditor  admin" && \
+	echo "  API docs: http://127.0.0.1:$(PORT)/api/v1/docs/" && \
+	echo "" && \
+	exec $(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload
+
+# Browser tests drive Debian's chromium (Playwright's own browser download does not work here).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "chromium could not be installed: browser tests will fail"; \
+	  else echo "chromium is missing (apt-get install chromium): browser tests will fail"; fi; }
+
+test: $(STAMP) browser-deps
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	DJANGO_SETTINGS_MODULE=lims.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
+
+# Refresh the translation catalogues of every app after changing user-facing strings.
+messages: $(STAMP)
+	for app in lims incubator production qc regulatory lab; do \
+	  (cd $$app && ../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete --settings=lims.settings_test --pythonpath=..) ; done
+	$(BIN)/django-admin compilemessages --settings=lims.settings_test --pythonpath=. --ignore=.venv
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,31 @@
+"""Navigation by role: each app declares its menu in ``<app>/navigation.py`` (``MENU``), filtered here by the
+permissions the signed-in user holds."""
+
+from django.urls import NoReverseMatch, reverse
+
+from lims.registry import app_modules
+from lims.roles import role_names
+
+
+def _menus():
+    for _label, module in app_modules("navigation"):
+        yield from getattr(module, "MENU", [])
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_menu": [], "user_roles": []}
+    menu = []
+    for title, items in _menus():
+        entries = []
+        for label, url_name, perm in items:
+            if perm and not user.has_perm(perm):
+                continue
+            try:
+                entries.append({"label": label, "url": reverse(url_name)})
+            except NoReverseMatch:
+                continue
+        if entries:
+            menu.append({"title": title, "items": entries})
+    return {"nav_menu": menu, "user_roles": role_names(user)}

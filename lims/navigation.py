@@ -1,0 +1,9 @@
+from django.utils.translation import gettext_lazy as _
+
+# (menu title, [(label, url name, permission or None)])
+MENU = [
+    (_("Audit"), [
+        (_("Audit trail"), "audit-log", "lims.view_audit_log"),
+        (_("Signatures"), "signature-list", "lims.view_signature"),
+    ]),
+]

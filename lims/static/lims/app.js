@@ -1,0 +1,24 @@
+// Behaviour without inline script (Content-Security-Policy: script-src 'self').
+(function () {
+  "use strict";
+  // Forms that submit when a select changes (the language switcher).
+  document.querySelectorAll("form.js-autosubmit select").forEach(function (el) {
+    el.addEventListener("change", function () { el.form.submit(); });
+  });
+  // Buttons asking for confirmation: <button data-confirm="...">.
+  document.querySelectorAll("[data-confirm]").forEach(function (el) {
+    el.addEventListener("click", function (ev) {
+      if (!window.confirm(el.getAttribute("data-confirm"))) { ev.preventDefault(); }
+    });
+  });
+  // Charts: <canvas data-chart="id-of-json-script"> with the Chart.js config in a json_script element.
+  if (window.Chart) {
+    document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+      var source = document.getElementById(canvas.getAttribute("data-chart"));
+      if (!source) { return; }
+      var config = JSON.parse(source.textContent);
+      config.options = Object.assign({ responsive: true, maintainAspectRatio: false, animation: false }, config.options || {});
+      new window.Chart(canvas, config);
+    });
+  }
+}());

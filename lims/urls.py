@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from lims import views
+from lims.forms import LoginForm
+from lims.registry import DOMAIN_APPS, app_modules
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("language/", views.set_language, name="set-language"),
+    path("audit/", views.audit_log, name="audit-log"),
+    path("audit/signatures/", views.SignatureList.as_view(), name="signature-list"),
+    path("history/<str:app_label>/<str:model_name>/<int:pk>/", views.object_history, name="object-history"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("lims.api.urls")),
+]
+
+# Each app's pages under /<app>/ (``<app>/urls.py``); production also serves the GS1 resolver at the root.
+for _label, _module in app_modules("urls", DOMAIN_APPS[1:]):
+    urlpatterns.append(path(f"{_label}/", include(_module)))
+    urlpatterns.extend(getattr(_module, "root_urlpatterns", []))
+
+handler403 = "lims.views.error_403"
+handler404 = "lims.views.error_404"
+handler500 = "lims.views.error_500"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
