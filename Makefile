@@ -51,7 +51,7 @@ lint: $(STAMP)
 # Refresh the translation catalogues of every app after changing user-facing strings.
 messages: $(STAMP)
 	for app in lims incubator production qc regulatory lab; do \
-	  (cd $$app && ../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete --settings=lims.settings_test --pythonpath=..) ; done
+	  (cd $$app && mkdir -p locale && ../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete --settings=lims.settings_test --pythonpath=..) ; done
 	$(BIN)/django-admin compilemessages --settings=lims.settings_test --pythonpath=. --ignore=.venv
 
 bench: $(STAMP)

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import models, transaction
+from django.db.models.signals import pre_delete, pre_save
 from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
@@ -54,6 +55,24 @@ def history(**kwargs) -> HistoricalRecords:
     kwargs.setdefault("history_change_reason_field", models.TextField(blank=True, default=""))
     kwargs.setdefault("cascade_delete_history", False)
     return HistoricalRecords(**kwargs)
+
+
+def _request_user():
+    request = getattr(HistoricalRecords.context, "request", None)
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+@receiver(pre_save)
+@receiver(pre_delete)
+def refuse_unattributed_writes(sender, instance, **kwargs):
+    """Refuse the write itself (before any row changes) when a tracked model has no acting user."""
+    if kwargs.get("raw") or not hasattr(sender._meta, "simple_history_manager_attribute"):
+        return
+    if _current.get() is None and _request_user() is None:
+        raise AuditContextMissing(
+            f"{sender.__name__} written without an acting user: call a service function (lims.audit.service)."
+        )
 
 
 @receiver(pre_create_historical_record)

@@ -181,7 +181,6 @@ LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
-LOCALE_PATHS = [BASE_DIR / "lims" / "locale"]
 
 # --- Static and media files ----------------------------------------------------------------------------
 STATIC_URL = "static/"
@@ -241,7 +240,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
-        "lims.api.authentication.SessionAuthentication401",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["lims.api.permissions.ModelRolePermission"],
     "DEFAULT_PAGINATION_CLASS": "lims.api.pagination.PageNumberPagination",

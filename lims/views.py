@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import NoReverseMatch
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
@@ -76,6 +77,13 @@ def _tracked_model(app_label, model_name):
     return model
 
 
+def _absolute_url(obj):
+    try:
+        return obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else None
+    except NoReverseMatch:
+        return None
+
+
 @login_required
 def object_history(request, app_label, model_name, pk):
     """The history tab of any tracked record: field-level diffs of it and its child records."""
@@ -87,7 +95,7 @@ def object_history(request, app_label, model_name, pk):
     page = Paginator(entries, 25).get_page(request.GET.get("page"))
     return render(request, "lims/history.html", {
         "object": obj, "model_name": model._meta.verbose_name, "page_obj": page,
-        "back_url": obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else None,
+        "back_url": _absolute_url(obj),
         "signatures": signature_rows(obj),
     })
 

@@ -13,8 +13,8 @@ class ModelRolePermission(BasePermission):
     """Requires an authenticated, active user and the permission the view names.
 
     A view may declare ``required_permissions``: a dict of DRF action or HTTP method → "app.codename" (or a
-    list), or a single string for every method. Otherwise the model permission of the view's queryset applies
-    (view for reads, add/change/delete for writes).
+    list), a single string or a list for every method (an empty list: any signed-in user). Otherwise the model
+    permission of the view's queryset applies (view for reads, add/change/delete for writes).
     """
 
     def has_permission(self, request, view):
@@ -29,6 +29,8 @@ class ModelRolePermission(BasePermission):
         declared = getattr(view, "required_permissions", None)
         if isinstance(declared, str):
             return [declared]
+        if isinstance(declared, (list, tuple)):
+            return list(declared)
         if isinstance(declared, dict):
             action = getattr(view, "action", None)
             for key in (action, request.method):

@@ -1,0 +1,113 @@
+"""2D symbols drawn as vector shapes on a reportlab canvas: GS1 DataMatrix (the UDI carrier) and QR codes.
+
+The symbols are computed as module matrices and then drawn as one filled path of rectangles (one per run of
+dark modules in a row), never as raster images, so they stay sharp at any printer resolution.
+
+- DataMatrix ECC 200 (ISO/IEC 16022) comes from zxing-cpp's writer, which is built on libzint. In GS1 mode it
+  starts the symbol with FNC1, so scanners report the symbology identifier ``]d2``, and ends variable-length
+  fields with FNC1 where another field follows (GS1 General Specifications, GS1 DataMatrix section and §7.8).
+  Only square symbol sizes are used, the usual choice on healthcare items.
+- QR codes (ISO/IEC 18004) come from the ``qrcode`` package, error correction level M.
+
+Each ``draw_*`` function takes the square *footprint* of the symbol including its quiet zone: the light margin a
+scanner needs around it, one module for DataMatrix (ISO/IEC 16022) and four modules for QR (ISO/IEC 18004). The
+footprint is painted white, so a layout only has to keep other artwork out of it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import qrcode
+import qrcode.constants
+import zxingcpp
+from reportlab.lib.colors import black, white
+from reportlab.pdfgen.canvas import Canvas
+
+from .gs1 import ElementString
+
+DATAMATRIX_QUIET_ZONE = 1
+QR_QUIET_ZONE = 4
+
+Matrix = tuple[tuple[bool, ...], ...]
+"""Rows of modules from the top, ``True`` for a dark module."""
+
+
+@lru_cache(maxsize=512)
+def datamatrix_modules(content: ElementString | str) -> Matrix:
+    """Encode a DataMatrix ECC 200 symbol and return its module matrix (without quiet zone).
+
+    An ``ElementString`` is encoded as a GS1 DataMatrix (FNC1 in first position, FNC1 separators); a plain
+    ``str`` as an ordinary DataMatrix of that text, e.g. a sample tube's barcode. Raises ``ValueError`` when the
+    encoder refuses the data.
+    """
+    if isinstance(content, ElementString):
+        # Bracketed AIs are unambiguous: neither "[" nor "]" belongs to the GS1 AI-82 character set.
+        text = "".join(f"[{ai}]{value}" for ai, value in content.fields)
+        symbol = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.DataMatrix, gs1=True, forceSquare=True)
+    else:
+        if not content:
+            raise ValueError("A DataMatrix needs some data to encode.")
+        symbol = zxingcpp.create_barcode(content, zxingcpp.BarcodeFormat.DataMatrix, forceSquare=True)
+    pixels = memoryview(symbol.to_image(scale=1, add_quiet_zones=False)).tolist()
+    return tuple(tuple(pixel == 0 for pixel in row) for row in pixels)
+
+
+@lru_cache(maxsize=512)
+def qr_modules(text: str) -> Matrix:
+    """Encode ``text`` as the smallest QR code with error correction level M and return its module matrix."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+    code.add_data(text)
+    code.make(fit=True)
+    return tuple(tuple(bool(module) for module in row) for row in code.get_matrix())
+
+
+def draw_matrix(canvas: Canvas, matrix: Matrix, x: float, y: float, module: float) -> None:
+    """Draw ``matrix`` with its lower-left corner at (x, y), each module ``module`` points wide.
+
+    Runs of dark modules in a row become one rectangle, and all rectangles form a single path, so a rasteriser
+    leaves no hairline seams between neighbouring modules.
+    """
+    path = canvas.beginPath()
+    rows = len(matrix)
+    for row_index, row in enumerate(matrix):
+        row_y = y + (rows - 1 - row_index) * module
+        column = 0
+        while column < len(row):
+            if not row[column]:
+                column += 1
+                continue
+            start = column
+            while column < len(row) and row[column]:
+                column += 1
+            path.rect(x + start * module, row_y, (column - start) * module, module)
+    canvas.saveState()
+    canvas.setFillColor(black)
+    canvas.drawPath(path, stroke=0, fill=1)
+    canvas.restoreState()
+
+
+def _draw_symbol(canvas: Canvas, matrix: Matrix, x: float, y: float, size: float, quiet_zone: int) -> float:
+    """Draw a square symbol centred in the ``size`` footprint with its quiet zone; return the module size."""
+    module = size / (max(len(matrix), len(matrix[0])) + 2 * quiet_zone)
+    canvas.saveState()
+    canvas.setFillColor(white)
+    canvas.rect(x, y, size, size, stroke=0, fill=1)
+    canvas.restoreState()
+    offset_x = (size - len(matrix[0]) * module) / 2
+    offset_y = (size - len(matrix) * module) / 2
+    draw_matrix(canvas, matrix, x + offset_x, y + offset_y, module)
+    return module
+
+
+def draw_datamatrix(canvas: Canvas, content: ElementString | str, x: float, y: float, size: float) -> float:
+    """Draw a DataMatrix in the square footprint (x, y, size), quiet zone included; return the module size.
+
+    Pass an ``ElementString`` (see ``gs1.element_string``) for a GS1 DataMatrix, a ``str`` for a plain one.
+    """
+    return _draw_symbol(canvas, datamatrix_modules(content), x, y, size, DATAMATRIX_QUIET_ZONE)
+
+
+def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> float:
+    """Draw a QR code of ``text`` in the square footprint (x, y, size), quiet zone included; return the module size."""
+    return _draw_symbol(canvas, qr_modules(text), x, y, size, QR_QUIET_ZONE)
