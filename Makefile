@@ -50,8 +50,9 @@ lint: $(STAMP)
 
 # Refresh the translation catalogues of every app after changing user-facing strings.
 messages: $(STAMP)
-	for app in lims incubator production qc regulatory lab; do \
-	  (cd $$app && mkdir -p locale && ../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete --settings=lims.settings_test --pythonpath=..) ; done
+	for app in lims incubator production production/monitoring production/labelling qc regulatory lab; do \
+	  (cd $$app && mkdir -p locale && $(CURDIR)/$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete \
+	    --ignore='monitoring/*' --ignore='labelling/*' --settings=lims.settings_test --pythonpath=$(CURDIR)) ; done
 	$(BIN)/django-admin compilemessages --settings=lims.settings_test --pythonpath=. --ignore=.venv
 
 bench: $(STAMP)

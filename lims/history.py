@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import CharField, Value
@@ -25,11 +24,11 @@ TYPE_DISPLAY = {"created": _("created"), "changed": _("changed"), "deleted": _("
 
 def tracked_models() -> list[type[models.Model]]:
     """Every model of the project that carries a history (the domain apps and the core)."""
-    from lims.registry import DOMAIN_APPS
+    from lims.registry import app_config, installed
 
     result = []
-    for label in DOMAIN_APPS:
-        for model in apps.get_app_config(label).get_models():
+    for module in installed():
+        for model in app_config(module).get_models():
             if hasattr(model._meta, "simple_history_manager_attribute"):
                 result.append(model)
     return result

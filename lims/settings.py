@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "lims",
     "incubator",
     "production",
+    "production.monitoring",
+    "production.labelling",
     "qc",
     "regulatory",
     "lab",

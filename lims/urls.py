@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from lims import views
 from lims.forms import LoginForm
-from lims.registry import DOMAIN_APPS, app_modules
+from lims.registry import DOMAIN_APPS, app_modules, url_prefix
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,8 +23,8 @@ urlpatterns = [
 ]
 
 # Each app's pages under /<app>/ (``<app>/urls.py``); production also serves the GS1 resolver at the root.
-for _label, _module in app_modules("urls", DOMAIN_APPS[1:]):
-    urlpatterns.append(path(f"{_label}/", include(_module)))
+for _name, _module in app_modules("urls", DOMAIN_APPS[1:]):
+    urlpatterns.append(path(url_prefix(_name), include(_module)))
     urlpatterns.extend(getattr(_module, "root_urlpatterns", []))
 
 handler403 = "lims.views.error_403"

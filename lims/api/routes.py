@@ -2,8 +2,6 @@
 
 from django.urls import include, path
 
-from lims.registry import DOMAIN_APPS, app_modules
+from lims.registry import DOMAIN_APPS, api_prefix, app_modules
 
-urlpatterns = [
-    path(f"{label}/", include(module)) for label, module in app_modules("api.urls", DOMAIN_APPS[1:])
-]
+urlpatterns = [path(api_prefix(name), include(module)) for name, module in app_modules("api.urls", DOMAIN_APPS[1:])]

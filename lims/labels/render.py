@@ -1,0 +1,79 @@
+"""Render labels to a PDF: the public entry point of the label engine."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from io import BytesIO
+
+from reportlab.pdfgen.canvas import Canvas
+
+from .fonts import register_fonts
+from .stocks import get_stock
+from .templates import LabelData, TubeLabelData, get_template
+
+MAX_LABELS_PER_DOCUMENT = 5000
+"""A bound on one request's output (items × copies), so a mistyped copy count cannot exhaust the server."""
+
+
+def render_labels(
+    template_name: str,
+    items: Sequence[LabelData | TubeLabelData],
+    stock_name: str | None = None,
+    copies: int = 1,
+    *,
+    author: str | None = None,
+) -> bytes:
+    """Render ``copies`` labels of each item with the named template and return the PDF.
+
+    The labels fill the stock's positions in reading order, item by item (all copies of the first item, then the
+    second …), starting a new page when a sheet is full; a roll gets one label per page. The stock defaults to
+    the template's own. The PDF's author is ``author``, by default the manufacturer of kit labels.
+    Raises ``ValueError`` for an unknown template or stock, a stock the template does not allow, items of the
+    wrong kind, or a copy count out of range.
+    """
+    template = get_template(template_name)
+    stock = get_stock(stock_name or template.default_stock)
+    if stock.name not in template.allowed_stocks:
+        raise ValueError(
+            f"Template {template.name!r} cannot be printed on stock {stock.name!r}; "
+            f"allowed: {', '.join(template.allowed_stocks)}."
+        )
+    if not items:
+        raise ValueError("There are no labels to print.")
+    wrong = [item for item in items if not isinstance(item, template.data_type)]
+    if wrong:
+        raise ValueError(f"Template {template.name!r} prints {template.data_type.__name__} items only.")
+    if copies < 1 or len(items) * copies > MAX_LABELS_PER_DOCUMENT:
+        raise ValueError(f"Copies must be at least 1 and at most {MAX_LABELS_PER_DOCUMENT} labels in all.")
+    if template.prints_chinese:
+        register_fonts()
+
+    buffer = BytesIO()
+    canvas = Canvas(buffer, pagesize=stock.page_size, pageCompression=1)
+    canvas.setTitle(f"{template.title} ({stock.description})")
+    canvas.setAuthor(author or _default_author(items))
+    canvas.setSubject(f"{len(items) * copies} labels, template {template.name}, stock {stock.name}")
+    canvas.setCreator("LIMS label engine")
+
+    boxes = stock.label_boxes()
+    sequence = [item for item in items for _ in range(copies)]
+    for index, item in enumerate(sequence):
+        position = index % len(boxes)
+        if position == 0 and index:
+            canvas.showPage()
+        box = boxes[position]
+        canvas.saveState()
+        # Clip to the label so that nothing a template draws can reach a neighbouring label or the sheet edge.
+        clip = canvas.beginPath()
+        clip.rect(box.x, box.y, box.width, box.height)
+        canvas.clipPath(clip, stroke=0, fill=0)
+        template.draw(canvas, box, item)
+        canvas.restoreState()
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _default_author(items: Sequence[LabelData | TubeLabelData]) -> str:
+    manufacturers = dict.fromkeys(item.manufacturer_name for item in items if isinstance(item, LabelData))
+    return ", ".join(manufacturers) or "LIMS"

@@ -1,0 +1,308 @@
+"""Label templates: what is printed on a kit box, a shipping case and a sample tube, and the registry of them.
+
+In the spirit of pretix's PDF layouts, a template is data — a name, the stocks it may be printed on, whether it
+prints Chinese — plus a ``draw(canvas, box, data)`` function that lays out one label inside ``box``.
+
+Kit and case labels carry the particulars of IVDR (EU) 2017/746 Annex I 20.2 that fit on them, with the
+ISO 15223-1 symbols, the UDI as a GS1 DataMatrix with its human-readable interpretation, and beside it a QR
+code with the GS1 Digital Link URI for phones (a QR code is not accepted as the UDI carrier, DOMAIN.md §8).
+The printed words are fixed regulatory artwork (English, plus the product's Chinese name), not UI strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+
+from . import symbols
+from .barcodes import draw_datamatrix, draw_qr
+from .fonts import LATIN, LATIN_BOLD, font_for
+from .gs1 import digital_link, element_string, validate_gtin14, validate_lot, validate_serial
+from .layout import Box, draw_line, draw_paragraph
+from .stocks import STOCKS
+
+
+@dataclass(frozen=True, kw_only=True)
+class LabelData:
+    """Everything printed on a kit (unit) or shipping case label; validated when created."""
+
+    product_name: str
+    ref: str
+    gtin: str
+    lot: str
+    expiry: date
+    manufactured_on: date
+    tests_per_kit: int
+    storage_min_c: int | float | Decimal
+    storage_max_c: int | float | Decimal
+    manufacturer_name: str
+    manufacturer_address: str
+    ifu_url_or_text: str
+    resolver_base_url: str
+    product_name_zh: str | None = None
+    notified_body: str | None = None
+    serial: str | None = None
+    professional_use: bool = True
+
+    def __post_init__(self) -> None:
+        validate_gtin14(self.gtin)
+        validate_lot(self.lot)
+        if self.serial is not None:
+            validate_serial(self.serial)
+        digital_link(self.resolver_base_url, self.gtin, self.lot)
+        if self.expiry < self.manufactured_on:
+            raise ValueError(f"The use-by date {self.expiry} is before the date of manufacture {self.manufactured_on}.")
+        if self.tests_per_kit < 1:
+            raise ValueError("A kit contains at least one test.")
+        if self.storage_min_c > self.storage_max_c:
+            raise ValueError("The lowest storage temperature is above the highest.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class TubeLabelData:
+    """A laboratory sample tube label: the sample's barcode, its client, the assay ordered and when it arrived."""
+
+    barcode: str
+    client: str
+    assay: str
+    received_at: datetime
+
+    def __post_init__(self) -> None:
+        if not self.barcode.strip():
+            raise ValueError("A sample tube label needs the sample's barcode.")
+
+
+@dataclass(frozen=True)
+class LabelTemplate:
+    """A printable label design; ``draw(canvas, box, data)`` lays out one label of ``data_type`` in ``box``."""
+
+    name: str
+    title: str
+    data_type: type
+    default_stock: str
+    allowed_stocks: tuple[str, ...]
+    prints_chinese: bool
+    draw: Callable[[Canvas, Box, Any], None]
+
+
+TEMPLATES: dict[str, LabelTemplate] = {}
+
+
+def register_template(template: LabelTemplate) -> LabelTemplate:
+    """Add ``template`` to the registry; its name must be new and its stocks known."""
+    if template.name in TEMPLATES:
+        raise ValueError(f"A label template named {template.name!r} is already registered.")
+    unknown = [name for name in template.allowed_stocks if name not in STOCKS]
+    if unknown or template.default_stock not in template.allowed_stocks:
+        raise ValueError(f"Template {template.name!r} names unknown stocks or a default stock it does not allow.")
+    TEMPLATES[template.name] = template
+    return template
+
+
+def get_template(name: str) -> LabelTemplate:
+    """The template called ``name``; ``ValueError`` naming the known templates if there is none."""
+    try:
+        return TEMPLATES[name]
+    except KeyError:
+        raise ValueError(f"Unknown label template {name!r}; known templates: {', '.join(sorted(TEMPLATES))}.") from None
+
+
+def _celsius(value: int | float | Decimal) -> str:
+    number = Decimal(str(value)).normalize()
+    return f"{number:f} °C"
+
+
+# Kit and case labels are designed at 60 × 40 mm and scaled by the label's size, widths stretching to fill it.
+_DESIGN_WIDTH = 60 * mm
+_DESIGN_HEIGHT = 40 * mm
+_CE_MIN_HEIGHT = 5 * mm  # IVDR Annex V: the CE marking is at least 5 mm high
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """One symbol with its value beside it in the particulars grid."""
+
+    draw_symbol: Callable[[Canvas, float, float, float], float]
+    value: str = ""
+    bold: bool = False
+
+
+def _draw_cell(canvas: Canvas, cell: _Cell, box: Box, symbol_size: float, font_size: float) -> None:
+    symbol_y = box.y + (box.height - symbol_size) / 2
+    used = cell.draw_symbol(canvas, box.x, symbol_y, symbol_size)
+    if cell.value:
+        gap = 0.3 * symbol_size
+        text_box = Box(box.x + used + gap, symbol_y, box.width - used - gap, symbol_size)
+        draw_line(canvas, cell.value, text_box, font=LATIN_BOLD if cell.bold else LATIN, max_size=font_size)
+
+
+def _draw_header(canvas: Canvas, header: Box, data: LabelData, scale: float) -> None:
+    """Product name (and Chinese name) on the left, the CE marking with the notified body number on the right."""
+    ce_height = min(header.height, max(_CE_MIN_HEIGHT, _CE_MIN_HEIGHT * scale))
+    ce_width = symbols.ce_mark_width(ce_height, data.notified_body)
+    symbols.draw_ce_mark(canvas, header.right - ce_width, header.top - ce_height, ce_height, data.notified_body)
+    names = Box(header.x, header.y, header.width - ce_width - 1.5 * mm * scale, header.height)
+    if data.product_name_zh:
+        name_box = Box(names.x, names.y + names.height * 0.45, names.width, names.height * 0.55)
+        zh_box = Box(names.x, names.y, names.width, names.height * 0.42)
+        draw_line(canvas, data.product_name_zh, zh_box, font=font_for(data.product_name_zh), max_size=9 * scale)
+    else:
+        name_box = names
+    draw_paragraph(canvas, data.product_name, name_box, font=LATIN_BOLD, max_size=10 * scale)
+
+
+def _draw_information_block(canvas: Canvas, block: Box, data: LabelData, scale: float) -> None:
+    """Beside the codes: IVD, single use and IFU symbols with where to find the IFU, the manufacturer, the use."""
+    symbol_size = min(3.4 * mm * scale, block.height * 0.26)
+    font_size = 7 * scale
+    row = Box(block.x, block.top - symbol_size, block.width, symbol_size)
+    x = row.x
+    for draw_symbol in (symbols.draw_ivd, symbols.draw_do_not_reuse, symbols.draw_consult_ifu):
+        x += draw_symbol(canvas, x, row.y, symbol_size) + 0.35 * symbol_size
+    draw_line(canvas, data.ifu_url_or_text, Box(x, row.y, row.right - x, symbol_size), font=LATIN, max_size=font_size)
+
+    use = "For professional use only" if data.professional_use else "For self-testing"
+    use_box = Box(block.x, block.y, block.width, 0.16 * block.height)
+    draw_line(canvas, use, use_box, font=LATIN_BOLD, max_size=font_size)
+
+    maker_top = row.y - 0.08 * block.height
+    maker_symbol = symbols.draw_manufacturer(canvas, block.x, maker_top - symbol_size, symbol_size)
+    text_x = block.x + maker_symbol + 0.35 * symbol_size
+    name_box = Box(text_x, maker_top - symbol_size, block.right - text_x, symbol_size)
+    draw_line(canvas, data.manufacturer_name, name_box, font=font_for(data.manufacturer_name, bold=True),
+              max_size=font_size)
+    address_box = Box(text_x, use_box.top + 0.04 * block.height, name_box.width,
+                      name_box.y - use_box.top - 0.06 * block.height)
+    draw_paragraph(canvas, data.manufacturer_address, address_box, font=font_for(data.manufacturer_address),
+                   max_size=font_size * 0.9)
+
+
+def _draw_kit_label(canvas: Canvas, box: Box, data: LabelData, *, serial: str | None) -> None:
+    """The layout shared by unit and case labels: header, particulars grid, then codes with the information block.
+
+    The GS1 DataMatrix carries (01)(17)(10), plus (21) when ``serial`` is given; the QR code the Digital Link URI
+    of the same keys; the human-readable interpretation runs under the codes.
+    """
+    scale = min(box.width / _DESIGN_WIDTH, box.height / _DESIGN_HEIGHT)
+    area = box.inset(1.8 * mm * scale)
+    gap = 0.8 * mm * scale
+
+    header_height = max(min(_CE_MIN_HEIGHT, area.height * 0.2), 6.8 * mm * scale)
+    header = Box(area.x, area.top - header_height, area.width, header_height)
+    _draw_header(canvas, header, data, scale)
+
+    udi = element_string(data.gtin, data.expiry, data.lot, serial=serial)
+    hri_box = Box(area.x, area.y, area.width, 2.4 * mm * scale)
+    draw_line(canvas, udi.human_readable, hri_box, font=LATIN, max_size=7.5 * scale)
+
+    code_size = 13.5 * mm * scale
+    codes_y = hri_box.top
+    draw_datamatrix(canvas, udi, area.x, codes_y, code_size)
+    uri = digital_link(data.resolver_base_url, data.gtin, data.lot, expiry=data.expiry, serial=serial)
+    draw_qr(canvas, uri, area.x + code_size + gap, codes_y, code_size)
+    block_x = area.x + 2 * code_size + 2 * gap
+    _draw_information_block(canvas, Box(block_x, codes_y, area.right - block_x, code_size), data, scale)
+
+    rows = [
+        (_Cell(symbols.draw_ref, data.ref), _Cell(symbols.draw_lot, data.lot, bold=True)),
+        (
+            _Cell(symbols.draw_use_by, data.expiry.isoformat(), bold=True),
+            _Cell(symbols.draw_date_of_manufacture, data.manufactured_on.isoformat()),
+        ),
+        (
+            _Cell(partial(symbols.draw_tests, count=data.tests_per_kit)),
+            _Cell(
+                partial(
+                    symbols.draw_temperature_limit,
+                    low_c=_celsius(data.storage_min_c),
+                    high_c=_celsius(data.storage_max_c),
+                )
+            ),
+        ),
+    ]
+    if serial is not None:
+        rows.append((_Cell(symbols.draw_serial_number, serial, bold=True),))
+    grid = Box(area.x, codes_y + code_size + gap, area.width, header.y - gap - (codes_y + code_size + gap))
+    pitch = grid.height / len(rows)
+    symbol_size = min(3.6 * mm * scale, pitch * 0.82)
+    column_width = (grid.width - gap) / 2
+    for index, cells in enumerate(rows):
+        row_y = grid.top - (index + 1) * pitch
+        for column, cell in enumerate(cells):
+            width = column_width if len(cells) > 1 else grid.width
+            cell_box = Box(grid.x + column * (column_width + gap), row_y, width, pitch)
+            _draw_cell(canvas, cell, cell_box, symbol_size, font_size=8.5 * scale)
+
+
+def draw_unit_label(canvas: Canvas, box: Box, data: LabelData) -> None:
+    """The kit box label: UDI (01)(17)(10), without a serial number."""
+    _draw_kit_label(canvas, box, data, serial=None)
+
+
+def draw_case_label(canvas: Canvas, box: Box, data: LabelData) -> None:
+    """The shipping case label: as the kit label, plus the case's serial number (21) in the UDI and as text."""
+    if data.serial is None:
+        raise ValueError(f"A case label needs a serial number (AI 21); lot {data.lot} has none.")
+    _draw_kit_label(canvas, box, data, serial=data.serial)
+
+
+def draw_tube_label(canvas: Canvas, box: Box, data: TubeLabelData) -> None:
+    """A sample tube label: a plain DataMatrix of the sample barcode with the barcode, assay, client and arrival."""
+    scale = min(box.width / (50 * mm), box.height / (25 * mm))
+    area = box.inset(1.5 * mm * scale)
+    code_size = min(area.height, 15 * mm * scale)
+    draw_datamatrix(canvas, data.barcode, area.x, area.y + (area.height - code_size) / 2, code_size)
+    text_x = area.x + code_size + 1.5 * mm * scale
+    text = Box(text_x, area.y, area.right - text_x, area.height)
+    lines = (
+        (data.barcode, LATIN_BOLD, 11),
+        (data.assay, font_for(data.assay), 8),
+        (data.client, font_for(data.client), 8),
+        (f"Received {data.received_at:%Y-%m-%d %H:%M}", LATIN, 7),
+    )
+    line_height = text.height / len(lines)
+    for index, (value, font, size) in enumerate(lines):
+        line_box = Box(text.x, text.top - (index + 1) * line_height, text.width, line_height)
+        draw_line(canvas, value, line_box, font=font, max_size=size * scale)
+
+
+register_template(
+    LabelTemplate(
+        name="unit",
+        title="Kit labels",
+        data_type=LabelData,
+        default_stock="roll-60x40",
+        allowed_stocks=("roll-60x40", "roll-100x70", "a4-3x8", "a4-2x4"),
+        prints_chinese=True,
+        draw=draw_unit_label,
+    )
+)
+register_template(
+    LabelTemplate(
+        name="case",
+        title="Shipping case labels",
+        data_type=LabelData,
+        default_stock="roll-100x70",
+        allowed_stocks=("roll-100x70", "a4-2x4"),
+        prints_chinese=True,
+        draw=draw_case_label,
+    )
+)
+register_template(
+    LabelTemplate(
+        name="tube",
+        title="Sample tube labels",
+        data_type=TubeLabelData,
+        default_stock="roll-50x25",
+        allowed_stocks=("roll-50x25", "a4-3x8"),
+        prints_chinese=False,
+        draw=draw_tube_label,
+    )
+)

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LabellingConfig(AppConfig):
+    """Batch labels, print jobs, serial numbers, reconciliation, the GS1 Digital Link resolver and the batch
+    record PDF (DOMAIN.md §8)."""
+
+    name = "production.labelling"
+    label = "labelling"
+    verbose_name = _("Labelling")
+    default_auto_field = "django.db.models.BigAutoField"
