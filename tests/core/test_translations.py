@@ -60,6 +60,7 @@ def test_catalogue_is_complete_and_compiled(app):
 def test_catalogue_has_every_string_of_the_code(app, tmp_path):
     copy = tmp_path / app
     shutil.copytree(folder(app), copy, ignore=shutil.ignore_patterns("__pycache__", *nested(app)))
+    (copy / "locale").mkdir(exist_ok=True)
     result = subprocess.run(
         [sys.executable, "-m", "django", "makemessages", "-l", "zh_Hans", "--no-obsolete",
          "--settings=lims.settings_test", f"--pythonpath={ROOT}"],
