@@ -22,9 +22,7 @@ from urllib.parse import quote, urlsplit
 GROUP_SEPARATOR = "\x1d"
 """How FNC1 used as a field separator is transmitted by a scanner (ASCII 29)."""
 
-AI_82_CHARACTERS = frozenset(
-    "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
-)
+AI_82_CHARACTERS = frozenset("!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz")
 """GS1 AI encodable character set 82 (GenSpecs Figure 7.11-1): what a lot or serial number may contain."""
 
 MAX_LOT_LENGTH = 20
@@ -52,9 +50,7 @@ def gtin_check_digit(data13: str) -> int:
 
 def is_valid_gtin14(s: str) -> bool:
     """Whether ``s`` is exactly 14 digits whose last digit is the correct GS1 check digit."""
-    return (
-        isinstance(s, str) and len(s) == 14 and bool(_DIGITS.fullmatch(s)) and gtin_check_digit(s[:13]) == int(s[13])
-    )
+    return isinstance(s, str) and len(s) == 14 and bool(_DIGITS.fullmatch(s)) and gtin_check_digit(s[:13]) == int(s[13])
 
 
 def validate_gtin14(gtin: str) -> str:
@@ -141,6 +137,14 @@ def element_string(
     return ElementString(tuple(fields))
 
 
+def validate_resolver_url(base_url: str) -> str:
+    """Return ``base_url`` if it can prefix a Digital Link URI: http(s), a host, no query or fragment."""
+    parts = urlsplit(base_url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(f"The resolver base URL must be an http(s) URL without query or fragment, got {base_url!r}.")
+    return base_url
+
+
 def _percent_encode(value: str) -> str:
     """Percent-encode everything but the RFC 3986 unreserved characters, as GS1 Digital Link requires for values."""
     return quote(value, safe="")
@@ -153,10 +157,8 @@ def digital_link(base_url: str, gtin: str, lot: str, expiry: date | None = None,
     a path prefix is kept. The key qualifiers follow the GTIN in the order 10 then 21, the expiry date is a
     data attribute in the query string, and lot and serial are percent-encoded.
     """
-    parts = urlsplit(base_url)
-    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
-        raise ValueError(f"The resolver base URL must be an http(s) URL without query or fragment, got {base_url!r}.")
-    uri = f"{base_url.rstrip('/')}/01/{validate_gtin14(gtin)}/10/{_percent_encode(validate_lot(lot))}"
+    resolver = validate_resolver_url(base_url).rstrip("/")
+    uri = f"{resolver}/01/{validate_gtin14(gtin)}/10/{_percent_encode(validate_lot(lot))}"
     if serial is not None:
         uri += f"/21/{_percent_encode(validate_serial(serial))}"
     if expiry is not None:

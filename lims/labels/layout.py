@@ -63,9 +63,7 @@ def fitted_size(text: str, font: str, max_size: float, width: float, height: flo
     return size
 
 
-def draw_line(
-    canvas: Canvas, text: str, box: Box, *, font: str, max_size: float, align: str = "left"
-) -> float:
+def draw_line(canvas: Canvas, text: str, box: Box, *, font: str, max_size: float, align: str = "left") -> float:
     """Draw ``text`` on one line inside ``box``, vertically centred, shrunk to fit; return the font size used."""
     size = fitted_size(text, font, max_size, box.width, box.height)
     ascent, descent = getAscentDescent(font, size)

@@ -26,8 +26,10 @@ def render_labels(
     """Render ``copies`` labels of each item with the named template and return the PDF.
 
     The labels fill the stock's positions in reading order, item by item (all copies of the first item, then the
-    second …), starting a new page when a sheet is full; a roll gets one label per page. The stock defaults to
-    the template's own. The PDF's author is ``author``, by default the manufacturer of kit labels.
+    second …), starting a new page when a sheet is full; a roll gets one label per page. Each label is drawn in
+    the part of it the printer can print. The stock defaults to the template's own. The PDF's author is
+    ``author``, by default the manufacturer of kit labels.
+
     Raises ``ValueError`` for an unknown template or stock, a stock the template does not allow, items of the
     wrong kind, or a copy count out of range.
     """
@@ -52,7 +54,7 @@ def render_labels(
     canvas = Canvas(buffer, pagesize=stock.page_size, pageCompression=1)
     canvas.setTitle(f"{template.title} ({stock.description})")
     canvas.setAuthor(author or _default_author(items))
-    canvas.setSubject(f"{len(items) * copies} labels, template {template.name}, stock {stock.name}")
+    canvas.setSubject(f"Template {template.name} on stock {stock.name}: {len(items) * copies} label(s)")
     canvas.setCreator("LIMS label engine")
 
     boxes = stock.label_boxes()
@@ -61,7 +63,7 @@ def render_labels(
         position = index % len(boxes)
         if position == 0 and index:
             canvas.showPage()
-        box = boxes[position]
+        box = stock.printable_part(boxes[position])
         canvas.saveState()
         # Clip to the label so that nothing a template draws can reach a neighbouring label or the sheet edge.
         clip = canvas.beginPath()

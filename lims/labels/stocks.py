@@ -1,7 +1,8 @@
 """Label stocks: the physical media labels are printed on, as data.
 
-A roll carries one label per page (thermal-transfer printers feed label by label); an A4 sheet carries a grid of
-die-cut labels. All dimensions are in millimetres.
+A roll carries one label per page (thermal-transfer printers feed label by label and print to its edges); an A4
+sheet carries a grid of die-cut labels, and office printers leave a border of the sheet unprinted, so artwork on
+the outer labels keeps clear of it. All dimensions are in millimetres.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from reportlab.lib.units import mm
 from .layout import Box
 
 _TOLERANCE_MM = 0.01
+_OFFICE_PRINTER_MARGIN_MM = 4.0  # the unprintable border of a typical office laser or inkjet printer
 
 
 @dataclass(frozen=True)
 class Stock:
-    """A label stock: page size, label size, and the grid of labels on the page with its margins and gaps."""
+    """A label stock: page size, label size, the grid of labels on the page with its margins and gaps, and the
+    border of the page that the printer cannot print (``printer_margin_mm``)."""
 
     name: str
     description: str
@@ -31,6 +34,7 @@ class Stock:
     margin_top_mm: float = 0.0
     gap_x_mm: float = 0.0
     gap_y_mm: float = 0.0
+    printer_margin_mm: float = 0.0
 
     def __post_init__(self) -> None:
         used_width = self.margin_left_mm + self.columns * self.label_width_mm + (self.columns - 1) * self.gap_x_mm
@@ -49,15 +53,22 @@ class Stock:
 
     def label_boxes(self) -> list[Box]:
         """The label positions on a page in reading order (left to right, then top to bottom), in points."""
+        width, height = self.label_width_mm * mm, self.label_height_mm * mm
         boxes = []
         for row in range(self.rows):
             top = self.page_height_mm - self.margin_top_mm - row * (self.label_height_mm + self.gap_y_mm)
             for column in range(self.columns):
                 left = self.margin_left_mm + column * (self.label_width_mm + self.gap_x_mm)
-                boxes.append(
-                    Box(left * mm, (top - self.label_height_mm) * mm, self.label_width_mm * mm, self.label_height_mm * mm)
-                )
+                boxes.append(Box(left * mm, top * mm - height, width, height))
         return boxes
+
+    def printable_part(self, box: Box) -> Box:
+        """The part of the label ``box`` that the printer can print: inside ``printer_margin_mm`` of every edge."""
+        margin = self.printer_margin_mm * mm
+        page_width, page_height = self.page_size
+        left, bottom = max(box.x, margin), max(box.y, margin)
+        right, top = min(box.right, page_width - margin), min(box.top, page_height - margin)
+        return Box(left, bottom, right - left, top - bottom)
 
 
 def _roll(width_mm: float, height_mm: float) -> Stock:
@@ -87,6 +98,7 @@ STOCKS: dict[str, Stock] = {
             columns=3,
             rows=8,
             margin_top_mm=4.5,
+            printer_margin_mm=_OFFICE_PRINTER_MARGIN_MM,
         ),
         Stock(
             name="a4-2x4",
@@ -100,6 +112,7 @@ STOCKS: dict[str, Stock] = {
             margin_left_mm=4.65,
             margin_top_mm=13.1,
             gap_x_mm=2.5,
+            printer_margin_mm=_OFFICE_PRINTER_MARGIN_MM,
         ),
     )
 }

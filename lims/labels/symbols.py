@@ -1,8 +1,8 @@
 """Label symbols drawn as reportlab vector graphics.
 
 The symbols are those of ISO 15223-1:2021 (medical devices — symbols to be used with information to be
-supplied by the manufacturer), each of which reproduces an ISO 7000 graphical symbol, plus the CE marking in the
-form given by Annex V of Regulation (EU) 2017/746 (IVDR).
+supplied by the manufacturer), each of which reproduces an ISO 7000 graphical symbol, plus the CE marking after
+Annex V of Regulation (EU) 2017/746 (IVDR).
 
 Every ``draw_<name>(canvas, x, y, size, …)`` draws with (x, y) as the lower-left corner of the symbol, ``size``
 as its height in points, and returns the width it used, so a layout can set text beside it.
@@ -141,7 +141,7 @@ def _limit_bracket(canvas: Canvas, x: float, y: float, size: float, low: str, hi
     """
     canvas.saveState()
     line_width = _pen(canvas, size)
-    font_size = size * 0.4
+    font_size = size * 0.55
     low_width = stringWidth(low, LATIN, font_size)
     high_width = stringWidth(high, LATIN, font_size)
     arm = 0.3 * size
@@ -252,7 +252,7 @@ def draw_tests(canvas: Canvas, x: float, y: float, size: float, count: int) -> f
     canvas.saveState()
     line_width = _pen(canvas, size) * 1.3
     canvas.setLineWidth(line_width)
-    canvas.setLineJoin(0)
+    canvas.setLineJoin(2)  # bevelled: a mitre at the Sigma's acute corners would reach outside the symbol
     width = 0.62 * size
     top, bottom = y + size - line_width / 2, y + line_width / 2
     sigma = canvas.beginPath()
@@ -265,11 +265,11 @@ def draw_tests(canvas: Canvas, x: float, y: float, size: float, count: int) -> f
     sigma.lineTo(x + width, bottom + 0.14 * size)
     canvas.drawPath(sigma, stroke=1, fill=0)
     number = str(count)
-    font_size = size * 0.62
+    font_size = size * 0.7
     canvas.setFont(LATIN_BOLD, font_size)
-    canvas.drawString(x + width + 0.12 * size, y, number)
+    canvas.drawString(x + width + 0.2 * size, y, number)
     canvas.restoreState()
-    return width + 0.12 * size + stringWidth(number, LATIN_BOLD, font_size)
+    return width + 0.2 * size + stringWidth(number, LATIN_BOLD, font_size)
 
 
 def draw_ce_mark(canvas: Canvas, x: float, y: float, size: float, notified_body: str | None = None) -> float:

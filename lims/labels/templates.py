@@ -24,7 +24,14 @@ from reportlab.pdfgen.canvas import Canvas
 from . import symbols
 from .barcodes import draw_datamatrix, draw_qr
 from .fonts import LATIN, LATIN_BOLD, font_for
-from .gs1 import digital_link, element_string, validate_gtin14, validate_lot, validate_serial
+from .gs1 import (
+    digital_link,
+    element_string,
+    validate_gtin14,
+    validate_lot,
+    validate_resolver_url,
+    validate_serial,
+)
 from .layout import Box, draw_line, draw_paragraph
 from .stocks import STOCKS
 
@@ -56,7 +63,7 @@ class LabelData:
         validate_lot(self.lot)
         if self.serial is not None:
             validate_serial(self.serial)
-        digital_link(self.resolver_base_url, self.gtin, self.lot)
+        validate_resolver_url(self.resolver_base_url)
         if self.expiry < self.manufactured_on:
             raise ValueError(f"The use-by date {self.expiry} is before the date of manufacture {self.manufactured_on}.")
         if self.tests_per_kit < 1:
@@ -123,6 +130,9 @@ def _celsius(value: int | float | Decimal) -> str:
 _DESIGN_WIDTH = 60 * mm
 _DESIGN_HEIGHT = 40 * mm
 _CE_MIN_HEIGHT = 5 * mm  # IVDR Annex V: the CE marking is at least 5 mm high
+# The 2D codes stop growing at 16 mm (a DataMatrix module of about 0.6-0.8 mm): bigger modules scan no better,
+# and on large labels the space goes to text instead.
+_MAX_CODE_SIZE = 16 * mm
 
 
 @dataclass(frozen=True)
@@ -140,7 +150,7 @@ def _draw_cell(canvas: Canvas, cell: _Cell, box: Box, symbol_size: float, font_s
     if cell.value:
         gap = 0.3 * symbol_size
         text_box = Box(box.x + used + gap, symbol_y, box.width - used - gap, symbol_size)
-        draw_line(canvas, cell.value, text_box, font=LATIN_BOLD if cell.bold else LATIN, max_size=font_size)
+        draw_line(canvas, cell.value, text_box, font=font_for(cell.value, bold=cell.bold), max_size=font_size)
 
 
 def _draw_header(canvas: Canvas, header: Box, data: LabelData, scale: float) -> None:
@@ -155,33 +165,39 @@ def _draw_header(canvas: Canvas, header: Box, data: LabelData, scale: float) -> 
         draw_line(canvas, data.product_name_zh, zh_box, font=font_for(data.product_name_zh), max_size=9 * scale)
     else:
         name_box = names
-    draw_paragraph(canvas, data.product_name, name_box, font=LATIN_BOLD, max_size=10 * scale)
+    draw_paragraph(
+        canvas, data.product_name, name_box, font=font_for(data.product_name, bold=True), max_size=10 * scale
+    )
 
 
 def _draw_information_block(canvas: Canvas, block: Box, data: LabelData, scale: float) -> None:
-    """Beside the codes: IVD, single use and IFU symbols with where to find the IFU, the manufacturer, the use."""
+    """Beside the codes: IVD, single-use and IFU symbols with where to find the IFU, the intended user, and the
+    manufacturer's symbol, name and address."""
     symbol_size = min(3.4 * mm * scale, block.height * 0.26)
     font_size = 7 * scale
+    gap = 0.04 * block.height
     row = Box(block.x, block.top - symbol_size, block.width, symbol_size)
     x = row.x
     for draw_symbol in (symbols.draw_ivd, symbols.draw_do_not_reuse, symbols.draw_consult_ifu):
         x += draw_symbol(canvas, x, row.y, symbol_size) + 0.35 * symbol_size
-    draw_line(canvas, data.ifu_url_or_text, Box(x, row.y, row.right - x, symbol_size), font=LATIN, max_size=font_size)
+    ifu_box = Box(x, row.y, row.right - x, symbol_size)
+    draw_line(canvas, data.ifu_url_or_text, ifu_box, font=font_for(data.ifu_url_or_text), max_size=font_size)
 
     use = "For professional use only" if data.professional_use else "For self-testing"
-    use_box = Box(block.x, block.y, block.width, 0.16 * block.height)
+    use_box = Box(block.x, row.y - gap - 0.16 * block.height, block.width, 0.16 * block.height)
     draw_line(canvas, use, use_box, font=LATIN_BOLD, max_size=font_size)
 
-    maker_top = row.y - 0.08 * block.height
-    maker_symbol = symbols.draw_manufacturer(canvas, block.x, maker_top - symbol_size, symbol_size)
-    text_x = block.x + maker_symbol + 0.35 * symbol_size
-    name_box = Box(text_x, maker_top - symbol_size, block.right - text_x, symbol_size)
-    draw_line(canvas, data.manufacturer_name, name_box, font=font_for(data.manufacturer_name, bold=True),
-              max_size=font_size)
-    address_box = Box(text_x, use_box.top + 0.04 * block.height, name_box.width,
-                      name_box.y - use_box.top - 0.06 * block.height)
-    draw_paragraph(canvas, data.manufacturer_address, address_box, font=font_for(data.manufacturer_address),
-                   max_size=font_size * 0.9)
+    maker = Box(block.x, block.y, block.width, use_box.y - gap - block.y)
+    used = symbols.draw_manufacturer(canvas, maker.x, maker.top - symbol_size, symbol_size)
+    text_x = maker.x + used + 0.35 * symbol_size
+    name_height = min(symbol_size * 0.8, maker.height * 0.4)
+    name_box = Box(text_x, maker.top - name_height, maker.right - text_x, name_height)
+    name_font = font_for(data.manufacturer_name, bold=True)
+    draw_line(canvas, data.manufacturer_name, name_box, font=name_font, max_size=font_size)
+    address_box = Box(text_x, maker.y, name_box.width, name_box.y - maker.y)
+    draw_paragraph(
+        canvas, data.manufacturer_address, address_box, font=font_for(data.manufacturer_address), max_size=font_size
+    )
 
 
 def _draw_kit_label(canvas: Canvas, box: Box, data: LabelData, *, serial: str | None) -> None:
@@ -194,7 +210,7 @@ def _draw_kit_label(canvas: Canvas, box: Box, data: LabelData, *, serial: str | 
     area = box.inset(1.8 * mm * scale)
     gap = 0.8 * mm * scale
 
-    header_height = max(min(_CE_MIN_HEIGHT, area.height * 0.2), 6.8 * mm * scale)
+    header_height = max(_CE_MIN_HEIGHT, 6.8 * mm * scale)
     header = Box(area.x, area.top - header_height, area.width, header_height)
     _draw_header(canvas, header, data, scale)
 
@@ -202,13 +218,15 @@ def _draw_kit_label(canvas: Canvas, box: Box, data: LabelData, *, serial: str | 
     hri_box = Box(area.x, area.y, area.width, 2.4 * mm * scale)
     draw_line(canvas, udi.human_readable, hri_box, font=LATIN, max_size=7.5 * scale)
 
-    code_size = 13.5 * mm * scale
-    codes_y = hri_box.top
+    code_size = min(13.5 * mm * scale, _MAX_CODE_SIZE)
+    codes_y = hri_box.top + 0.5 * mm * scale
     draw_datamatrix(canvas, udi, area.x, codes_y, code_size)
     uri = digital_link(data.resolver_base_url, data.gtin, data.lot, expiry=data.expiry, serial=serial)
     draw_qr(canvas, uri, area.x + code_size + gap, codes_y, code_size)
+    # On large labels the codes stop growing; the information block beside them still takes its share.
+    block_height = max(code_size, 0.3 * area.height)
     block_x = area.x + 2 * code_size + 2 * gap
-    _draw_information_block(canvas, Box(block_x, codes_y, area.right - block_x, code_size), data, scale)
+    _draw_information_block(canvas, Box(block_x, codes_y, area.right - block_x, block_height), data, scale)
 
     rows = [
         (_Cell(symbols.draw_ref, data.ref), _Cell(symbols.draw_lot, data.lot, bold=True)),
@@ -229,7 +247,8 @@ def _draw_kit_label(canvas: Canvas, box: Box, data: LabelData, *, serial: str | 
     ]
     if serial is not None:
         rows.append((_Cell(symbols.draw_serial_number, serial, bold=True),))
-    grid = Box(area.x, codes_y + code_size + gap, area.width, header.y - gap - (codes_y + code_size + gap))
+    grid_bottom = codes_y + block_height + gap
+    grid = Box(area.x, grid_bottom, area.width, header.y - gap - grid_bottom)
     pitch = grid.height / len(rows)
     symbol_size = min(3.6 * mm * scale, pitch * 0.82)
     column_width = (grid.width - gap) / 2
@@ -262,7 +281,7 @@ def draw_tube_label(canvas: Canvas, box: Box, data: TubeLabelData) -> None:
     text_x = area.x + code_size + 1.5 * mm * scale
     text = Box(text_x, area.y, area.right - text_x, area.height)
     lines = (
-        (data.barcode, LATIN_BOLD, 11),
+        (data.barcode, font_for(data.barcode, bold=True), 11),
         (data.assay, font_for(data.assay), 8),
         (data.client, font_for(data.client), 8),
         (f"Received {data.received_at:%Y-%m-%d %H:%M}", LATIN, 7),
