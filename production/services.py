@@ -1,0 +1,381 @@
+"""Every state change of production (STYLE.md §1): master data with its process and BOM, material lots and
+their incoming decision, batches from numbering to completion. Each function takes the acting ``user`` and a
+``reason`` (keyword-only), runs in one transaction, locks what it changes, and refuses with a DomainError code."""
+
+from __future__ import annotations
+
+import string
+from collections import defaultdict
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lims.audit import bulk_create_tracked, service
+from lims.errors import DomainError, ReasonRequired
+from lims.services import check_version, create_record
+from production.models import (
+    Batch,
+    BatchReject,
+    BatchStep,
+    BillOfMaterials,
+    BomLine,
+    Consumption,
+    LotSequence,
+    MaterialLot,
+    ProcessStep,
+    Product,
+)
+
+DEFAULT_LOT_NUMBER_PATTERN = "SC{yymmdd}{line}{seq:02d}"
+LOT_NUMBER_MAX_LENGTH = 20  # GS1 AI (10): at most 20 characters (DOMAIN.md §8)
+
+
+def _qty(value) -> str:
+    return f"{Decimal(value).normalize():f}"
+
+
+# --- Master data -----------------------------------------------------------------------------------------
+
+@service
+def create_product(data: dict, *, user, reason: str = "", steps=None):
+    """A product with its manufacturing process: ``steps`` as [(code, name)] in order, by default the
+    lateral-flow process of DOMAIN.md §2."""
+    product = create_record(Product, data, user=user, reason=reason)
+    steps = ProcessStep.STANDARD if steps is None else steps
+    bulk_create_tracked(ProcessStep, [
+        ProcessStep(product=product, sequence=i, code=code, name=str(name))
+        for i, (code, name) in enumerate(steps, start=1)
+    ])
+    return product
+
+
+@service
+def create_bom(product, lines, *, user, reason: str = "", effective_from: date | None = None, notes: str = ""):
+    """A new BOM version for ``product`` from ``lines`` [(material, quantity per kit)]; it becomes the current
+    version and the previous one stops being current (batches keep the version they were made with)."""
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    seen = set()
+    for material, quantity in lines:
+        if material.pk in seen:
+            raise ValidationError({"lines": [_("%(material)s appears twice.") % {"material": material}]})
+        seen.add(material.pk)
+        if Decimal(quantity) <= 0:
+            raise ValidationError({"lines": [_("The quantity per kit of %(material)s must be above zero.")
+                                             % {"material": material}]})
+    if not lines:
+        raise ValidationError({"lines": [_("A bill of materials needs at least one material.")]})
+    last = product.boms.order_by("-version_number").first()
+    for previous in product.boms.filter(is_current=True):
+        previous.is_current = False
+        previous.save()
+    bom = BillOfMaterials.objects.create(
+        product=product, version_number=(last.version_number + 1) if last else 1, is_current=True,
+        effective_from=effective_from or timezone.localdate(), notes=notes)
+    bulk_create_tracked(BomLine, [BomLine(bom=bom, material=m, quantity_per_kit=Decimal(q)) for m, q in lines])
+    return bom
+
+
+# --- Material lots ---------------------------------------------------------------------------------------
+
+@service
+def receive_material_lot(*, material, supplier_lot: str, expiry_date: date, quantity=Decimal("0"),
+                         supplier: str = "", received_on: date | None = None, user, reason: str = ""):
+    """A delivered component lot enters quarantine until incoming QC approves it."""
+    quantity = Decimal(quantity if quantity is not None else 0)
+    lot = MaterialLot(material=material, supplier=supplier or "", supplier_lot=supplier_lot,
+                      received_on=received_on or timezone.localdate(), expiry_date=expiry_date,
+                      quantity_received=quantity, quantity_remaining=quantity)
+    lot.full_clean()
+    lot.save()
+    return lot
+
+
+def _decide(lot, status, *, user, reason):
+    lot = MaterialLot.objects.select_for_update().get(pk=lot.pk)
+    if lot.status != MaterialLot.Status.QUARANTINE:
+        raise DomainError(
+            _("Only a lot in quarantine can be approved or rejected; %(lot)s is %(status)s.")
+            % {"lot": lot, "status": lot.get_status_display()}, "invalid_state")
+    lot.status = status
+    lot.decided_by = user
+    lot.decided_at = timezone.now()
+    lot.decision_reason = reason
+    return lot
+
+
+@service
+def approve_material_lot(lot, *, user, reason: str = ""):
+    """quarantine → approved (incoming QC). An expired lot is not approved."""
+    lot = _decide(lot, MaterialLot.Status.APPROVED, user=user, reason=reason)
+    if lot.is_expired():
+        raise DomainError(_("Lot %(lot)s expired on %(date)s and cannot be approved.")
+                          % {"lot": lot, "date": lot.expiry_date.isoformat()}, "lot_expired")
+    lot.save()
+    return lot
+
+
+@service
+def reject_material_lot(lot, *, user, reason: str = ""):
+    """quarantine → rejected (incoming QC); the reason is required (EU GMP Annex 11 §9)."""
+    if not reason:
+        raise ReasonRequired()
+    lot = _decide(lot, MaterialLot.Status.REJECTED, user=user, reason=reason)
+    lot.save()
+    return lot
+
+
+# --- Lot numbers -----------------------------------------------------------------------------------------
+
+class _SequenceSlot:
+    """Stands in for ``{seq…}`` while the prefix (everything but the sequence) is rendered."""
+
+    def __format__(self, spec):
+        return "#"
+
+
+def lot_number_pattern() -> str:
+    return getattr(settings, "LIMS_LOT_NUMBER_PATTERN", DEFAULT_LOT_NUMBER_PATTERN)
+
+
+def _pattern_values(product, line, manufactured_on):
+    return {"yymmdd": manufactured_on.strftime("%y%m%d"), "yyyymmdd": manufactured_on.strftime("%Y%m%d"),
+            "line": line.code, "product": product.code}
+
+
+def next_lot_number(product, line, manufactured_on: date) -> str:
+    """The next lot number of ``LIMS_LOT_NUMBER_PATTERN`` (default ``SC{yymmdd}{line}{seq:02d}``; fields yymmdd,
+    yyyymmdd, line, product, seq). The counter row of the prefix is locked until the caller's transaction ends,
+    so two creators never draw the same number (PostgreSQL row lock; SQLite serialises writers)."""
+    pattern = lot_number_pattern()
+    values = _pattern_values(product, line, manufactured_on)
+    fields = {name for _text, name, _spec, _conv in string.Formatter().parse(pattern) if name}
+    if "seq" not in fields or not fields <= {*values, "seq"}:
+        raise DomainError(_("The lot number pattern %(pattern)s is not usable: it needs {seq} and may use only "
+                            "{yymmdd}, {yyyymmdd}, {line} and {product}.") % {"pattern": pattern}, "bad_lot_pattern")
+    prefix = pattern.format(**values, seq=_SequenceSlot())
+    counter, _created = LotSequence.objects.select_for_update().get_or_create(prefix=prefix)
+    while True:
+        counter.last_value += 1
+        lot_number = pattern.format(**values, seq=counter.last_value)
+        if not Batch.objects.filter(lot_number=lot_number).exists():  # e.g. numbers taken before a pattern change
+            break
+    if len(lot_number) > LOT_NUMBER_MAX_LENGTH:
+        raise DomainError(_("The lot number %(lot)s is longer than the 20 characters GS1 allows.")
+                          % {"lot": lot_number}, "lot_number_too_long")
+    counter.save(update_fields=["last_value"])
+    return lot_number
+
+
+# --- Batches ---------------------------------------------------------------------------------------------
+
+def _lock(batch) -> Batch:
+    return Batch.objects.select_for_update(of=("self",)).select_related("product", "line", "bom").get(pk=batch.pk)
+
+
+def _require_status(batch, *allowed, action):
+    if batch.status not in allowed:
+        raise DomainError(
+            _("%(action)s is not possible: batch %(lot)s is %(status)s.")
+            % {"action": action, "lot": batch.lot_number, "status": batch.get_status_display()}, "invalid_state")
+
+
+@service
+def create_batch(*, product, line, planned_quantity: int, manufactured_on: date | None = None, user,
+                 reason: str = ""):
+    """A planned batch on a line: numbered from the pattern, with the expiry from the product's shelf life and
+    the product's current BOM version. An inactive line takes no batch."""
+    manufactured_on = manufactured_on or timezone.localdate()
+    if not line.active:
+        raise DomainError(_("Line %(line)s is not active.") % {"line": line.code}, "line_inactive")
+    batch = Batch(product=product, line=line, planned_quantity=planned_quantity, manufactured_on=manufactured_on,
+                  expiry_date=product.expiry_for(manufactured_on),
+                  bom=product.boms.filter(is_current=True).first())
+    batch.lot_number = "-"  # numbered below, after validation, so a refused batch does not use a number
+    batch.full_clean(exclude=["lot_number"])
+    batch.lot_number = next_lot_number(product, line, manufactured_on)
+    batch.save()
+    return batch
+
+
+@service
+def update_batch(batch, changes: dict, *, user, reason: str = "", expected_version=None):
+    """Edit the plan of a batch (planned quantity, manufacturing date → expiry). Product and line are fixed
+    once numbered; a released, rejected or quarantined batch needs a reason."""
+    batch = _lock(batch)
+    check_version(batch.version, expected_version)
+    if batch.requires_reason_for_edit() and not reason:
+        raise ReasonRequired()
+    errors = {}
+    for field in ("product", "line"):
+        if field in changes and changes[field] != getattr(batch, field):
+            errors[field] = [_("The product and line of a numbered batch cannot change.")]
+    if errors:
+        raise ValidationError(errors)
+    if "planned_quantity" in changes:
+        batch.planned_quantity = changes["planned_quantity"]
+    if "manufactured_on" in changes and changes["manufactured_on"] != batch.manufactured_on:
+        if batch.status != Batch.Status.PLANNED:
+            raise DomainError(_("The manufacturing date can change only while the batch is planned."),
+                              "invalid_state")
+        batch.manufactured_on = changes["manufactured_on"]
+        batch.expiry_date = batch.product.expiry_for(batch.manufactured_on)
+    batch.full_clean()
+    batch.save()
+    return batch
+
+
+def _moment(at: datetime | None) -> datetime:
+    now = timezone.now()
+    if at is None:
+        return now
+    if at > now:
+        raise ValidationError({"at": [_("A time in the future cannot be recorded.")]})
+    return at
+
+
+@service
+def start_batch(batch, *, user, reason: str = "", at: datetime | None = None):
+    """planned → in_production (DESIGN.md, Batch)."""
+    batch = _lock(batch)
+    _require_status(batch, Batch.Status.PLANNED, action=_("Starting"))
+    if not batch.line.active:
+        raise DomainError(_("Line %(line)s is not active.") % {"line": batch.line.code}, "line_inactive")
+    batch.status = Batch.Status.IN_PRODUCTION
+    batch.started_at = _moment(at)
+    batch.save()
+    return batch
+
+
+@service
+def record_step(batch, *, step, started_at: datetime, ended_at: datetime, operator=None, equipment: str = "",
+                notes: str = "", room_temperature_c=None, room_humidity_pct=None, user, reason: str = ""):
+    """Log one step of the product's process performed on a batch in production (21 CFR 820.184 (d))."""
+    batch = _lock(batch)
+    _require_status(batch, Batch.Status.IN_PRODUCTION, action=_("Logging a step"))
+    errors = {}
+    if step.product_id != batch.product_id:
+        errors["step"] = [_("This step is not part of the process of %(product)s.") % {"product": batch.product.code}]
+    if started_at and ended_at and ended_at < started_at:
+        errors["ended_at"] = [_("The step ends before it starts.")]
+    if ended_at and ended_at > timezone.now():
+        errors["ended_at"] = [_("A time in the future cannot be recorded.")]
+    if errors:
+        raise ValidationError(errors)
+    row = BatchStep(batch=batch, step=step, operator=operator or user, equipment=equipment, notes=notes,
+                    started_at=started_at, ended_at=ended_at, room_temperature_c=room_temperature_c,
+                    room_humidity_pct=room_humidity_pct)
+    row.full_clean()
+    row.save()
+    return row
+
+
+@service
+def consume_material(batch, *, material_lot, quantity, user, reason: str = "", at: datetime | None = None):
+    """Use ``quantity`` of a component lot on a batch in production. Refused for an expired lot (code
+    ``lot_expired``), a lot not approved by incoming QC (``lot_not_approved``), a material that is not in the
+    batch's BOM version (``not_in_bom``) and more than the lot holds (``insufficient_quantity``) — every
+    failing reason is listed (DESIGN.md, Material lot)."""
+    try:
+        quantity = Decimal(str(quantity))
+    except ArithmeticError:
+        raise ValidationError({"quantity": [_("Enter a number.")]}) from None
+    if not quantity.is_finite() or quantity <= 0:
+        raise ValidationError({"quantity": [_("The quantity must be above zero.")]})
+    batch = _lock(batch)
+    _require_status(batch, Batch.Status.IN_PRODUCTION, action=_("Consuming material"))
+    lot = MaterialLot.objects.select_for_update().select_related("material").get(pk=material_lot.pk)
+    failures = []
+    if lot.is_expired():
+        failures.append(("lot_expired", _("Lot %(lot)s expired on %(date)s.")
+                         % {"lot": lot, "date": lot.expiry_date.isoformat()}))
+    if lot.status != MaterialLot.Status.APPROVED:
+        failures.append(("lot_not_approved", _("Lot %(lot)s is %(status)s, not approved by incoming QC.")
+                         % {"lot": lot, "status": lot.get_status_display()}))
+    if batch.bom is not None and not batch.bom.lines.filter(material_id=lot.material_id).exists():
+        failures.append(("not_in_bom", _("%(material)s is not in %(bom)s.")
+                         % {"material": lot.material, "bom": batch.bom}))
+    if quantity > lot.quantity_remaining:
+        failures.append(("insufficient_quantity", _("Lot %(lot)s has %(left)s %(unit)s left, %(asked)s asked.")
+                         % {"lot": lot, "left": _qty(lot.quantity_remaining),
+                            "unit": lot.material.get_unit_display(), "asked": _qty(quantity)}))
+    if failures:
+        raise DomainError(" ".join(str(detail) for _code, detail in failures), failures[0][0],
+                          reasons=[{"code": code, "detail": detail} for code, detail in failures])
+    lot.quantity_remaining -= quantity
+    lot.save()
+    return Consumption.objects.create(batch=batch, material_lot=lot, quantity=quantity, consumed_at=_moment(at),
+                                      consumed_by=user)
+
+
+def bom_shortfalls(batch, kits: int) -> list[dict]:
+    """Materials of the batch's BOM version with less consumed than quantity per kit × ``kits``."""
+    if batch.bom is None:
+        return []
+    consumed = dict(
+        Consumption.objects.filter(batch=batch).order_by().values("material_lot__material_id")
+        .annotate(total=Sum("quantity")).values_list("material_lot__material_id", "total"))
+    short = []
+    for line in batch.bom.lines.select_related("material"):
+        required = line.quantity_per_kit * kits
+        have = consumed.get(line.material_id) or Decimal("0")
+        if have < required:
+            short.append({"material": line.material, "required": required, "consumed": have,
+                          "short": required - have})
+    return short
+
+
+@service
+def complete_batch(batch, *, quantity_made: int, rejects=(), user, reason: str = "", at: datetime | None = None):
+    """in_production → awaiting_qc with the quantity made and the rejects by reason [(reject reason, quantity)].
+
+    BOM rule: every kit made or rejected used its components, so for each material of the batch's BOM version
+    the quantity consumed must be at least quantity per kit × (made + rejected); otherwise the completion is
+    refused (``bom_shortfall``) naming each material that is short. Over-consumption (set-up waste) is allowed."""
+    batch = _lock(batch)
+    _require_status(batch, Batch.Status.IN_PRODUCTION, action=_("Completing"))
+    errors = {}
+    if quantity_made is None or int(quantity_made) < 0:
+        errors["quantity_made"] = [_("The quantity made cannot be negative.")]
+    totals: dict = defaultdict(int)
+    for index, (reject_reason, quantity) in enumerate(rejects):
+        if quantity is None or int(quantity) <= 0:
+            errors[f"rejects.{index}.quantity"] = [_("A reject quantity must be above zero.")]
+        elif reject_reason.pk in totals:
+            errors[f"rejects.{index}.reason"] = [_("%(reason)s is listed twice.") % {"reason": reject_reason.code}]
+        else:
+            totals[reject_reason.pk] = int(quantity)
+    if errors:
+        raise ValidationError(errors)
+    quantity_made = int(quantity_made)
+    quantity_rejected = sum(totals.values())
+    short = bom_shortfalls(batch, quantity_made + quantity_rejected)
+    if short:
+        details = [
+            _("%(material)s: consumed %(consumed)s %(unit)s, needs %(required)s (short %(short)s)") % {
+                "material": s["material"], "unit": s["material"].get_unit_display(),
+                "consumed": _qty(s["consumed"]),
+                "required": _qty(s["required"]), "short": _qty(s["short"])}
+            for s in short]
+        raise DomainError(
+            _("Not enough material recorded for %(kits)s kits (made + rejected): %(list)s.")
+            % {"kits": quantity_made + quantity_rejected, "list": "; ".join(details)}, "bom_shortfall",
+            reasons=[{"code": "bom_shortfall", "detail": d} for d in details],
+            shortfalls=[{"material": s["material"].pk, "material_code": s["material"].code,
+                         "required": str(s["required"].normalize()), "consumed": str(s["consumed"].normalize()),
+                         "short": str(s["short"].normalize())} for s in short])
+    batch.quantity_made = quantity_made
+    batch.quantity_rejected = quantity_rejected
+    batch.status = Batch.Status.AWAITING_QC
+    batch.completed_at = _moment(at)
+    if batch.started_at and batch.completed_at < batch.started_at:
+        raise ValidationError({"at": [_("A batch cannot complete before it started.")]})
+    batch.save()
+    reasons = {r.pk: r for r, _q in rejects}
+    bulk_create_tracked(BatchReject, [BatchReject(batch=batch, reason=reasons[pk], quantity=q)
+                                      for pk, q in totals.items()])
+    return batch
