@@ -1,6 +1,14 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class QcConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'qc'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "qc"
+    verbose_name = _("QC and release")
+
+    def ready(self):
+        from production.panels import register_batch_panel
+        from qc.panels import batch_panel_context
+
+        register_batch_panel("qc/includes/batch_panel.html", batch_panel_context, order=50)

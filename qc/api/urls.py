@@ -1,0 +1,16 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from qc.api import views
+
+router = SimpleRouter()
+router.register("specifications", views.SpecificationViewSet, basename="api-qc-specification")
+router.register("inspections", views.InspectionViewSet, basename="api-qc-inspection")
+router.register("deviations", views.DeviationViewSet, basename="api-qc-deviation")
+router.register("dispositions", views.DispositionViewSet, basename="api-qc-disposition")
+
+urlpatterns = [
+    path("sampling-plan/", views.SamplingPlanView.as_view(), name="api-qc-sampling-plan"),
+    path("batches/<str:lot_number>/coa/", views.CoaView.as_view(), name="api-qc-coa"),
+    *router.urls,
+]

@@ -1,0 +1,63 @@
+"""The certificate of analysis of a released batch (DOMAIN.md §3, §6): every release result with its
+specification, the sampling plan, the deviations, the disposition and every signature, with a note when a
+record changed after it was signed (Annex 11 §8.2)."""
+
+from itertools import chain
+
+from django.utils.translation import gettext as _
+
+from lims.pdf import RecordPdf, Section
+from lims.signatures import printed_name, signature_rows
+from qc.models import Inspection, Stage
+
+
+def coa_pdf(batch, user) -> bytes:
+    inspections = list(Inspection.objects.filter(batch=batch, stage=Stage.RELEASE,
+                                                 status=Inspection.Status.APPROVED)
+                       .select_related("recorded_by", "reviewed_by", "approved_by")
+                       .prefetch_related("results__specification").order_by("approved_at", "pk"))
+    dispositions = list(batch.dispositions.select_related("decided_by").order_by("decided_at", "pk"))
+    deviations = list(batch.deviations.order_by("pk"))
+    product = batch.product
+    facts = [
+        (_("Product"), f"{product.code} {product.name}"),
+        (_("GTIN"), product.gtin),
+        (_("Lot number"), batch.lot_number),
+        (_("Manufactured on"), batch.manufactured_on.isoformat()),
+        (_("Expiry date"), batch.expiry_date.isoformat()),
+        (_("Quantity made"), batch.quantity_made),
+        (_("Quantity released"), batch.quantity_released),
+        (_("Status"), batch.get_status_display()),
+    ]
+    results = [[_("Test"), _("Specification"), _("Method"), _("Result"), _("Outcome"), _("Inspection")]]
+    plans = [[_("Inspection"), _("Lot size"), _("AQL"), _("Level"), _("Code letter"), _("Sample size"), _("Ac/Re")]]
+    for inspection in inspections:
+        for r in inspection.results.all():
+            spec = r.specification
+            results.append([f"{spec.code} {spec.name}", spec.limits_display, spec.method, r.display_value,
+                            r.get_outcome_display(), str(inspection.pk)])
+        plans.append([str(inspection.pk), inspection.lot_size or "—", inspection.aql or "—", inspection.level or "—",
+                      inspection.code_letter or "—", inspection.sample_size,
+                      f"{inspection.accept}/{inspection.reject}" if inspection.accept is not None else "—"])
+    deviation_rows = [[_("Deviation"), _("Kind"), _("Status"), _("Root cause")]] + [
+        [str(d), d.get_kind_display(), d.get_status_display(), d.root_cause] for d in deviations]
+    disposition_rows = [[_("Decision"), _("Quantity released"), _("Decided by"), _("Decided at")]] + [
+        [d.get_decision_display(), d.quantity_released, printed_name(d.decided_by),
+         d.decided_at.strftime("%Y-%m-%d %H:%M")] for d in dispositions]
+    signatures = list(chain.from_iterable(signature_rows(o) for o in [*inspections, *deviations, *dispositions]))
+    changed = any(getattr(s, "changed_after", False) for s in signatures)
+    return RecordPdf(
+        title=_("Certificate of analysis"),
+        reference=_("Lot %(lot)s") % {"lot": batch.lot_number},
+        facts=facts,
+        sections=[
+            Section(_("Release test results"), results if len(results) > 1 else (),
+                    text=_("No release results."), widths=[0.24, 0.16, 0.16, 0.16, 0.12, 0.16]),
+            Section(_("Sampling plan"), plans if len(plans) > 1 else (), text=_("No sampling plan.")),
+            Section(_("Deviations"), deviation_rows if deviations else (), text=_("No deviations.")),
+            Section(_("Disposition"), disposition_rows if dispositions else (), text=_("No disposition.")),
+        ],
+        signatures=signatures,
+        printed_by=printed_name(user),
+        note=_("A record changed after it was signed: see the signatures marked as changed.") if changed else "",
+    ).build()

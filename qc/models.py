@@ -1,0 +1,334 @@
+"""Quality control and release (DESIGN.md, Inspection and Disposition; DOMAIN.md §3, §5, §6): specifications per
+product, inspections of a batch or material lot with auto-judged results, deviations (OOS) with their CAPA, and
+the batch disposition signed by QA.
+
+Every state change goes through ``qc.services``; nothing here writes other records.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lims.audit import history
+from lims.models import TrackedModel
+
+
+class Stage(models.TextChoices):
+    INCOMING = "incoming", _("Incoming")
+    IN_PROCESS = "in_process", _("In process")
+    RELEASE = "release", _("Release")
+    STABILITY = "stability", _("Stability")
+
+
+class Specification(TrackedModel):
+    """One test of a product's specification (DOMAIN.md §6): attribute (pass/fail, or defects against the
+    Ac/Re of an AQL plan when ``aql`` is set) or numeric with inclusive limits."""
+
+    class Kind(models.TextChoices):
+        ATTRIBUTE = "attribute", _("Attribute (pass/fail)")
+        NUMERIC = "numeric", _("Numeric")
+
+    product = models.ForeignKey("production.Product", on_delete=models.PROTECT, related_name="specifications",
+                                verbose_name=_("product"))
+    spec_version = models.PositiveIntegerField(_("specification version"), default=1)
+    code = models.CharField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.RELEASE)
+    lower = models.DecimalField(_("lower limit"), max_digits=14, decimal_places=4, null=True, blank=True)
+    upper = models.DecimalField(_("upper limit"), max_digits=14, decimal_places=4, null=True, blank=True)
+    unit = models.CharField(_("unit"), max_length=30, blank=True)
+    required_for_release = models.BooleanField(_("required for release"), default=True)
+    method = models.CharField(_("method"), max_length=200, blank=True)
+    aql = models.CharField(_("AQL"), max_length=8, blank=True, default="",
+                           help_text=_("For an attribute inspection by ISO 2859-1 sampling: the AQL (e.g. 1.0)."))
+    active = models.BooleanField(_("active"), default=True)
+
+    history = history()
+    history_label_field = "code"
+
+    class Meta:
+        ordering = ["product__code", "stage", "code"]
+        verbose_name = _("specification")
+        verbose_name_plural = _("specifications")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "spec_version", "code"], name="qc_spec_unique_code"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("qc:specification-list") + f"?product={self.product_id}"
+
+    def clean(self):
+        errors = {}
+        if self.kind == self.Kind.NUMERIC:
+            if self.lower is None and self.upper is None:
+                errors["lower"] = [_("A numeric specification needs a lower or an upper limit.")]
+            elif self.lower is not None and self.upper is not None and self.lower > self.upper:
+                errors["upper"] = [_("The upper limit is below the lower limit.")]
+            if self.aql:
+                errors["aql"] = [_("An AQL applies to attribute specifications only.")]
+        elif self.kind == self.Kind.ATTRIBUTE and (self.lower is not None or self.upper is not None):
+            errors["lower"] = [_("An attribute specification has no numeric limits.")]
+        if self.aql:
+            from qc.sampling import normalise_aql
+
+            try:
+                self.aql = normalise_aql(self.aql)
+            except ValueError as exc:
+                errors["aql"] = [str(exc)]
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def limits_display(self) -> str:
+        if self.kind == self.Kind.ATTRIBUTE:
+            return _("AQL %(aql)s") % {"aql": self.aql} if self.aql else _("pass")
+        low = "" if self.lower is None else f"{self.lower.normalize():f}"
+        high = "" if self.upper is None else f"{self.upper.normalize():f}"
+        if low and high:
+            text = f"{low} – {high}"
+        elif low:
+            text = f"≥ {low}"
+        else:
+            text = f"≤ {high}"
+        return f"{text} {self.unit}".strip()
+
+
+
+
+class Inspection(TrackedModel):
+    """Inspection of a batch or a material lot at a stage: ``recorded → reviewed → approved`` (DESIGN.md).
+    Review is the second check of manual entries (EU GMP Annex 11 §6); review and approval are signed."""
+
+    class Status(models.TextChoices):
+        RECORDED = "recorded", _("Recorded")
+        REVIEWED = "reviewed", _("Reviewed")
+        APPROVED = "approved", _("Approved")
+
+    batch = models.ForeignKey("production.Batch", on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="inspections", verbose_name=_("batch"), editable=False)
+    material_lot = models.ForeignKey("production.MaterialLot", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="inspections", verbose_name=_("material lot"), editable=False)
+    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, editable=False)
+    lot_size = models.PositiveIntegerField(_("lot size"), null=True, blank=True)
+    aql = models.CharField(_("AQL"), max_length=8, blank=True)
+    level = models.CharField(_("inspection level"), max_length=4, blank=True)
+    code_letter = models.CharField(_("code letter"), max_length=2, blank=True)
+    sample_size = models.PositiveIntegerField(_("sample size"), validators=[MinValueValidator(1)])
+    accept = models.PositiveIntegerField(_("Ac"), null=True, blank=True)
+    reject = models.PositiveIntegerField(_("Re"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RECORDED,
+                              editable=False, db_index=True)
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("recorded by"), editable=False)
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
+                                    blank=True, verbose_name=_("reviewed by"), editable=False)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True, editable=False)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
+                                    blank=True, verbose_name=_("approved by"), editable=False)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+
+    history = history()
+    history_children = ("results",)
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+        permissions = [
+            ("review_inspection", _("Can review inspections (second check)")),
+            ("approve_inspection", _("Can approve inspections")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(batch__isnull=False, material_lot__isnull=True)
+                           | Q(batch__isnull=True, material_lot__isnull=False)),
+                name="qc_inspection_batch_xor_lot"),
+        ]
+
+    def __str__(self):
+        subject = self.batch.lot_number if self.batch_id else str(self.material_lot)
+        return _("Inspection %(id)s · %(subject)s · %(stage)s") % {
+            "id": self.pk or "-", "subject": subject, "stage": self.get_stage_display()}
+
+    def get_absolute_url(self):
+        return reverse("qc:inspection-detail", args=[self.pk])
+
+    def requires_reason_for_edit(self) -> bool:
+        return self.status == self.Status.APPROVED or super().requires_reason_for_edit()
+
+    @property
+    def passed(self) -> bool:
+        return all(r.outcome == InspectionResult.Outcome.PASS for r in self.results.all())
+
+
+class InspectionResult(TrackedModel):
+    """One result of an inspection against a specification, judged by the server (``qc.services.judge``)."""
+
+    class Outcome(models.TextChoices):
+        PASS = "pass", _("Pass")
+        FAIL = "fail", _("Fail")
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="results",
+                                   verbose_name=_("inspection"))
+    specification = models.ForeignKey(Specification, on_delete=models.PROTECT, related_name="results",
+                                      verbose_name=_("specification"))
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=4, null=True, blank=True)
+    text = models.CharField(_("observation"), max_length=500, blank=True)
+    passed = models.BooleanField(_("passed (as entered)"), null=True, blank=True)
+    defects = models.PositiveIntegerField(_("defects found"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=4, choices=Outcome.choices, editable=False)
+
+    history = history()
+
+    class Meta:
+        ordering = ["inspection", "specification__code"]
+        verbose_name = _("inspection result")
+        verbose_name_plural = _("inspection results")
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "specification"], name="qc_result_unique_spec"),
+        ]
+
+    def __str__(self):
+        return f"{self.specification.code}: {self.display_value} ({self.get_outcome_display()})"
+
+    def get_absolute_url(self):
+        return reverse("qc:inspection-detail", args=[self.inspection_id])
+
+    @property
+    def display_value(self) -> str:
+        if self.value is not None:
+            return f"{Decimal(self.value).normalize():f} {self.specification.unit}".strip()
+        if self.defects is not None:
+            return _("%(n)s defects") % {"n": self.defects}
+        if self.passed is not None:
+            return str(_("pass") if self.passed else _("fail"))
+        return self.text
+
+
+class Deviation(TrackedModel):
+    """An out-of-specification result or a deviation: ``open → investigating → closed``; closing is signed by QA
+    and needs a root cause, an impact assessment and a CAPA (or the reason none is needed)."""
+
+    class Kind(models.TextChoices):
+        OOS = "oos", _("Out of specification")
+        DEVIATION = "deviation", _("Deviation")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        INVESTIGATING = "investigating", _("Investigating")
+        CLOSED = "closed", _("Closed")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.DEVIATION)
+    batch = models.ForeignKey("production.Batch", on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="deviations", verbose_name=_("batch"))
+    result = models.ForeignKey(InspectionResult, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="deviations", verbose_name=_("result"), editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(_("status"), max_length=14, choices=Status.choices, default=Status.OPEN,
+                              editable=False, db_index=True)
+    root_cause = models.TextField(_("root cause"), blank=True)
+    impact_assessment = models.TextField(_("impact assessment"), blank=True)
+    no_capa_reason = models.TextField(_("why no CAPA is needed"), blank=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("opened by"), editable=False)
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now, editable=False)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
+                                  blank=True, verbose_name=_("closed by"), editable=False)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+
+    history = history()
+    history_label_field = "title"
+    history_children = ("capas",)
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        verbose_name = _("deviation")
+        verbose_name_plural = _("deviations")
+        permissions = [("close_deviation", _("Can close deviations (signed)"))]
+
+    def __str__(self):
+        return f"DEV-{self.pk or 0:05d} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("qc:deviation-detail", args=[self.pk])
+
+    def requires_reason_for_edit(self) -> bool:
+        return self.status == self.Status.CLOSED or super().requires_reason_for_edit()
+
+    @property
+    def age_days(self) -> int:
+        return (timezone.now() - self.opened_at).days
+
+
+class Capa(TrackedModel):
+    """A corrective or preventive action of a deviation."""
+
+    deviation = models.ForeignKey(Deviation, on_delete=models.PROTECT, related_name="capas",
+                                  verbose_name=_("deviation"))
+    action = models.TextField(_("action"))
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("owner"))
+    due_date = models.DateField(_("due date"))
+    effectiveness_check = models.TextField(_("effectiveness check"), blank=True)
+    done = models.BooleanField(_("done"), default=False)
+
+    history = history()
+
+    class Meta:
+        ordering = ["deviation", "due_date", "pk"]
+        verbose_name = _("CAPA")
+        verbose_name_plural = _("CAPAs")
+
+    def __str__(self):
+        return f"CAPA {self.pk or '-'} · {self.action[:60]}"
+
+    def get_absolute_url(self):
+        return reverse("qc:deviation-detail", args=[self.deviation_id])
+
+
+class Disposition(TrackedModel):
+    """QA's signed decision on a batch: release, reject or quarantine (DESIGN.md, Disposition)."""
+
+    class Decision(models.TextChoices):
+        RELEASE = "release", _("Release")
+        REJECT = "reject", _("Reject")
+        QUARANTINE = "quarantine", _("Quarantine")
+
+    batch = models.ForeignKey("production.Batch", on_delete=models.PROTECT, related_name="dispositions",
+                              verbose_name=_("batch"), editable=False)
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, editable=False)
+    quantity_released = models.PositiveIntegerField(_("quantity released"), default=0, editable=False)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("decided by"), editable=False)
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now, editable=False)
+    comment = models.TextField(_("reason"), blank=True)
+
+    history = history()
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+        verbose_name = _("disposition")
+        verbose_name_plural = _("dispositions")
+
+    def __str__(self):
+        return f"{self.batch.lot_number} · {self.get_decision_display()}"
+
+    def get_absolute_url(self):
+        return reverse("qc:disposition-detail", args=[self.pk])
+
+    def requires_reason_for_edit(self) -> bool:
+        return True

@@ -1,0 +1,27 @@
+"""Who may do what in QC and release (DESIGN.md, Users): QC records and reviews, QA approves, closes deviations
+and disposes batches; production sees QC and raises deviations; regulatory sees dispositions and CoAs."""
+
+from django.utils.translation import gettext_lazy as _
+
+PERMISSIONS = {
+    "QC": [
+        "qc.view_*", "qc.add_specification", "qc.change_specification", "qc.add_inspection",
+        "qc.change_inspection", "qc.add_inspectionresult", "qc.change_inspectionresult", "qc.review_inspection",
+        "qc.add_deviation", "qc.change_deviation", "qc.add_capa", "qc.change_capa",
+        "production.view_batch", "production.view_materiallot", "production.view_product",
+    ],
+    "QA": [
+        "qc.view_*", "qc.approve_inspection", "qc.add_disposition", "qc.close_deviation", "qc.add_deviation",
+        "qc.change_deviation", "qc.add_capa", "qc.change_capa",
+        "production.view_batch", "production.view_materiallot", "production.view_product",
+    ],
+    "Production": ["qc.view_*", "qc.add_deviation"],
+    "Regulatory": ["qc.view_disposition", "qc.view_specification"],
+    "Auditor": ["qc.view_*"],
+}
+
+ROLE_DUTIES = {
+    "QC": [(_("Inspect batches awaiting QC"), "qc:inspection-create"), (_("Inspections"), "qc:inspection-list")],
+    "QA": [(_("Approve inspections and dispose batches"), "qc:inspection-list"),
+           (_("Open deviations"), "qc:deviation-list")],
+}

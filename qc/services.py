@@ -1,0 +1,426 @@
+"""Every state change of QC and release (STYLE.md §1): specifications, inspections with their server-side
+judgement, the second check and approval (signed), deviations and CAPA, and the signed batch disposition.
+Each function takes the acting ``user`` and a ``reason`` (keyword-only), runs in one transaction, locks what it
+changes and refuses with a DomainError code."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lims.audit import service
+from lims.errors import DomainError, ReasonRequired
+from lims.models import Signature
+from lims.permissions import require
+from lims.services import create_record
+from lims.signatures import sign
+from production.models import Batch, MaterialLot
+from qc.models import Capa, Deviation, Disposition, Inspection, InspectionResult, Specification, Stage
+from qc.sampling import resolve_plan
+
+# --- Specifications --------------------------------------------------------------------------------------
+
+
+@service
+def create_specification(data: dict, *, user, reason: str = ""):
+    """A test of a product's specification; limits are validated in ``Specification.clean``."""
+    return create_record(Specification, data, user=user, reason=reason)
+
+
+# --- Judging ---------------------------------------------------------------------------------------------
+
+
+def _decimal(value, field):
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: [_("A number is required.")]}) from None
+
+
+def judge(spec: Specification, *, value=None, passed=None, defects=None, accept=None, reject=None) -> str:
+    """The outcome of one result, decided by the server, never by the client:
+
+    - numeric: pass when lower ≤ value ≤ upper (limits inclusive; a missing limit is open);
+    - attribute with an AQL plan: defects ≤ Ac pass, defects ≥ Re fail (ISO 2859-1 single sampling);
+    - attribute without a plan: the pass/fail observation as entered.
+    """
+    p, f = InspectionResult.Outcome.PASS, InspectionResult.Outcome.FAIL
+    if spec.kind == Specification.Kind.NUMERIC:
+        if spec.lower is not None and value < spec.lower:
+            return f
+        if spec.upper is not None and value > spec.upper:
+            return f
+        return p
+    if defects is not None and accept is not None:
+        if defects <= accept:
+            return p
+        return f  # with single sampling Re = Ac + 1, so anything above Ac is at least Re
+    return p if passed else f
+
+
+def _clean_result(spec, row: dict, index: int, inspection: Inspection) -> dict:
+    key = f"results.{index}"
+    value = _decimal(row.get("value"), f"{key}.value")
+    passed = row.get("passed")
+    defects = row.get("defects")
+    if spec.kind == Specification.Kind.NUMERIC:
+        if value is None:
+            raise ValidationError({f"{key}.value": [_("%(spec)s needs a numeric value.") % {"spec": spec.code}]})
+        passed = None  # a client's verdict is never trusted for a number
+        defects = None
+    else:
+        value = None
+        if spec.aql and inspection.accept is not None:
+            if defects in (None, ""):
+                raise ValidationError({f"{key}.defects": [
+                    _("%(spec)s is judged by AQL: the number of defects found is required.") % {"spec": spec.code}]})
+            try:
+                defects = int(defects)
+            except (TypeError, ValueError):
+                raise ValidationError({f"{key}.defects": [_("A whole number is required.")]}) from None
+            if defects < 0 or defects > inspection.sample_size:
+                raise ValidationError({f"{key}.defects": [
+                    _("The defects must be between 0 and the sample size (%(n)s).") % {"n": inspection.sample_size}]})
+            passed = None
+        else:
+            if defects not in (None, ""):
+                try:
+                    defects = int(defects)
+                except (TypeError, ValueError):
+                    raise ValidationError({f"{key}.defects": [_("A whole number is required.")]}) from None
+            else:
+                defects = None
+            if passed is None:
+                raise ValidationError({f"{key}.passed": [
+                    _("%(spec)s is a pass/fail test: say whether it passed.") % {"spec": spec.code}]})
+            passed = bool(passed)
+    outcome = judge(spec, value=value, passed=passed, defects=defects,
+                    accept=inspection.accept if spec.aql else None, reject=inspection.reject if spec.aql else None)
+    return {"value": value, "passed": passed, "defects": defects, "text": str(row.get("text") or "")[:500],
+            "outcome": outcome}
+
+
+def _open_oos(result: InspectionResult, *, user):
+    inspection = result.inspection
+    spec = result.specification
+    subject = inspection.batch.lot_number if inspection.batch_id else str(inspection.material_lot)
+    return Deviation.objects.create(
+        kind=Deviation.Kind.OOS, batch=inspection.batch, result=result, opened_by=user,
+        title=_("OOS %(spec)s on %(subject)s") % {"spec": spec.code, "subject": subject},
+        description=_("%(spec)s %(name)s: result %(value)s, specification %(limits)s.") % {
+            "spec": spec.code, "name": spec.name, "value": result.display_value, "limits": spec.limits_display})
+
+
+# --- Inspections -----------------------------------------------------------------------------------------
+
+
+@service
+def record_inspection(*, stage: str, results, batch=None, material_lot=None, sample_size=None, lot_size=None,
+                      aql=None, level: str = "II", notes: str = "", user, reason: str = ""):
+    """Record an inspection of a batch or a material lot (exactly one) with its results.
+
+    The sampling plan is either given (``sample_size``) or resolved from ISO 2859-1 (``lot_size`` + ``aql``,
+    level II by default). Every result is judged here (``judge``); each failing result opens an OOS deviation
+    linked to the batch and the result, in the same transaction (DESIGN.md, Inspection)."""
+    errors = {}
+    if (batch is None) == (material_lot is None):
+        errors["batch"] = [_("Inspect either a batch or a material lot.")]
+    if stage not in Stage.values:
+        errors["stage"] = [_("Unknown stage.")]
+    if not results:
+        errors["results"] = [_("Record at least one result.")]
+    if errors:
+        raise ValidationError(errors)
+    if batch is not None:
+        batch = Batch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status in (Batch.Status.PLANNED,) or batch.status in (Batch.Status.RELEASED, Batch.Status.REJECTED):
+            raise DomainError(_("Batch %(lot)s is %(status)s and takes no new inspection.")
+                              % {"lot": batch.lot_number, "status": batch.get_status_display()}, "invalid_state")
+        product = batch.product
+    else:
+        material_lot = MaterialLot.objects.select_for_update().get(pk=material_lot.pk)
+        product = None
+    inspection = Inspection(batch=batch, material_lot=material_lot, stage=stage, recorded_by=user, notes=notes,
+                            level=level or "II")
+    if aql not in (None, ""):
+        if lot_size in (None, ""):
+            lot_size = batch.quantity_made if batch is not None and batch.quantity_made else None
+        if lot_size in (None, ""):
+            raise ValidationError({"lot_size": [_("The lot size is needed to choose the sampling plan.")]})
+        try:
+            plan = resolve_plan(int(lot_size), aql, inspection.level)
+        except (ValueError, TypeError) as exc:
+            raise ValidationError({"aql": [str(exc)]}) from None
+        inspection.lot_size, inspection.aql, inspection.level = plan.lot_size, plan.aql, plan.level
+        inspection.code_letter, inspection.accept, inspection.reject = plan.code_letter, plan.accept, plan.reject
+        inspection.sample_size = plan.sample_size if sample_size in (None, "") else int(sample_size)
+        if inspection.sample_size < plan.sample_size:
+            raise ValidationError({"sample_size": [
+                _("The plan needs at least %(n)s units (code letter %(letter)s).")
+                % {"n": plan.sample_size, "letter": plan.code_letter}]})
+    else:
+        if sample_size in (None, ""):
+            raise ValidationError({"sample_size": [_("Give the sample size, or the lot size and AQL.")]})
+        inspection.sample_size = int(sample_size)
+        inspection.lot_size = int(lot_size) if lot_size not in (None, "") else None
+        inspection.aql = ""
+    if inspection.sample_size < 1:
+        raise ValidationError({"sample_size": [_("The sample size must be at least 1.")]})
+    inspection.full_clean()
+    inspection.save()
+    seen = set()
+    for index, row in enumerate(results):
+        spec = row.get("specification")
+        if not isinstance(spec, Specification):
+            spec = Specification.objects.filter(pk=spec).first()
+        if spec is None:
+            raise ValidationError({f"results.{index}.specification": [_("Unknown specification.")]})
+        if product is not None and spec.product_id != product.pk:
+            raise ValidationError({f"results.{index}.specification": [
+                _("%(spec)s is not a specification of %(product)s.") % {"spec": spec.code, "product": product.code}]})
+        if spec.pk in seen:
+            raise ValidationError({f"results.{index}.specification": [
+                _("%(spec)s is listed twice.") % {"spec": spec.code}]})
+        seen.add(spec.pk)
+        result = InspectionResult.objects.create(inspection=inspection, specification=spec,
+                                                 **_clean_result(spec, row, index, inspection))
+        if result.outcome == InspectionResult.Outcome.FAIL:
+            _open_oos(result, user=user)
+    return inspection
+
+
+def _lock_inspection(inspection) -> Inspection:
+    return Inspection.objects.select_for_update().select_related("batch", "material_lot").get(pk=inspection.pk)
+
+
+def _meaning(meaning, default):
+    meaning = meaning or default
+    if meaning not in Signature.Meaning.values:
+        raise ValidationError({"meaning": [_("Unknown meaning of a signature.")]})
+    return meaning
+
+
+@service
+def review_inspection(inspection, *, password: str, meaning: str = "", user, reason: str = ""):
+    """recorded → reviewed: the second check of manually entered results (EU GMP Annex 11 §6), signed. The
+    reviewer is not the person who recorded them (``four_eyes``)."""
+    require(user, "qc.review_inspection")
+    inspection = _lock_inspection(inspection)
+    if inspection.status != Inspection.Status.RECORDED:
+        raise DomainError(_("Only a recorded inspection can be reviewed; this one is %(status)s.")
+                          % {"status": inspection.get_status_display()}, "invalid_state")
+    if inspection.recorded_by_id == user.pk:
+        raise DomainError(_("You recorded these results; another person must review them."), "four_eyes")
+    inspection.status = Inspection.Status.REVIEWED
+    inspection.reviewed_by, inspection.reviewed_at = user, timezone.now()
+    inspection.save()
+    sign(inspection, user=user, meaning=_meaning(meaning, Signature.Meaning.REVIEWED), reason=reason)
+    return inspection
+
+
+@service
+def approve_inspection(inspection, *, password: str, meaning: str = "", user, reason: str = ""):
+    """reviewed → approved, signed by QA; the approver did not record the results. An approved incoming
+    inspection of a material lot decides the lot: every result passed → approved, otherwise rejected."""
+    require(user, "qc.approve_inspection")
+    inspection = _lock_inspection(inspection)
+    if inspection.status != Inspection.Status.REVIEWED:
+        raise DomainError(_("Only a reviewed inspection can be approved; this one is %(status)s.")
+                          % {"status": inspection.get_status_display()}, "invalid_state")
+    if inspection.recorded_by_id == user.pk:
+        raise DomainError(_("You recorded these results; another person must approve them."), "four_eyes")
+    inspection.status = Inspection.Status.APPROVED
+    inspection.approved_by, inspection.approved_at = user, timezone.now()
+    inspection.save()
+    sign(inspection, user=user, meaning=_meaning(meaning, Signature.Meaning.APPROVED), reason=reason)
+    lot = inspection.material_lot
+    if lot is not None and inspection.stage == Stage.INCOMING and lot.status == MaterialLot.Status.QUARANTINE:
+        from production.services import approve_material_lot, reject_material_lot
+
+        note = reason or _("Incoming inspection %(id)s") % {"id": inspection.pk}
+        if inspection.passed:
+            approve_material_lot(lot, user=user, reason=note)
+        else:
+            reject_material_lot(lot, user=user, reason=note)
+    return inspection
+
+
+@service
+def correct_result(result, *, value=None, passed=None, defects=None, text=None, user, reason: str = ""):
+    """Correct one result. After approval a reason is required (Annex 11 §9) and the inspection goes back to
+    ``recorded`` for a new review and approval (its earlier signatures show "changed after signature"). A
+    correction that makes the result fail opens an OOS."""
+    result = InspectionResult.objects.select_for_update().select_related("specification").get(pk=result.pk)
+    inspection = _lock_inspection(result.inspection)
+    if inspection.requires_reason_for_edit() and not reason:
+        raise ReasonRequired()
+    row = {"value": value if value is not None else result.value,
+           "passed": passed if passed is not None else result.passed,
+           "defects": defects if defects is not None else result.defects,
+           "text": text if text is not None else result.text}
+    before = result.outcome
+    for field, new in _clean_result(result.specification, row, 0, inspection).items():
+        setattr(result, field, new)
+    result.save()
+    if result.outcome == InspectionResult.Outcome.FAIL and before != result.outcome:
+        _open_oos(result, user=user)
+    if inspection.status != Inspection.Status.RECORDED:
+        inspection.status = Inspection.Status.RECORDED
+        inspection.reviewed_by = inspection.reviewed_at = inspection.approved_by = inspection.approved_at = None
+    inspection.save()
+    return result
+
+
+# --- Deviations ------------------------------------------------------------------------------------------
+
+
+@service
+def open_deviation(*, title: str, description: str = "", batch=None, kind: str = Deviation.Kind.DEVIATION,
+                   user, reason: str = ""):
+    """A deviation raised by hand (production or QC)."""
+    deviation = Deviation(kind=kind, batch=batch, title=title, description=description, opened_by=user)
+    deviation.full_clean()
+    deviation.save()
+    return deviation
+
+
+@service
+def investigate_deviation(deviation, *, root_cause: str = "", impact_assessment: str = "", user, reason: str = ""):
+    """open → investigating (or, while investigating, record findings)."""
+    deviation = Deviation.objects.select_for_update().get(pk=deviation.pk)
+    if deviation.status == Deviation.Status.CLOSED:
+        raise DomainError(_("This deviation is closed."), "invalid_state")
+    deviation.status = Deviation.Status.INVESTIGATING
+    if root_cause:
+        deviation.root_cause = root_cause
+    if impact_assessment:
+        deviation.impact_assessment = impact_assessment
+    deviation.save()
+    return deviation
+
+
+@service
+def add_capa(deviation, *, action: str, owner, due_date, effectiveness_check: str = "", user, reason: str = ""):
+    deviation = Deviation.objects.select_for_update().get(pk=deviation.pk)
+    if deviation.status == Deviation.Status.CLOSED:
+        raise DomainError(_("This deviation is closed."), "invalid_state")
+    capa = Capa(deviation=deviation, action=action, owner=owner, due_date=due_date,
+                effectiveness_check=effectiveness_check)
+    capa.full_clean()
+    capa.save()
+    return capa
+
+
+@service
+def complete_capa(capa, *, effectiveness_check: str = "", user, reason: str = ""):
+    capa = Capa.objects.select_for_update().get(pk=capa.pk)
+    capa.done = True
+    if effectiveness_check:
+        capa.effectiveness_check = effectiveness_check
+    capa.save()
+    return capa
+
+
+@service
+def close_deviation(deviation, *, password: str, meaning: str = "", root_cause: str = "",
+                    impact_assessment: str = "", no_capa_reason: str = "", user, reason: str = ""):
+    """→ closed, signed by QA. Refused (``incomplete_investigation``) without a root cause, an impact assessment
+    and at least one CAPA or an explicit reason why none is needed."""
+    require(user, "qc.close_deviation")
+    deviation = Deviation.objects.select_for_update().get(pk=deviation.pk)
+    if deviation.status == Deviation.Status.CLOSED:
+        raise DomainError(_("This deviation is already closed."), "invalid_state")
+    deviation.root_cause = root_cause or deviation.root_cause
+    deviation.impact_assessment = impact_assessment or deviation.impact_assessment
+    deviation.no_capa_reason = no_capa_reason or deviation.no_capa_reason
+    reasons = []
+    if not deviation.root_cause.strip():
+        reasons.append({"code": "root_cause_missing", "detail": _("The root cause is not recorded.")})
+    if not deviation.impact_assessment.strip():
+        reasons.append({"code": "impact_missing", "detail": _("The impact assessment is not recorded.")})
+    if not deviation.capas.exists() and not deviation.no_capa_reason.strip():
+        reasons.append({"code": "capa_missing",
+                        "detail": _("Add a CAPA, or state why no CAPA is needed.")})
+    if reasons:
+        raise DomainError(_("The deviation cannot be closed: %(list)s")
+                          % {"list": " ".join(str(r["detail"]) for r in reasons)},
+                          "incomplete_investigation", reasons=reasons)
+    deviation.status = Deviation.Status.CLOSED
+    deviation.closed_by, deviation.closed_at = user, timezone.now()
+    deviation.save()
+    sign(deviation, user=user, meaning=_meaning(meaning, Signature.Meaning.CLOSED), reason=reason)
+    return deviation
+
+
+# --- Disposition -----------------------------------------------------------------------------------------
+
+DECISION_STATUS = {
+    Disposition.Decision.RELEASE: Batch.Status.RELEASED,
+    Disposition.Decision.REJECT: Batch.Status.REJECTED,
+    Disposition.Decision.QUARANTINE: Batch.Status.QUARANTINED,
+}
+DECISION_MEANING = {
+    Disposition.Decision.RELEASE: Signature.Meaning.RELEASED,
+    Disposition.Decision.REJECT: Signature.Meaning.REJECTED,
+    Disposition.Decision.QUARANTINE: Signature.Meaning.QUARANTINED,
+}
+ALLOWED_FROM = {
+    Disposition.Decision.RELEASE: (Batch.Status.AWAITING_QC, Batch.Status.QUARANTINED),
+    Disposition.Decision.REJECT: (Batch.Status.AWAITING_QC, Batch.Status.QUARANTINED),
+    Disposition.Decision.QUARANTINE: (Batch.Status.AWAITING_QC,),
+}
+
+
+@service
+def dispose_batch(batch, *, decision: str, password: str, meaning: str = "", quantity_released=None, user,
+                  reason: str = ""):
+    """QA's signed disposition of a batch (DESIGN.md, Disposition): release, reject or quarantine.
+
+    Release is refused with every reason of ``qc.gates.release_blockers`` (the first reason's code is the
+    error's code); a refusal raises inside the transaction, so nothing is written: no disposition, no status
+    change, no signature.
+
+    The batch's ``status`` and ``quantity_released`` are ``editable=False`` on production's model: they are set
+    here, on the locked row, inside this audited transaction, because the disposition is QA's decision and
+    belongs to QC (production's own services never move a batch past ``awaiting_qc``)."""
+    from qc.gates import release_blockers
+
+    require(user, "qc.add_disposition")
+    if decision not in Disposition.Decision.values:
+        raise ValidationError({"decision": [_("Choose release, reject or quarantine.")]})
+    batch = Batch.objects.select_for_update().select_related("product").get(pk=batch.pk)
+    if decision == Disposition.Decision.RELEASE:
+        blockers = release_blockers(batch, user)
+        if blockers:
+            raise DomainError(
+                _("Batch %(lot)s cannot be released: %(list)s")
+                % {"lot": batch.lot_number, "list": " ".join(str(b["detail"]) for b in blockers)},
+                blockers[0]["code"], reasons=blockers)
+    elif batch.status not in ALLOWED_FROM[decision]:
+        raise DomainError(_("Batch %(lot)s is %(status)s and cannot be given this decision.")
+                          % {"lot": batch.lot_number, "status": batch.get_status_display()}, "invalid_state",
+                          reasons=[{"code": "invalid_state", "detail": _("The batch is %(status)s.")
+                                    % {"status": batch.get_status_display()}}])
+    released = 0
+    if decision == Disposition.Decision.RELEASE:
+        released = batch.quantity_made if quantity_released in (None, "") else quantity_released
+        try:
+            released = int(released)
+        except (TypeError, ValueError):
+            raise ValidationError({"quantity_released": [_("A whole number is required.")]}) from None
+        if released < 0 or released > batch.quantity_made:
+            raise ValidationError({"quantity_released": [
+                _("The released quantity must be between 0 and the quantity made (%(n)s).")
+                % {"n": batch.quantity_made}]})
+    batch.status = DECISION_STATUS[decision]
+    batch.quantity_released = released
+    batch.save()
+    disposition = Disposition.objects.create(batch=batch, decision=decision, quantity_released=released,
+                                             decided_by=user, comment=reason)
+    sign(disposition, user=user, meaning=_meaning(meaning, DECISION_MEANING[decision]), reason=reason)
+    return disposition

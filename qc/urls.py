@@ -1,0 +1,26 @@
+from django.urls import path
+
+from qc import views
+
+app_name = "qc"
+
+urlpatterns = [
+    path("specifications/", views.SpecificationList.as_view(), name="specification-list"),
+    path("inspections/", views.InspectionList.as_view(), name="inspection-list"),
+    path("inspections/new/", views.InspectionCreate.as_view(), name="inspection-create"),
+    path("inspections/<int:pk>/", views.InspectionDetail.as_view(), name="inspection-detail"),
+    path("inspections/<int:pk>/review/", views.InspectionSign.as_view(action="review"), name="inspection-review"),
+    path("inspections/<int:pk>/approve/", views.InspectionSign.as_view(action="approve"),
+         name="inspection-approve"),
+    path("deviations/", views.DeviationList.as_view(), name="deviation-list"),
+    path("deviations/new/", views.DeviationCreate.as_view(), name="deviation-create"),
+    path("deviations/<int:pk>/", views.DeviationDetail.as_view(), name="deviation-detail"),
+    path("deviations/<int:pk>/close/", views.DeviationAction.as_view(action="close"), name="deviation-close"),
+    path("deviations/<int:pk>/investigate/", views.DeviationAction.as_view(action="investigate"),
+         name="deviation-investigate"),
+    path("deviations/<int:pk>/capa/", views.DeviationAction.as_view(action="capa"), name="deviation-capa"),
+    path("dispositions/", views.DispositionList.as_view(), name="disposition-list"),
+    path("dispositions/new/", views.DispositionCreate.as_view(), name="disposition-create"),
+    path("dispositions/<int:pk>/", views.DispositionDetail.as_view(), name="disposition-detail"),
+    path("batches/<str:lot_number>/coa.pdf", views.CoaPage.as_view(), name="batch-coa"),
+]

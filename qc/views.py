@@ -1,0 +1,329 @@
+"""Pages of QC and QA: lists (lims.listing.ListPage), inspection entry showing the sample size before entry,
+inspection, deviation and disposition pages with the signing dialog, and the CoA. Actions parse a form and call
+a service; a refusal is shown as a message and changes nothing."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from lims.errors import DomainError
+from lims.listing import Column, ListPage, RolePageMixin
+from lims.models import Signature
+from lims.signatures import signature_rows
+from production.models import Batch
+from qc import services
+from qc.coa import coa_pdf
+from qc.filters import DeviationFilter, DispositionFilter, InspectionFilter, SpecificationFilter
+from qc.gates import release_blockers
+from qc.models import Deviation, Disposition, Inspection, Specification, Stage
+from qc.sampling import resolve_plan
+
+
+def _refused(request, exc):
+    if isinstance(exc, DomainError):
+        messages.error(request, exc.message)
+        for r in exc.reasons:
+            messages.error(request, r["detail"])
+    else:
+        for message in exc.messages:
+            messages.error(request, message)
+
+
+class SpecificationList(ListPage):
+    model = Specification
+    queryset = Specification.objects.select_related("product")
+    filterset_class = SpecificationFilter
+    search_fields = ("code", "name")
+    default_sort = "code"
+    export_name = "specifications"
+    columns = [
+        Column("product.code", gettext_lazy("Product"), sort="product__code"),
+        Column("code", gettext_lazy("Code"), sort="code"),
+        Column("name", gettext_lazy("Name")),
+        Column("stage", gettext_lazy("Stage"), sort="stage"),
+        Column("kind", gettext_lazy("Kind")),
+        Column("limits_display", gettext_lazy("Limits")),
+        Column("required_for_release", gettext_lazy("Required for release")),
+    ]
+
+
+class InspectionList(ListPage):
+    model = Inspection
+    queryset = Inspection.objects.select_related("batch", "material_lot__material", "recorded_by")
+    filterset_class = InspectionFilter
+    search_fields = ("batch__lot_number",)
+    default_sort = "-recorded_at"
+    export_name = "inspections"
+    create_url_name = "qc:inspection-create"
+    columns = [
+        Column("pk", gettext_lazy("No."), sort="pk", link=True),
+        Column("batch.lot_number", gettext_lazy("Lot number"), sort="batch__lot_number"),
+        Column("material_lot", gettext_lazy("Material lot")),
+        Column("stage", gettext_lazy("Stage"), sort="stage"),
+        Column("sample_size", gettext_lazy("Sample size")),
+        Column("status", gettext_lazy("Status"), sort="status"),
+        Column("recorded_by.username", gettext_lazy("Recorded by")),
+        Column("recorded_at", gettext_lazy("Recorded at"), sort="recorded_at"),
+    ]
+
+
+class DeviationList(ListPage):
+    model = Deviation
+    queryset = Deviation.objects.select_related("batch", "opened_by")
+    filterset_class = DeviationFilter
+    search_fields = ("title",)
+    default_sort = "-opened_at"
+    export_name = "deviations"
+    create_url_name = "qc:deviation-create"
+    columns = [
+        Column("pk", gettext_lazy("No."), sort="pk", link=True),
+        Column("kind", gettext_lazy("Kind"), sort="kind"),
+        Column("title", gettext_lazy("Title"), link=True),
+        Column("batch.lot_number", gettext_lazy("Lot number"), sort="batch__lot_number"),
+        Column("status", gettext_lazy("Status"), sort="status"),
+        Column("age_days", gettext_lazy("Age (days)")),
+        Column("opened_by.username", gettext_lazy("Opened by")),
+    ]
+
+
+class DispositionList(ListPage):
+    model = Disposition
+    queryset = Disposition.objects.select_related("batch", "decided_by")
+    filterset_class = DispositionFilter
+    search_fields = ("batch__lot_number",)
+    default_sort = "-decided_at"
+    export_name = "dispositions"
+    create_url_name = "qc:disposition-create"
+    columns = [
+        Column("pk", gettext_lazy("No."), sort="pk", link=True),
+        Column("batch.lot_number", gettext_lazy("Lot number"), sort="batch__lot_number"),
+        Column("decision", gettext_lazy("Decision"), sort="decision"),
+        Column("quantity_released", gettext_lazy("Quantity released")),
+        Column("decided_by.username", gettext_lazy("Decided by")),
+        Column("decided_at", gettext_lazy("Decided at"), sort="decided_at"),
+    ]
+
+
+class InspectionDetail(RolePageMixin, TemplateView):
+    permission_required = "qc.view_inspection"
+    template_name = "qc/inspection_detail.html"
+
+    def get_context_data(self, **kwargs):
+        inspection = get_object_or_404(
+            Inspection.objects.select_related("batch", "material_lot__material", "recorded_by", "reviewed_by",
+                                              "approved_by"), pk=kwargs["pk"])
+        user = self.request.user
+        return {**super().get_context_data(**kwargs), "inspection": inspection,
+                "results": inspection.results.select_related("specification"),
+                "signatures": signature_rows(inspection),
+                "can_review": inspection.status == Inspection.Status.RECORDED and user.has_perm(
+                    "qc.review_inspection"),
+                "can_approve": inspection.status == Inspection.Status.REVIEWED and user.has_perm(
+                    "qc.approve_inspection")}
+
+
+class InspectionSign(RolePageMixin, View):
+    action = "review"
+
+    def get_permission_required(self):
+        return (f"qc.{self.action}_inspection",)
+
+    def post(self, request, pk):
+        inspection = get_object_or_404(Inspection, pk=pk)
+        service = services.review_inspection if self.action == "review" else services.approve_inspection
+        try:
+            service(inspection, password=request.POST.get("password", ""), meaning=request.POST.get("meaning", ""),
+                    user=request.user, reason=request.POST.get("reason", ""))
+            messages.success(request, _("Signed."))
+        except (DomainError, ValidationError) as exc:
+            _refused(request, exc)
+        return redirect(inspection.get_absolute_url())
+
+
+class InspectionCreate(RolePageMixin, TemplateView):
+    """Step 1: choose the batch, stage and plan (lot size + AQL, or a sample size): the sample size is shown before
+    any result is entered. Step 2: one row per active specification of the product at that stage."""
+
+    permission_required = "qc.add_inspection"
+    template_name = "qc/inspection_form.html"
+
+    def _plan(self, data, batch):
+        lot_size = data.get("lot_size") or (batch.quantity_made if batch else None)
+        aql = data.get("aql", "")
+        if aql and lot_size:
+            try:
+                return resolve_plan(int(lot_size), aql, data.get("level") or "II")
+            except (ValueError, TypeError) as exc:
+                messages.error(self.request, str(exc))
+        return None
+
+    def get_context_data(self, **kwargs):
+        data = self.request.POST or self.request.GET
+        batch = Batch.objects.select_related("product").filter(lot_number=data.get("batch", "")).first()
+        stage = data.get("stage") or Stage.RELEASE
+        specs = (Specification.objects.filter(product=batch.product, stage=stage, active=True).order_by("code")
+                 if batch else Specification.objects.none())
+        return {**super().get_context_data(**kwargs), "batch": batch, "stage": stage, "stages": Stage.choices,
+                "plan": self._plan(data, batch), "specs": specs, "data": data,
+                "batches": Batch.objects.filter(status__in=[Batch.Status.AWAITING_QC, Batch.Status.QUARANTINED,
+                                                            Batch.Status.IN_PRODUCTION]).order_by("lot_number")}
+
+    def post(self, request):
+        context = self.get_context_data()
+        batch, specs = context["batch"], context["specs"]
+        if batch is None:
+            messages.error(request, _("Choose a batch."))
+            return self.render_to_response(context)
+        results = []
+        for spec in specs:
+            key = f"spec-{spec.pk}"
+            if spec.kind == Specification.Kind.NUMERIC:
+                raw = request.POST.get(key, "").strip()
+                if not raw:
+                    continue
+                try:
+                    results.append({"specification": spec, "value": Decimal(raw)})
+                except InvalidOperation:
+                    messages.error(request, _("%(spec)s: a number is required.") % {"spec": spec.code})
+                    return self.render_to_response(context)
+            elif spec.aql:
+                raw = request.POST.get(key, "").strip()
+                if raw:
+                    results.append({"specification": spec, "defects": raw})
+            elif request.POST.get(key) in ("pass", "fail"):
+                results.append({"specification": spec, "passed": request.POST[key] == "pass"})
+        try:
+            inspection = services.record_inspection(
+                batch=batch, stage=context["stage"], results=results,
+                sample_size=request.POST.get("sample_size") or None, lot_size=request.POST.get("lot_size") or None,
+                aql=request.POST.get("aql") or None, level=request.POST.get("level") or "II",
+                notes=request.POST.get("notes", ""), user=request.user, reason=request.POST.get("reason", ""))
+        except (DomainError, ValidationError) as exc:
+            _refused(request, exc)
+            return self.render_to_response(context)
+        messages.success(request, _("Inspection recorded."))
+        return redirect(inspection.get_absolute_url())
+
+
+class DeviationDetail(RolePageMixin, TemplateView):
+    permission_required = "qc.view_deviation"
+    template_name = "qc/deviation_detail.html"
+
+    def get_context_data(self, **kwargs):
+        deviation = get_object_or_404(Deviation.objects.select_related("batch", "opened_by", "closed_by"),
+                                      pk=kwargs["pk"])
+        return {**super().get_context_data(**kwargs), "deviation": deviation,
+                "capas": deviation.capas.select_related("owner"), "signatures": signature_rows(deviation),
+                "can_close": deviation.status != Deviation.Status.CLOSED and self.request.user.has_perm(
+                    "qc.close_deviation"),
+                "can_investigate": deviation.status != Deviation.Status.CLOSED and self.request.user.has_perm(
+                    "qc.change_deviation")}
+
+
+class DeviationAction(RolePageMixin, View):
+    action = "close"
+
+    def get_permission_required(self):
+        return {"close": ("qc.close_deviation",), "investigate": ("qc.change_deviation",),
+                "capa": ("qc.add_capa",)}[self.action]
+
+    def post(self, request, pk):
+        deviation = get_object_or_404(Deviation, pk=pk)
+        p = request.POST
+        try:
+            if self.action == "close":
+                services.close_deviation(deviation, password=p.get("password", ""), meaning=p.get("meaning", ""),
+                                         no_capa_reason=p.get("no_capa_reason", ""), user=request.user,
+                                         reason=p.get("reason", ""))
+            elif self.action == "investigate":
+                services.investigate_deviation(deviation, root_cause=p.get("root_cause", ""),
+                                               impact_assessment=p.get("impact_assessment", ""),
+                                               user=request.user, reason=p.get("reason", ""))
+            else:
+                services.add_capa(deviation, action=p.get("action", ""), owner=request.user,
+                                  due_date=p.get("due_date") or None,
+                                  effectiveness_check=p.get("effectiveness_check", ""), user=request.user,
+                                  reason=p.get("reason", ""))
+            messages.success(request, _("Saved."))
+        except (DomainError, ValidationError) as exc:
+            _refused(request, exc)
+        return redirect(deviation.get_absolute_url())
+
+
+class DeviationCreate(RolePageMixin, TemplateView):
+    permission_required = "qc.add_deviation"
+    template_name = "qc/deviation_form.html"
+
+    def post(self, request):
+        p = request.POST
+        batch = Batch.objects.filter(lot_number=p.get("batch", "").strip()).first() if p.get("batch") else None
+        try:
+            deviation = services.open_deviation(title=p.get("title", "").strip(), description=p.get("description", ""),
+                                                batch=batch, user=request.user, reason=p.get("reason", ""))
+        except (DomainError, ValidationError) as exc:
+            _refused(request, exc)
+            return self.render_to_response(self.get_context_data())
+        return redirect(deviation.get_absolute_url())
+
+
+class DispositionDetail(RolePageMixin, TemplateView):
+    permission_required = "qc.view_disposition"
+    template_name = "qc/disposition_detail.html"
+
+    def get_context_data(self, **kwargs):
+        disposition = get_object_or_404(Disposition.objects.select_related("batch", "decided_by"), pk=kwargs["pk"])
+        return {**super().get_context_data(**kwargs), "disposition": disposition,
+                "signatures": signature_rows(disposition)}
+
+
+class DispositionCreate(RolePageMixin, TemplateView):
+    """QA's disposition of a batch: the release gates are listed before signing."""
+
+    permission_required = "qc.add_disposition"
+    template_name = "qc/disposition_form.html"
+
+    def get_context_data(self, **kwargs):
+        lot = (self.request.POST or self.request.GET).get("batch", "")
+        batch = Batch.objects.select_related("product").filter(lot_number=lot).first()
+        return {**super().get_context_data(**kwargs), "batch": batch,
+                "blockers": release_blockers(batch, self.request.user) if batch else [],
+                "decisions": Disposition.Decision.choices,
+                "meanings": [(m, label) for m, label in Signature.Meaning.choices
+                             if m in ("released", "rejected", "quarantined")],
+                "batches": Batch.objects.filter(status__in=[Batch.Status.AWAITING_QC, Batch.Status.QUARANTINED])
+                .order_by("lot_number")}
+
+    def post(self, request):
+        batch = get_object_or_404(Batch, lot_number=request.POST.get("batch", ""))
+        decision = request.POST.get("decision", "")
+        meaning = request.POST.get("meaning") or services.DECISION_MEANING.get(decision, "")
+        try:
+            disposition = services.dispose_batch(
+                batch, decision=decision, quantity_released=request.POST.get("quantity_released") or None,
+                password=request.POST.get("password", ""), meaning=meaning, user=request.user,
+                reason=request.POST.get("reason", ""))
+        except (DomainError, ValidationError) as exc:
+            _refused(request, exc)
+            return redirect(f"{request.path}?batch={batch.lot_number}")
+        messages.success(request, _("Batch %(lot)s: %(decision)s.") % {
+            "lot": batch.lot_number, "decision": disposition.get_decision_display()})
+        return redirect(disposition.get_absolute_url())
+
+
+class CoaPage(RolePageMixin, View):
+    permission_required = "qc.view_disposition"
+
+    def get(self, request, lot_number):
+        batch = get_object_or_404(Batch.objects.select_related("product"), lot_number=lot_number)
+        if batch.status != Batch.Status.RELEASED:
+            raise PermissionDenied(_("A certificate of analysis is issued for released batches only."))
+        response = HttpResponse(coa_pdf(batch, request.user), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="CoA-{batch.lot_number}.pdf"'
+        return response
