@@ -9,3 +9,9 @@ class MonitoringConfig(AppConfig):
     label = "monitoring"
     verbose_name = _("Environmental monitoring")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from production.monitoring.conditions import batch_panel_context
+        from production.panels import register_batch_panel
+
+        register_batch_panel("monitoring/includes/batch_panel.html", batch_panel_context, order=50)

@@ -1,0 +1,176 @@
+"""Every state change of environmental monitoring (STYLE.md §1): points, limits, readings, excursions and
+their signed impact assessment."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lims.audit import service
+from lims.errors import DomainError
+from lims.permissions import require
+from lims.services import create_record
+from lims.signatures import sign
+from production.monitoring import standards
+from production.monitoring.excursions import LimitBook, recompute
+from production.monitoring.ingestion import validate_rows
+from production.monitoring.models import (
+    Excursion,
+    ExcursionAssessment,
+    Limit,
+    MonitoringPoint,
+    Reading,
+)
+
+INSERT_CHUNK = 1000
+
+
+@service
+def create_point(data: dict, *, user, reason: str = ""):
+    return create_record(MonitoringPoint, data, user=user, reason=reason)
+
+
+@service
+def set_limit(*, clean_room, parameter, alert_low=None, alert_high=None, action_low=None, action_high=None,
+              source: str, valid_from=None, user, reason: str = ""):
+    """A new version of the limits of ``parameter`` in ``clean_room``; it supersedes the previous version from
+    ``valid_from`` on (the old row stays, so history shows who set which values when and why)."""
+    limit = Limit(clean_room=clean_room, parameter=parameter, alert_low=alert_low, alert_high=alert_high,
+                  action_low=action_low, action_high=action_high, valid_from=valid_from or timezone.now(),
+                  source=source, set_by=user, reason=reason)
+    errors = {}
+    for low, high in (("alert_low", "alert_high"), ("action_low", "action_high")):
+        a, b = getattr(limit, low), getattr(limit, high)
+        if a is not None and b is not None and a > b:
+            errors[high] = [_("The high limit is below the low limit.")]
+    if limit.action_high is not None and limit.alert_high is not None and limit.alert_high > limit.action_high:
+        errors["alert_high"] = [_("The alert limit must not be beyond the action limit.")]
+    if limit.action_low is not None and limit.alert_low is not None and limit.alert_low < limit.action_low:
+        errors["alert_low"] = [_("The alert limit must not be beyond the action limit.")]
+    if all(getattr(limit, f) is None for f in ("alert_low", "alert_high", "action_low", "action_high")):
+        errors["action_high"] = [_("Give at least one limit.")]
+    if errors:
+        raise ValidationError(errors)
+    limit.full_clean()
+    limit.save()
+    return limit
+
+
+@service
+def set_default_limits(clean_room, *, user, reason: str = "", valid_from=None):
+    """The first limits of a room: particles from its ISO class (ISO 14644-1), the rest from the set points."""
+    return [set_limit(clean_room=clean_room, parameter=d.parameter, alert_low=d.alert_low, alert_high=d.alert_high,
+                      action_low=d.action_low, action_high=d.action_high, source=d.source, valid_from=valid_from,
+                      user=user, reason=reason or _("Default limits for ISO class %(n)s") % {"n": clean_room.iso_class})
+            for d in standards.default_limits(clean_room.iso_class)]
+
+
+def _insert(rows, user):
+    """Insert new readings; a reading already stored for the same point and time is a duplicate, ignored."""
+    by_point: dict[int, list] = {}
+    for point, moment, values in rows:
+        by_point.setdefault(point.pk, []).append((moment, values))
+    fresh = []
+    seen = set()
+    for point_id, items in by_point.items():
+        times = [m for m, _v in items]
+        existing = set(Reading.objects.filter(point_id=point_id, measured_at__gte=min(times),
+                                              measured_at__lte=max(times), corrected_reading__isnull=True)
+                       .values_list("measured_at", flat=True))
+        for moment, values in items:
+            key = (point_id, moment)
+            if moment in existing or key in seen:
+                continue
+            seen.add(key)
+            fresh.append(Reading(point_id=point_id, measured_at=moment, recorded_by=user, **values))
+    # Reading is not a tracked model (no history rows), so a plain bulk_create is allowed here; the conflicts it
+    # ignores are readings another client stored for the same point and time between the check above and now.
+    for start in range(0, len(fresh), INSERT_CHUNK):
+        Reading.objects.bulk_create(fresh[start:start + INSERT_CHUNK], ignore_conflicts=True)
+    return fresh
+
+
+def _detect(readings, now=None):
+    """Recompute the excursions around the new readings, per point (out-of-order batches included)."""
+    spans: dict[int, list] = {}
+    for r in readings:
+        span = spans.setdefault(r.point_id, [r.measured_at, r.measured_at])
+        span[0], span[1] = min(span[0], r.measured_at), max(span[1], r.measured_at)
+    if not spans:
+        return []
+    points = {p.pk: p for p in MonitoringPoint.objects.filter(pk__in=spans).select_related("clean_room")}
+    limits = LimitBook({p.clean_room_id for p in points.values()})
+    gap = standards.max_gap()
+    beyond = set()
+    for r in readings:
+        point = points[r.point_id]
+        for parameter in point.parameters:
+            value = getattr(r, parameter)
+            if value is not None and limits.level(point.clean_room_id, parameter, r.measured_at, value):
+                beyond.add((r.point_id, parameter))
+    touched = []
+    for point_id, (lo, hi) in spans.items():
+        point = points[point_id]
+        # Readings within limits change nothing unless an excursion is near them (to end, split or close it).
+        parameters = [p for p in point.parameters if (point_id, p) in beyond]
+        near = set(Excursion.objects.overlapping(lo - gap, hi + gap).filter(point_id=point_id)
+                   .values_list("parameter", flat=True))
+        parameters += [p for p in point.parameters if p in near and p not in parameters]
+        if parameters:
+            touched += recompute(point, lo, hi, limits=limits, parameters=parameters, now=now)
+    return touched
+
+
+@service
+def ingest_readings(rows, *, user, reason: str = "", label=str, now=None):
+    """Validate and store readings, all or nothing, then update the excursions. Returns
+    ``{"created", "duplicates", "excursions"}``. ``label(i)`` names a row in error messages."""
+    require(user, "monitoring.add_reading")
+    clean = validate_rows(rows, label=label, now=now)
+    fresh = _insert(clean, user)
+    touched = _detect(fresh, now=now)
+    return {"created": len(fresh), "duplicates": len(clean) - len(fresh), "excursions": touched}
+
+
+@service
+def correct_reading(reading, changes: dict, *, user, reason: str):
+    """A correction is a new reading that replaces ``reading`` in every evaluation; the original stays."""
+    require(user, "monitoring.add_reading")
+    if not reason:
+        raise ValidationError({"reason": [_("A correction needs a reason.")]})
+    if Reading.objects.filter(corrected_reading=reading).exists():
+        raise DomainError(_("This reading has already been corrected."), "already_corrected")
+    values = {f: getattr(reading, f) for f in ("particles_0_5um", "particles_5um", "temperature_c",
+                                                  "humidity_pct", "pressure_pa")}
+    row = {"point": str(reading.point_id), "measured_at": reading.measured_at, **values, **changes}
+    point, moment, cleaned = validate_rows([row])[0]
+    correction = Reading.objects.create(point=point, measured_at=moment, corrected_reading=reading,
+                                        correction_reason=reason, recorded_by=user, **cleaned)
+    recompute(point, moment, moment)
+    return correction
+
+
+@service
+def assess_excursion(excursion, *, impact: str, conclusion: str, password: str, user, reason: str = ""):
+    """QA's impact assessment of an excursion on the batches it exposed, signed "assessed" (DOMAIN.md §4:
+    an action limit opens an impact assessment on the batches produced in the room during the excursion)."""
+    require(user, "monitoring.assess_excursion")
+    excursion = Excursion.objects.select_for_update().get(pk=excursion.pk)
+    if ExcursionAssessment.objects.filter(excursion=excursion).exists():
+        raise DomainError(_("This excursion has already been assessed."), "already_assessed")
+    if excursion.ended_at is None:
+        raise DomainError(_("The excursion is still open: assess it once the room is back within limits."),
+                          "excursion_open")
+    errors = {}
+    if not (impact or "").strip():
+        errors["impact"] = [_("Describe the impact on the batches.")]
+    if conclusion not in ExcursionAssessment.Conclusion.values:
+        errors["conclusion"] = [_("Choose no_impact or impact.")]
+    if errors:
+        raise ValidationError(errors)
+    assessment = ExcursionAssessment(excursion=excursion, impact=impact.strip(), conclusion=conclusion,
+                                     assessed_by=user)
+    assessment.save()
+    sign(assessment, user=user, meaning="assessed", reason=reason)
+    return assessment
