@@ -1,0 +1,208 @@
+"""Production API serializers: parse and present only; rules live in production.services (API.md, production rows)."""
+
+from decimal import Decimal
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from production.models import (
+    Batch,
+    CleanRoom,
+    Consumption,
+    Line,
+    Material,
+    MaterialLot,
+    Product,
+    RejectReason,
+)
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Product
+        fields = ["id", "code", "name", "gtin", "tests_per_kit", "shelf_life_months", "storage_min_c",
+                  "storage_max_c", "ifu_version", "project", "version"]
+        read_only_fields = ["id", "version"]
+
+
+class MaterialSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Material
+        fields = ["id", "code", "name", "category", "unit", "version"]
+        read_only_fields = ["id", "version"]
+
+
+class RejectReasonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RejectReason
+        fields = ["id", "code", "name", "active", "version"]
+        read_only_fields = ["id", "version"]
+
+
+class CleanRoomSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CleanRoom
+        fields = ["id", "code", "name", "iso_class", "area_m2", "version"]
+        read_only_fields = ["id", "version"]
+
+
+class LineSerializer(serializers.ModelSerializer):
+    hours_per_day = serializers.DecimalField(max_digits=4, decimal_places=1, read_only=True)
+    daily_capacity = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Line
+        fields = ["id", "code", "name", "kind", "clean_room", "rated_units_per_hour", "active",
+                  "scheduled_hours_per_day", "hours_per_day", "daily_capacity", "version"]
+        read_only_fields = ["id", "version"]
+
+
+class MaterialLotSerializer(serializers.ModelSerializer):
+    quantity = serializers.DecimalField(
+        max_digits=14, decimal_places=3, min_value=Decimal("0"), write_only=True, required=False,
+        help_text=_("Quantity received, in the material's unit (on creation)."))
+
+    class Meta:
+        model = MaterialLot
+        fields = ["id", "material", "supplier", "supplier_lot", "received_on", "expiry_date", "quantity",
+                  "quantity_received", "quantity_remaining", "status", "decided_at", "decision_reason", "version"]
+        read_only_fields = ["id", "quantity_received", "quantity_remaining", "status", "decided_at",
+                            "decision_reason", "version"]
+        extra_kwargs = {"received_on": {"required": False}}
+
+
+class BatchSerializer(serializers.ModelSerializer):
+    gtin = serializers.CharField(source="product.gtin", read_only=True)
+    bom_version = serializers.IntegerField(source="bom.version_number", read_only=True, default=None)
+    label_url = serializers.CharField(read_only=True)
+    history_url = serializers.SerializerMethodField()
+    genealogy_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Batch
+        fields = ["lot_number", "id", "product", "line", "planned_quantity", "status", "manufactured_on",
+                  "expiry_date", "quantity_made", "quantity_rejected", "quantity_released", "quantity_shipped",
+                  "gtin", "bom_version", "started_at", "completed_at", "label_url", "history_url", "genealogy_url",
+                  "version"]
+        read_only_fields = ["lot_number", "id", "status", "expiry_date", "quantity_made", "quantity_rejected",
+                            "quantity_released", "quantity_shipped", "started_at", "completed_at", "version"]
+        extra_kwargs = {"manufactured_on": {"required": False}}
+
+    def get_history_url(self, obj) -> str:
+        return reverse("object-history", args=["production", "batch", obj.pk])
+
+    def get_genealogy_url(self, obj) -> str:
+        return reverse("production:batch-genealogy", args=[obj.lot_number])
+
+
+class LotBatchSerializer(BatchSerializer):
+    """A batch that used a material lot, with the quantity of that lot it consumed (recall)."""
+
+    quantity_consumed = serializers.DecimalField(max_digits=14, decimal_places=3, read_only=True)
+
+    class Meta(BatchSerializer.Meta):
+        fields = [*BatchSerializer.Meta.fields, "quantity_consumed"]
+
+
+class RejectReasonRef(serializers.Field):
+    """A reject reason by id (API.md: references by id) or, for line controllers, by its code."""
+
+    default_error_messages = {"unknown": _("No reject reason %(value)s.")}
+
+    def to_internal_value(self, data):
+        queryset = RejectReason.objects.all()
+        reason = None
+        if isinstance(data, int) or (isinstance(data, str) and data.isdigit()):
+            reason = queryset.filter(pk=int(data)).first()
+        if reason is None and isinstance(data, str) and data:
+            reason = queryset.filter(code=data).first()
+        if reason is None:
+            self.fail("unknown", value=data)
+        return reason
+
+    def to_representation(self, value):
+        return value.pk
+
+
+class RejectLineSerializer(serializers.Serializer):
+    reason = RejectReasonRef()
+    quantity = serializers.IntegerField(min_value=1)
+
+
+class CompleteSerializer(serializers.Serializer):
+    quantity_made = serializers.IntegerField(min_value=0)
+    rejects = RejectLineSerializer(many=True, required=False, default=list)
+    reason = serializers.CharField(required=False, allow_blank=True)
+
+
+class ConsumeSerializer(serializers.Serializer):
+    material_lot = serializers.PrimaryKeyRelatedField(queryset=MaterialLot.objects.all())
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=3, min_value=Decimal("0.001"))
+    reason = serializers.CharField(required=False, allow_blank=True)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True)
+
+
+class ConsumptionSerializer(serializers.ModelSerializer):
+    batch = serializers.SlugRelatedField(slug_field="lot_number", read_only=True)
+    material = serializers.IntegerField(source="material_lot.material_id", read_only=True)
+    consumed_by = serializers.CharField(source="consumed_by.username", read_only=True)
+
+    class Meta:
+        model = Consumption
+        fields = ["id", "batch", "material_lot", "material", "quantity", "consumed_at", "consumed_by"]
+        read_only_fields = fields
+
+
+class ChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.CharField(allow_blank=True)
+    new = serializers.CharField(allow_blank=True)
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    """One entry of ``lims.history.object_history``: the batch's own rows and its child records'."""
+
+    history_date = serializers.DateTimeField()
+    user = serializers.CharField(allow_null=True)
+    type = serializers.CharField()
+    reason = serializers.CharField(allow_blank=True)
+    model = serializers.CharField()
+    object_id = serializers.IntegerField()
+    object_repr = serializers.CharField()
+    changes = ChangeSerializer(many=True)
+
+
+class GenealogyLotSerializer(serializers.ModelSerializer):
+    """A component lot a batch consumed, with the quantity it used."""
+
+    material_lot = serializers.IntegerField(source="pk")
+    material_code = serializers.CharField(source="material.code")
+    material_name = serializers.CharField(source="material.name")
+    unit = serializers.CharField(source="material.unit")
+    quantity_consumed = serializers.DecimalField(max_digits=14, decimal_places=3)
+
+    class Meta:
+        model = MaterialLot
+        fields = ["material_lot", "material", "material_code", "material_name", "unit", "supplier", "supplier_lot",
+                  "received_on", "expiry_date", "status", "quantity_consumed"]
+        read_only_fields = fields
+
+
+class CapacityPlanQuerySerializer(serializers.Serializer):
+    month = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", required=False,
+                                   error_messages={"invalid": _("Use the form YYYY-MM.")})
+    demand = serializers.IntegerField(min_value=0, max_value=10**12,
+                                      help_text=_("Monthly demand in tests (kits × tests per kit)."))
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all(), required=False)
+    station_rate = serializers.IntegerField(min_value=1, max_value=10**6, required=False)
+    station_hours = serializers.DecimalField(max_digits=4, decimal_places=1, min_value=Decimal("0.5"),
+                                             max_value=Decimal("24"), required=False)
+
+
+class MonthQuerySerializer(serializers.Serializer):
+    month = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", required=False,
+                                   error_messages={"invalid": _("Use the form YYYY-MM.")})

@@ -1,0 +1,32 @@
+from django.urls import path
+
+from production import views
+
+app_name = "production"
+
+urlpatterns = [
+    path("products/", views.ProductList.as_view(), name="product-list"),
+    path("products/<int:pk>/", views.ProductDetail.as_view(), name="product-detail"),
+    path("materials/", views.MaterialList.as_view(), name="material-list"),
+    path("clean-rooms/", views.CleanRoomList.as_view(), name="cleanroom-list"),
+    path("lines/", views.LineList.as_view(), name="line-list"),
+    path("reject-reasons/", views.RejectReasonList.as_view(), name="rejectreason-list"),
+    path("material-lots/", views.MaterialLotList.as_view(), name="materiallot-list"),
+    path("material-lots/new/", views.MaterialLotCreate.as_view(), name="materiallot-create"),
+    path("material-lots/<int:pk>/", views.MaterialLotDetail.as_view(), name="materiallot-detail"),
+    path("material-lots/<int:pk>/approve/", views.MaterialLotDecision.as_view(decision="approve"),
+         name="materiallot-approve"),
+    path("material-lots/<int:pk>/reject/", views.MaterialLotDecision.as_view(decision="reject"),
+         name="materiallot-reject"),
+    path("material-lots/<int:pk>/batches/", views.LotBatches.as_view(), name="materiallot-batches"),
+    path("batches/", views.BatchList.as_view(), name="batch-list"),
+    path("batches/new/", views.BatchCreate.as_view(), name="batch-create"),
+    path("batches/<str:lot_number>/", views.BatchDetail.as_view(), name="batch-detail"),
+    path("batches/<str:lot_number>/start/", views.BatchAction.as_view(action="start"), name="batch-start"),
+    path("batches/<str:lot_number>/steps/", views.BatchAction.as_view(action="step"), name="batch-step"),
+    path("batches/<str:lot_number>/consume/", views.BatchAction.as_view(action="consume"), name="batch-consume"),
+    path("batches/<str:lot_number>/complete/", views.BatchAction.as_view(action="complete"),
+         name="batch-complete"),
+    path("batches/<str:lot_number>/genealogy/", views.BatchGenealogy.as_view(), name="batch-genealogy"),
+    path("capacity/", views.CapacityView.as_view(), name="capacity"),
+]

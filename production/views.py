@@ -1,0 +1,554 @@
+"""Pages of the production staff: lists (lims.listing.ListPage), the batch record with its actions, material lots
+with the incoming decision, genealogy both ways and the capacity dashboard. Actions parse a form and call a
+service; a refusal is shown as a message and changes nothing."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from lims.errors import DomainError
+from lims.listing import Column, ListPage, RolePageMixin
+from production import services
+from production.capacity import chart_configs, monthly_output, surge_plan
+from production.filters import (
+    BatchFilter,
+    CleanRoomFilter,
+    LineFilter,
+    MaterialFilter,
+    MaterialLotFilter,
+    ProductFilter,
+)
+from production.forms import (
+    BatchCreateForm,
+    CompleteForm,
+    ConsumeForm,
+    MaterialLotForm,
+    PlannerForm,
+    ReasonForm,
+    StepForm,
+)
+from production.genealogy import batch_lots, lot_batches
+from production.models import (
+    Batch,
+    CleanRoom,
+    Line,
+    Material,
+    MaterialLot,
+    Product,
+    RejectReason,
+)
+from production.panels import batch_panels
+
+
+def _refused(request, exc, form=None):
+    """Show why a service refused: a DomainError as a message, a ValidationError on the form's fields."""
+    if isinstance(exc, DomainError):
+        messages.error(request, exc.message)
+        return
+    if form is not None and hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+        return
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _form_errors(request, form):
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
+# --- Lists -----------------------------------------------------------------------------------------------
+
+class ProductList(ListPage):
+    model = Product
+    queryset = Product.objects.select_related("project")
+    filterset_class = ProductFilter
+    columns = [
+        Column("code", gettext_lazy("Code"), sort="code", link=True),
+        Column("name", gettext_lazy("Name"), sort="name"),
+        Column("gtin", gettext_lazy("GTIN"), sort="gtin"),
+        Column("tests_per_kit", gettext_lazy("Tests per kit"), sort="tests_per_kit"),
+        Column("shelf_life_months", gettext_lazy("Shelf life (months)")),
+        Column("storage_min_c", gettext_lazy("Storage min (°C)")),
+        Column("storage_max_c", gettext_lazy("Storage max (°C)")),
+        Column("ifu_version", gettext_lazy("IFU version")),
+        Column("project.code", gettext_lazy("Incubator project")),
+    ]
+    search_fields = ("code", "name", "gtin")
+    default_sort = "code"
+    export_name = "products"
+
+
+class MaterialList(ListPage):
+    model = Material
+    filterset_class = MaterialFilter
+    columns = [
+        Column("code", gettext_lazy("Code"), sort="code", link=True),
+        Column("name", gettext_lazy("Name"), sort="name"),
+        Column("category", gettext_lazy("Category"), sort="category"),
+        Column("unit", gettext_lazy("Unit")),
+    ]
+    search_fields = ("code", "name")
+    default_sort = "code"
+    export_name = "materials"
+
+
+class CleanRoomList(ListPage):
+    model = CleanRoom
+    filterset_class = CleanRoomFilter
+    columns = [
+        Column("code", gettext_lazy("Code"), sort="code", link=True),
+        Column("name", gettext_lazy("Name"), sort="name"),
+        Column("iso_class", gettext_lazy("ISO class"), sort="iso_class"),
+        Column("area_m2", gettext_lazy("Area (m²)"), sort="area_m2"),
+    ]
+    search_fields = ("code", "name")
+    default_sort = "code"
+    export_name = "clean-rooms"
+
+
+class LineList(ListPage):
+    model = Line
+    queryset = Line.objects.select_related("clean_room")
+    filterset_class = LineFilter
+    columns = [
+        Column("code", gettext_lazy("Code"), sort="code", link=True),
+        Column("name", gettext_lazy("Name"), sort="name"),
+        Column("kind", gettext_lazy("Kind"), sort="kind"),
+        Column("clean_room.code", gettext_lazy("Clean room"), sort="clean_room__code"),
+        Column("rated_units_per_hour", gettext_lazy("Rated kits per hour"), sort="rated_units_per_hour"),
+        Column("hours_per_day", gettext_lazy("Scheduled hours per day")),
+        Column("daily_capacity", gettext_lazy("Kits per day")),
+        Column("active", gettext_lazy("Active"), sort="active"),
+    ]
+    search_fields = ("code", "name")
+    default_sort = "code"
+    export_name = "lines"
+
+
+class RejectReasonList(ListPage):
+    model = RejectReason
+    columns = [
+        Column("code", gettext_lazy("Code"), sort="code"),
+        Column("name", gettext_lazy("Name"), sort="name"),
+        Column("active", gettext_lazy("Active"), sort="active"),
+    ]
+    search_fields = ("code", "name")
+    default_sort = "code"
+    export_name = "reject-reasons"
+
+
+class MaterialLotList(ListPage):
+    model = MaterialLot
+    queryset = MaterialLot.objects.select_related("material")
+    filterset_class = MaterialLotFilter
+    columns = [
+        Column("supplier_lot", gettext_lazy("Supplier lot"), sort="supplier_lot", link=True),
+        Column("material.code", gettext_lazy("Material"), sort="material__code"),
+        Column("material.name", gettext_lazy("Material name")),
+        Column("supplier", gettext_lazy("Supplier"), sort="supplier"),
+        Column("received_on", gettext_lazy("Received on"), sort="received_on"),
+        Column("expiry_date", gettext_lazy("Expiry date"), sort="expiry_date"),
+        Column("quantity_received", gettext_lazy("Received")),
+        Column("quantity_remaining", gettext_lazy("Remaining"), sort="quantity_remaining"),
+        Column("material.unit", gettext_lazy("Unit")),
+        Column("status", gettext_lazy("Status"), sort="status"),
+    ]
+    search_fields = ("supplier_lot", "supplier", "material__code", "material__name")
+    default_sort = "-received_on"
+    create_url_name = "production:materiallot-create"
+    export_name = "material-lots"
+
+
+class BatchList(ListPage):
+    model = Batch
+    queryset = Batch.objects.with_related()
+    filterset_class = BatchFilter
+    title = gettext_lazy("Batches")
+    columns = [
+        Column("lot_number", gettext_lazy("Lot number"), sort="lot_number", link=True),
+        Column("product.code", gettext_lazy("Product"), sort="product__code"),
+        Column("line.code", gettext_lazy("Line"), sort="line__code"),
+        Column("status", gettext_lazy("Status"), sort="status"),
+        Column("planned_quantity", gettext_lazy("Planned")),
+        Column("manufactured_on", gettext_lazy("Manufactured on"), sort="manufactured_on"),
+        Column("expiry_date", gettext_lazy("Expiry date"), sort="expiry_date"),
+        Column("quantity_made", gettext_lazy("Made"), sort="quantity_made"),
+        Column("quantity_rejected", gettext_lazy("Rejected")),
+        Column("quantity_released", gettext_lazy("Released")),
+    ]
+    search_fields = ("lot_number",)
+    default_sort = "-manufactured_on"
+    create_url_name = "production:batch-create"
+    export_name = "batches"
+
+
+# --- Genealogy -------------------------------------------------------------------------------------------
+
+class BatchGenealogy(ListPage):
+    """Every component lot a batch consumed (with CSV/XLSX export)."""
+
+    model = MaterialLot
+    template_name = "production/genealogy_list.html"
+    permission_required = ("production.view_batch", "production.view_materiallot")
+    columns = [
+        Column("material.code", gettext_lazy("Material"), sort="material__code"),
+        Column("material.name", gettext_lazy("Material name")),
+        Column("supplier", gettext_lazy("Supplier"), sort="supplier"),
+        Column("supplier_lot", gettext_lazy("Supplier lot"), sort="supplier_lot", link=True),
+        Column("expiry_date", gettext_lazy("Expiry date"), sort="expiry_date"),
+        Column("status", gettext_lazy("Status")),
+        Column("quantity_consumed", gettext_lazy("Quantity consumed")),
+        Column("material.unit", gettext_lazy("Unit")),
+    ]
+    search_fields = ("material__code", "material__name", "supplier_lot", "supplier")
+
+    def get_permission_required(self):
+        return self.permission_required
+
+    @cached_property
+    def batch(self):
+        return get_object_or_404(Batch.objects.with_related(), lot_number=self.kwargs["lot_number"])
+
+    def get_queryset(self):
+        return batch_lots(self.batch).restrict(self.request.user, "view")
+
+    def get_context_data(self, **kwargs):
+        self.title = _("Genealogy of batch %(lot)s: component lots") % {"lot": self.batch.lot_number}
+        self.export_name = f"genealogy-{self.batch.lot_number}"
+        ctx = super().get_context_data(**kwargs)
+        ctx["back_url"], ctx["back_label"] = self.batch.get_absolute_url(), self.batch.lot_number
+        return ctx
+
+    def export(self, fmt):
+        self.title = _("Genealogy %(lot)s") % {"lot": self.batch.lot_number}
+        self.export_name = f"genealogy-{self.batch.lot_number}"
+        return super().export(fmt)
+
+
+class LotBatches(ListPage):
+    """Every batch that used a component lot: the recall list (with CSV/XLSX export)."""
+
+    model = Batch
+    template_name = "production/genealogy_list.html"
+    permission_required = ("production.view_batch", "production.view_materiallot")
+    columns = [
+        Column("lot_number", gettext_lazy("Lot number"), sort="lot_number", link=True),
+        Column("product.code", gettext_lazy("Product"), sort="product__code"),
+        Column("line.code", gettext_lazy("Line"), sort="line__code"),
+        Column("status", gettext_lazy("Status"), sort="status"),
+        Column("manufactured_on", gettext_lazy("Manufactured on"), sort="manufactured_on"),
+        Column("expiry_date", gettext_lazy("Expiry date"), sort="expiry_date"),
+        Column("quantity_made", gettext_lazy("Made")),
+        Column("quantity_released", gettext_lazy("Released")),
+        Column("quantity_shipped", gettext_lazy("Shipped")),
+        Column("quantity_consumed", gettext_lazy("Quantity of this lot used")),
+    ]
+    search_fields = ("lot_number",)
+
+    def get_permission_required(self):
+        return self.permission_required
+
+    @cached_property
+    def lot(self):
+        return get_object_or_404(MaterialLot.objects.select_related("material"), pk=self.kwargs["pk"])
+
+    def get_queryset(self):
+        return lot_batches(self.lot).restrict(self.request.user, "view")
+
+    def _name(self):
+        self.title = _("Batches that used %(lot)s") % {"lot": self.lot}
+        self.export_name = f"recall-{self.lot.material.code}-{self.lot.supplier_lot}"
+
+    def get_context_data(self, **kwargs):
+        self._name()
+        ctx = super().get_context_data(**kwargs)
+        ctx["back_url"], ctx["back_label"] = self.lot.get_absolute_url(), str(self.lot)
+        return ctx
+
+    def export(self, fmt):
+        self._name()
+        return super().export(fmt)
+
+
+# --- Product ---------------------------------------------------------------------------------------------
+
+class ProductDetail(RolePageMixin, TemplateView):
+    permission_required = "production.view_product"
+    template_name = "production/product_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        product = get_object_or_404(Product.objects.select_related("project"), pk=kwargs["pk"])
+        boms = list(product.boms.order_by("-version_number"))
+        current = next((b for b in boms if b.is_current), None)
+        ctx.update({
+            "product": product, "title": str(product), "boms": boms, "current_bom": current,
+            "bom_lines": list(current.lines.select_related("material")) if current else [],
+            "steps": list(product.process_steps.order_by("sequence")),
+            "recent_batches": list(product.batches.select_related("line").order_by("-manufactured_on",
+                                                                                   "-lot_number")[:10]),
+        })
+        return ctx
+
+
+# --- Material lots ---------------------------------------------------------------------------------------
+
+class MaterialLotDetail(RolePageMixin, TemplateView):
+    permission_required = "production.view_materiallot"
+    template_name = "production/materiallot_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        lot = get_object_or_404(MaterialLot.objects.select_related("material", "decided_by"), pk=kwargs["pk"])
+        user = self.request.user
+        ctx.update({
+            "lot": lot, "title": str(lot), "expired": lot.is_expired(),
+            "can_decide": lot.status == MaterialLot.Status.QUARANTINE and user.has_perm(
+                "production.approve_materiallot"),
+            "decision_form": ReasonForm(), "batch_count": lot.consumptions.values("batch").distinct().count(),
+        })
+        return ctx
+
+
+class MaterialLotCreate(RolePageMixin, View):
+    permission_required = "production.add_materiallot"
+    template_name = "production/form.html"
+
+    def render(self, request, form):
+        return render(request, self.template_name, {
+            "form": form, "title": _("Receive a material lot"), "submit_label": _("Receive into quarantine"),
+            "back_url": "production:materiallot-list"})
+
+    def get(self, request):
+        return self.render(request, MaterialLotForm())
+
+    def post(self, request):
+        form = MaterialLotForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            reason = data.pop("reason")
+            try:
+                lot = services.receive_material_lot(**data, user=request.user, reason=reason)
+            except (DomainError, ValidationError) as exc:
+                _refused(request, exc, form)
+            else:
+                messages.success(request, _("Lot %(lot)s received into quarantine.") % {"lot": lot})
+                return redirect(lot)
+        return self.render(request, form)
+
+
+class MaterialLotDecision(RolePageMixin, View):
+    """Approve or reject a lot in quarantine (incoming QC)."""
+
+    permission_required = "production.approve_materiallot"
+    http_method_names = ["post"]
+    decision = None
+
+    def post(self, request, pk):
+        lot = get_object_or_404(MaterialLot, pk=pk)
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            _form_errors(request, form)
+            return redirect(lot)
+        service = services.approve_material_lot if self.decision == "approve" else services.reject_material_lot
+        try:
+            lot = service(lot, user=request.user, reason=form.cleaned_data["reason"])
+        except (DomainError, ValidationError) as exc:
+            _refused(request, exc)
+        else:
+            messages.success(request, _("Lot %(lot)s is now %(status)s.") % {
+                "lot": lot, "status": lot.get_status_display()})
+        return redirect(lot)
+
+
+# --- Batches ---------------------------------------------------------------------------------------------
+
+class BatchCreate(RolePageMixin, View):
+    permission_required = "production.add_batch"
+    template_name = "production/form.html"
+
+    def render(self, request, form):
+        return render(request, self.template_name, {
+            "form": form, "title": _("New batch"), "submit_label": _("Create the batch"),
+            "back_url": "production:batch-list"})
+
+    def get(self, request):
+        return self.render(request, BatchCreateForm())
+
+    def post(self, request):
+        form = BatchCreateForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            reason = data.pop("reason")
+            try:
+                batch = services.create_batch(**data, user=request.user, reason=reason)
+            except (DomainError, ValidationError) as exc:
+                _refused(request, exc, form)
+            else:
+                messages.success(request, _("Batch %(lot)s planned.") % {"lot": batch.lot_number})
+                return redirect(batch)
+        return self.render(request, form)
+
+
+class BatchDetail(RolePageMixin, TemplateView):
+    """The batch (device history) record: header, quantities, BOM use, steps, consumption, rejects, the actions
+    allowed now, panels of other apps, links to genealogy and history."""
+
+    permission_required = "production.view_batch"
+    template_name = "production/batch_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        batch = get_object_or_404(Batch.objects.with_related(), lot_number=kwargs["lot_number"])
+        user = self.request.user
+        consumptions = list(batch.consumptions.select_related("material_lot__material", "consumed_by"))
+        used = {}
+        for c in consumptions:
+            used[c.material_lot.material_id] = used.get(c.material_lot.material_id, 0) + c.quantity
+        bom_rows = []
+        if batch.bom_id:
+            kits = batch.quantity_made + batch.quantity_rejected or batch.planned_quantity
+            for line in batch.bom.lines.select_related("material"):
+                needed = line.quantity_per_kit * kits
+                consumed = used.get(line.material_id, 0)
+                bom_rows.append({"line": line, "needed": needed, "consumed": consumed, "short": consumed < needed})
+        can_run = user.has_perm("production.run_batch")
+        status = batch.status
+        ctx.update({
+            "batch": batch, "title": batch.lot_number, "consumptions": consumptions,
+            "steps": list(batch.steps.select_related("step", "operator").order_by("started_at", "pk")),
+            "rejects": list(batch.rejects.select_related("reason")),
+            "bom_rows": bom_rows, "kits_for_bom": batch.quantity_made + batch.quantity_rejected
+            or batch.planned_quantity,
+            "can_start": can_run and status == Batch.Status.PLANNED,
+            "can_work": can_run and status == Batch.Status.IN_PRODUCTION,
+            "panels": batch_panels(self.request, batch),
+        })
+        if ctx["can_start"]:
+            ctx["start_form"] = ReasonForm()
+        if ctx["can_work"]:
+            now = timezone.localtime().replace(second=0, microsecond=0)
+            ctx["step_form"] = StepForm(batch=batch, initial={"started_at": now, "ended_at": now})
+            ctx["consume_form"] = ConsumeForm(batch=batch)
+            ctx["complete_form"] = CompleteForm(reject_reasons=RejectReason.objects.filter(active=True))
+        return ctx
+
+
+class BatchAction(RolePageMixin, View):
+    """POST actions on a batch: each parses its form and calls one service; any refusal is a message."""
+
+    permission_required = "production.run_batch"
+    http_method_names = ["post"]
+    action = None
+
+    def post(self, request, lot_number):
+        batch = get_object_or_404(Batch.objects.with_related(), lot_number=lot_number)
+        handler = getattr(self, f"do_{self.action}")
+        try:
+            done = handler(request, batch)
+        except (DomainError, ValidationError) as exc:
+            _refused(request, exc)
+        else:
+            if done:
+                messages.success(request, done)
+        return redirect(batch)
+
+    def _valid(self, request, form):
+        if form.is_valid():
+            return True
+        _form_errors(request, form)
+        return False
+
+    def do_start(self, request, batch):
+        form = ReasonForm(request.POST)
+        if self._valid(request, form):
+            services.start_batch(batch, user=request.user, reason=form.cleaned_data["reason"])
+            return _("Batch %(lot)s started.") % {"lot": batch.lot_number}
+
+    def do_step(self, request, batch):
+        form = StepForm(request.POST, batch=batch)
+        if self._valid(request, form):
+            data = dict(form.cleaned_data)
+            reason = data.pop("reason")
+            row = services.record_step(batch, **data, user=request.user, reason=reason)
+            return _("Step recorded: %(step)s.") % {"step": row.step.name}
+
+    def do_consume(self, request, batch):
+        form = ConsumeForm(request.POST, batch=batch)
+        # The form offers usable lots only; a lot chosen outside them still reaches the service, which says why.
+        lot_id = request.POST.get("material_lot", "")
+        if not form.is_valid() and list(form.errors) == ["material_lot"] and lot_id.isdigit():
+            lot = MaterialLot.objects.filter(pk=int(lot_id)).first()
+            if lot is not None:
+                quantity = request.POST.get("quantity", "")
+                services.consume_material(batch, material_lot=lot, quantity=quantity, user=request.user,
+                                          reason=request.POST.get("reason", ""))
+                return _("Consumption recorded.")
+        if self._valid(request, form):
+            services.consume_material(batch, material_lot=form.cleaned_data["material_lot"],
+                                      quantity=form.cleaned_data["quantity"], user=request.user,
+                                      reason=form.cleaned_data["reason"])
+            return _("Consumption recorded.")
+
+    def do_complete(self, request, batch):
+        form = CompleteForm(request.POST, reject_reasons=RejectReason.objects.filter(active=True))
+        if self._valid(request, form):
+            services.complete_batch(batch, quantity_made=form.cleaned_data["quantity_made"], rejects=form.rejects(),
+                                    user=request.user, reason=form.cleaned_data["reason"])
+            return _("Batch %(lot)s completed: awaiting QC.") % {"lot": batch.lot_number}
+
+
+# --- Capacity --------------------------------------------------------------------------------------------
+
+def _parse_month(value: str) -> tuple[int, int]:
+    try:
+        year, month = (int(p) for p in value.split("-"))
+        date(year, month, 1)
+        return year, month
+    except (ValueError, TypeError):
+        today = timezone.localdate()
+        return today.year, today.month
+
+
+class CapacityView(RolePageMixin, TemplateView):
+    """Output per line and day against rated capacity, the month against the nameplate, and the surge planner."""
+
+    permission_required = "production.view_line"
+    template_name = "production/capacity.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        year, month = _parse_month(self.request.GET.get("month", ""))
+        report = monthly_output(year, month)
+        output_chart, utilisation_chart = chart_configs(report)
+        planner = PlannerForm(self.request.GET if "demand" in self.request.GET else None)
+        plan = None
+        if planner.is_bound and planner.is_valid():
+            d = planner.cleaned_data
+            plan = surge_plan(year=year, month=month, demand_tests=d["demand"], product=d.get("product"),
+                              station_rate=d.get("station_rate"), station_hours=d.get("station_hours"))
+        previous = date(year - (month == 1), 12 if month == 1 else month - 1, 1)
+        following = date(year + (month == 12), 1 if month == 12 else month + 1, 1)
+        ctx.update({
+            "title": _("Capacity"), "report": report, "month_value": f"{year:04d}-{month:02d}",
+            "month_label": date(year, month, 1), "previous_month": f"{previous:%Y-%m}",
+            "next_month": f"{following:%Y-%m}", "output_chart": output_chart,
+            "utilisation_chart": utilisation_chart, "planner": planner, "plan": plan,
+            "has_output": report["output_kits"] > 0,
+        })
+        return ctx
+
