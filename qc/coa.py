@@ -11,6 +11,18 @@ from lims.signatures import printed_name, signature_rows
 from qc.models import Inspection, Stage
 
 
+def _final_rows(obj):
+    """The signatures of ``obj``; each is marked "changed after signature" when the record changed after its
+    last sign-off (a review followed by an approval is the life cycle, not a change of the signed data)."""
+    rows = signature_rows(obj)
+    if rows:
+        latest = obj.history.order_by("-history_id").values_list("history_id", flat=True).first()
+        last_signed = max(s.history_id for s in rows)
+        for s in rows:
+            s.changed_after = latest is not None and latest > last_signed
+    return rows
+
+
 def coa_pdf(batch, user) -> bytes:
     inspections = list(Inspection.objects.filter(batch=batch, stage=Stage.RELEASE,
                                                  status=Inspection.Status.APPROVED)
@@ -31,6 +43,7 @@ def coa_pdf(batch, user) -> bytes:
     ]
     results = [[_("Test"), _("Specification"), _("Method"), _("Result"), _("Outcome"), _("Inspection")]]
     plans = [[_("Inspection"), _("Lot size"), _("AQL"), _("Level"), _("Code letter"), _("Sample size"), _("Ac/Re")]]
+    people = [[_("Inspection"), _("Recorded by"), _("Reviewed by"), _("Approved by")]]
     for inspection in inspections:
         for r in inspection.results.all():
             spec = r.specification
@@ -39,12 +52,15 @@ def coa_pdf(batch, user) -> bytes:
         plans.append([str(inspection.pk), inspection.lot_size or "—", inspection.aql or "—", inspection.level or "—",
                       inspection.code_letter or "—", inspection.sample_size,
                       f"{inspection.accept}/{inspection.reject}" if inspection.accept is not None else "—"])
+        people.append([str(inspection.pk)] + [
+            printed_name(u) if u else "—" for u in (inspection.recorded_by, inspection.reviewed_by,
+                                                   inspection.approved_by)])
     deviation_rows = [[_("Deviation"), _("Kind"), _("Status"), _("Root cause")]] + [
         [str(d), d.get_kind_display(), d.get_status_display(), d.root_cause] for d in deviations]
     disposition_rows = [[_("Decision"), _("Quantity released"), _("Decided by"), _("Decided at")]] + [
         [d.get_decision_display(), d.quantity_released, printed_name(d.decided_by),
          d.decided_at.strftime("%Y-%m-%d %H:%M")] for d in dispositions]
-    signatures = list(chain.from_iterable(signature_rows(o) for o in [*inspections, *deviations, *dispositions]))
+    signatures = list(chain.from_iterable(_final_rows(o) for o in [*inspections, *deviations, *dispositions]))
     changed = any(getattr(s, "changed_after", False) for s in signatures)
     return RecordPdf(
         title=_("Certificate of analysis"),
@@ -54,6 +70,7 @@ def coa_pdf(batch, user) -> bytes:
             Section(_("Release test results"), results if len(results) > 1 else (),
                     text=_("No release results."), widths=[0.24, 0.16, 0.16, 0.16, 0.12, 0.16]),
             Section(_("Sampling plan"), plans if len(plans) > 1 else (), text=_("No sampling plan.")),
+            Section(_("Entry and second check"), people if len(people) > 1 else (), text=_("None.")),
             Section(_("Deviations"), deviation_rows if deviations else (), text=_("No deviations.")),
             Section(_("Disposition"), disposition_rows if dispositions else (), text=_("No disposition.")),
         ],
