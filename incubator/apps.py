@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IncubatorConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'incubator'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "incubator"
+    verbose_name = _("Incubator")

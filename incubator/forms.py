@@ -1,0 +1,84 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from incubator.models import KPI, FundingEvent, Milestone, Project
+from lims.forms import ReasonField
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class VersionedForm(forms.ModelForm):
+    """An edit form that carries the version it was read at, so a stale edit is refused (409 stale_version)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def changes(self) -> dict:
+        return {f: self.cleaned_data[f] for f in self.changed_data if f in self._meta.fields}
+
+
+class ProjectForm(VersionedForm):
+    reason = ReasonField()
+
+    class Meta:
+        model = Project
+        fields = ["code", "name", "company", "team_lead", "focus_area", "stage", "entered_on", "space_m2",
+                  "shared_equipment"]
+        widgets = {"entered_on": DATE, "shared_equipment": forms.Textarea(attrs={"rows": 2})}
+
+
+class ProjectEditForm(ProjectForm):
+    """Editing never changes the stage: that is a dated move of its own (StageForm)."""
+
+    class Meta(ProjectForm.Meta):
+        fields = [f for f in ProjectForm.Meta.fields if f != "stage"]
+
+
+class StageForm(forms.Form):
+    to_stage = forms.ChoiceField(label=_("New stage"))
+    moved_on = forms.DateField(label=_("Moved on"), widget=DATE)
+    reason = ReasonField(required=True)
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_stage"].choices = [(s, Project.Stage(s).label) for s in project.next_stages()]
+
+
+class MilestoneForm(VersionedForm):
+    reason = ReasonField()
+
+    class Meta:
+        model = Milestone
+        fields = ["title", "due_on", "evidence"]
+        widgets = {"due_on": DATE, "evidence": forms.Textarea(attrs={"rows": 2})}
+
+
+class CompleteMilestoneForm(forms.Form):
+    done_on = forms.DateField(label=_("Done on"), widget=DATE)
+    evidence = forms.CharField(label=_("Evidence"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    reason = ReasonField()
+
+
+class FundingForm(forms.ModelForm):
+    reason = ReasonField()
+
+    class Meta:
+        model = FundingEvent
+        fields = ["kind", "source", "amount", "currency", "received_on"]
+        widgets = {"received_on": DATE}
+
+
+class KPIForm(VersionedForm):
+    reason = ReasonField()
+
+    class Meta:
+        model = KPI
+        fields = ["period", "staff", "revenue", "patents", "grants"]
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
