@@ -3,7 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from qc.api import views
 
-router = SimpleRouter()
+router = SimpleRouter(use_regex_path=False)  # path() routes: <int:pk> as everywhere else
 router.register("specifications", views.SpecificationViewSet, basename="api-qc-specification")
 router.register("inspections", views.InspectionViewSet, basename="api-qc-inspection")
 router.register("deviations", views.DeviationViewSet, basename="api-qc-deviation")

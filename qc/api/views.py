@@ -24,6 +24,7 @@ from qc.sampling import resolve_plan
 
 
 class SpecificationViewSet(ServiceModelViewSet):
+    lookup_value_converter = "int"
     queryset = Specification.objects.select_related("product")
     serializer_class = s.SpecificationSerializer
     filterset_class = SpecificationFilter
@@ -58,6 +59,7 @@ class SamplingPlanView(APIView):
 
 class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                         viewsets.GenericViewSet):
+    lookup_value_converter = "int"
     queryset = (Inspection.objects.select_related("batch", "material_lot__material", "recorded_by", "reviewed_by",
                                                   "approved_by")
                 .prefetch_related("results__specification"))
@@ -123,6 +125,7 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
 
 
 class DeviationViewSet(ServiceModelViewSet):
+    lookup_value_converter = "int"
     queryset = Deviation.objects.select_related("batch", "opened_by", "closed_by").prefetch_related("capas__owner")
     serializer_class = s.DeviationSerializer
     filterset_class = DeviationFilter
@@ -181,6 +184,7 @@ class DeviationViewSet(ServiceModelViewSet):
 
 class DispositionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                          viewsets.GenericViewSet):
+    lookup_value_converter = "int"
     queryset = Disposition.objects.select_related("batch", "decided_by")
     serializer_class = s.DispositionSerializer
     filterset_class = DispositionFilter
