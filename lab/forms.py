@@ -1,0 +1,96 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from incubator.forms import VersionedForm
+from lab.models import Assay, Client, Sample
+from lab.throughput import BUCKETS
+from lims.forms import ReasonField
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ClientForm(VersionedForm):
+    reason = ReasonField()
+
+    class Meta:
+        model = Client
+        fields = ["code", "name", "kind", "project", "contact", "active"]
+
+
+class AssayForm(VersionedForm):
+    reason = ReasonField()
+
+    class Meta:
+        model = Assay
+        fields = ["code", "name", "method", "tat_target_hours", "price", "active"]
+
+
+class ReceiveForm(forms.Form):
+    """One sample at the counter; the barcode is generated when left empty."""
+
+    barcode = forms.CharField(label=_("Barcode"), max_length=32, required=False,
+                              help_text=_("Leave empty to generate one."))
+    client = forms.ModelChoiceField(queryset=Client.objects.filter(active=True), label=_("Client"))
+    assay = forms.ModelChoiceField(queryset=Assay.objects.filter(active=True), label=_("Assay"))
+    received_at = forms.DateTimeField(label=_("Received at"), required=False, widget=DATETIME,
+                                      help_text=_("Leave empty for now."))
+    reason = ReasonField()
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV or XLSX file"), help_text=_(
+        "Columns: barcode (optional), client (code), assay (code), received_at, reported_at (optional), result, "
+        "result_value, result_unit. UTF-8 or GB18030."))
+    reason = ReasonField()
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if not f.name.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm")):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        return f
+
+
+class StartForm(forms.Form):
+    reason = ReasonField()
+
+
+class ReportForm(forms.Form):
+    result = forms.CharField(label=_("Result"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    result_value = forms.DecimalField(label=_("Result value"), required=False, max_digits=14, decimal_places=4)
+    result_unit = forms.CharField(label=_("Unit"), required=False, max_length=30)
+    reported_at = forms.DateTimeField(label=_("Reported at"), required=False, widget=DATETIME,
+                                      help_text=_("Leave empty for now."))
+    reason = ReasonField()
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Why is the sample unfit?"), widget=forms.Textarea(attrs={"rows": 2}),
+                             max_length=2000)
+
+
+class CorrectForm(VersionedForm):
+    reason = ReasonField(required=True)
+
+    class Meta:
+        model = Sample
+        fields = ["barcode", "client", "assay", "received_at"]
+        widgets = {"received_at": DATETIME}
+
+
+class ThroughputForm(forms.Form):
+    start = forms.DateField(label=_("From"), required=False, widget=DATE)
+    end = forms.DateField(label=_("To (inclusive)"), required=False, widget=DATE)
+    bucket = forms.ChoiceField(label=_("Per"), choices=[
+        ("day", _("day")), ("week", _("ISO week")), ("month", _("month"))], required=False)
+    assay = forms.ModelChoiceField(queryset=Assay.objects.all(), required=False, label=_("Assay"))
+    client = forms.ModelChoiceField(queryset=Client.objects.all(), required=False, label=_("Client"))
+
+    def clean_bucket(self):
+        return self.cleaned_data.get("bucket") or BUCKETS[0]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("The end date is before the start date."))
+        return data

@@ -1,0 +1,245 @@
+"""Every change of the lab's records (STYLE.md §1). A sample goes ``received → in_testing → reported``, or is
+``rejected`` as unfit (with the reason) before it is reported (DESIGN.md, Lab sample / test).
+
+Intake is all-or-nothing: ``receive_samples`` checks every row first and, when any row is bad, raises one
+ValidationError naming every bad row (``"<index>.<field>"``) and creates nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lab.models import Sample, code_validator
+from lims.audit import bulk_create_tracked, service
+from lims.errors import DomainError
+from lims.services import check_version
+
+# A clock a little ahead of ours (an analyser, a hospital system) is not an error; a time further ahead is.
+CLOCK_TOLERANCE = timedelta(minutes=5)
+BARCODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32: no I, L, O, U to misread
+RESULT_FIELDS = ("result", "result_value", "result_unit")
+
+
+def new_barcode(received_at, rng=None) -> str:
+    """``S`` + the local receipt date (YYMMDD) + 6 random base-32 characters: readable, sortable by day, and
+    unique without a counter (32⁶ ≈ 10⁹ per day), so concurrent intakes never race for a number."""
+    choice = rng.choice if rng is not None else secrets.choice
+    day = timezone.localtime(received_at).strftime("%y%m%d")
+    return "S" + day + "".join(choice(BARCODE_ALPHABET) for _i in range(6))
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def check_sample_rows(rows: list[dict], *, now=None) -> dict[str, list[str]]:
+    """Every problem of every row, as ``{"<index>.<field>": [message]}`` (empty when all rows are good).
+
+    Each row is a dict of client, assay (objects), barcode, received_at, reported_at (aware datetimes or None),
+    result, result_value, result_unit. Rules: client and assay present and active; barcode well formed and
+    unique (within the list and in the lab); received_at and reported_at not in the future; reported_at not
+    before received_at.
+    """
+    now = now or timezone.now()
+    latest = now + CLOCK_TOLERANCE
+    errors: dict[str, list[str]] = {}
+
+    def bad(index, field, message):
+        errors.setdefault(f"{index}.{field}", []).append(str(message))
+
+    seen: dict[str, int] = {}
+    for index, row in enumerate(rows):
+        for field in ("client", "assay"):
+            obj = row.get(field)
+            if obj is None:
+                bad(index, field, _("This field is required."))
+            elif not obj.active:
+                bad(index, field, _("%(obj)s is inactive.") % {"obj": obj})
+        barcode = (row.get("barcode") or "").strip()
+        if barcode:
+            try:
+                code_validator(barcode)
+                if len(barcode) > 32:
+                    raise ValidationError(_("At most 32 characters."))
+            except ValidationError as exc:
+                bad(index, "barcode", exc.messages[0])
+            else:
+                if barcode in seen:
+                    bad(index, "barcode", _("Barcode %(code)s appears twice in this intake (also at %(other)s).")
+                        % {"code": barcode, "other": seen[barcode]})
+                else:
+                    seen[barcode] = index
+        received, reported = row.get("received_at"), row.get("reported_at")
+        if received is not None and received > latest:
+            bad(index, "received_at", _("The receipt time is in the future."))
+        if reported is not None:
+            if reported > latest:
+                bad(index, "reported_at", _("The report time is in the future."))
+            if received is not None and reported < received:
+                bad(index, "reported_at", _("The report time is before the receipt time."))
+    taken = set(Sample.objects.filter(barcode__in=list(seen)).values_list("barcode", flat=True)) if seen else set()
+    for code in sorted(taken):
+        bad(seen[code], "barcode", _("A sample with barcode %(code)s already exists.") % {"code": code})
+    return dict(sorted(errors.items(), key=lambda item: (int(item[0].split(".")[0]), item[0])))
+
+
+def _unique_barcodes(rows, rng=None) -> list[str]:
+    given = [(r.get("barcode") or "").strip() for r in rows]
+    result = list(given)
+    missing = [i for i, b in enumerate(given) if not b]
+    used = {b for b in given if b}
+    while missing:
+        for i in missing:
+            result[i] = new_barcode(rows[i]["received_at"], rng)
+        fresh = [result[i] for i in missing]
+        clash = set(Sample.objects.filter(barcode__in=fresh).values_list("barcode", flat=True))
+        retry = []
+        for i in missing:
+            if result[i] in clash or result[i] in used:
+                retry.append(i)
+            else:
+                used.add(result[i])
+        missing = retry
+    return result
+
+
+@service
+def receive_samples(rows: list[dict], *, user, reason: str = "", rng=None) -> list[Sample]:
+    """Receive a list of samples at once, all or nothing.
+
+    A row without ``received_at`` is received now; without ``barcode`` it gets a new one (``new_barcode``).
+    A row with a ``reported_at`` (back-entry of a finished test) is created reported; a row with a result but
+    no report time is reported now. Any bad row → ValidationError with every bad row, nothing created.
+    """
+    now = timezone.now()
+    rows = [dict(r) for r in rows]
+    for row in rows:
+        row["received_at"] = row.get("received_at") or now
+        if row.get("reported_at") is None and any(not _blank(row.get(f)) for f in RESULT_FIELDS):
+            row["reported_at"] = max(now, row["received_at"])
+    errors = check_sample_rows(rows, now=now)
+    if errors:
+        raise ValidationError(errors)
+    barcodes = _unique_barcodes(rows, rng)
+    objs = []
+    for row, barcode in zip(rows, barcodes, strict=True):
+        reported = row.get("reported_at")
+        obj = Sample(
+            barcode=barcode, client=row["client"], assay=row["assay"], received_at=row["received_at"],
+            reported_at=reported, status=Sample.Status.REPORTED if reported else Sample.Status.RECEIVED,
+            result=row.get("result") or "", result_value=row.get("result_value"),
+            result_unit=row.get("result_unit") or "",
+        )
+        objs.append(obj)
+    return bulk_create_tracked(Sample, objs)
+
+
+def _locked(sample) -> Sample:
+    return Sample.objects.select_for_update().get(pk=sample.pk)
+
+
+def _refuse_unless(sample, allowed, action):
+    if sample.status not in allowed:
+        raise DomainError(
+            _("Sample %(barcode)s is %(status)s: it cannot be %(action)s.") % {
+                "barcode": sample.barcode, "status": sample.get_status_display(), "action": action},
+            "invalid_state")
+
+
+def _check_time(value, field, *, not_before=None, label_before=""):
+    if value > timezone.now() + CLOCK_TOLERANCE:
+        raise ValidationError({field: [_("The time is in the future.")]})
+    if not_before is not None and value < not_before:
+        raise ValidationError({field: [_("The time is before %(what)s.") % {"what": label_before}]})
+
+
+@service
+def start_testing(sample, *, user, reason: str = "", started_at=None) -> Sample:
+    """received → in_testing."""
+    sample = _locked(sample)
+    _refuse_unless(sample, (Sample.Status.RECEIVED,), _("started"))
+    started_at = started_at or timezone.now()
+    _check_time(started_at, "started_at", not_before=sample.received_at, label_before=_("the receipt time"))
+    sample.status = Sample.Status.IN_TESTING
+    sample.started_at = started_at
+    sample.save()
+    return sample
+
+
+@service
+def report_result(sample, *, user, reason: str = "", result: str = "", result_value=None, result_unit: str = "",
+                  reported_at=None) -> Sample:
+    """received | in_testing → reported, with a result (text, value or both). The report time fixes the
+    turnaround time: it may not precede receipt or the start of testing, nor lie in the future."""
+    sample = _locked(sample)
+    _refuse_unless(sample, Sample.OPEN, _("reported"))
+    if _blank(result) and result_value is None:
+        raise ValidationError({"result": [_("Enter the result (text or value).")]})
+    reported_at = reported_at or timezone.now()
+    floor = sample.started_at or sample.received_at
+    _check_time(reported_at, "reported_at", not_before=floor,
+                label_before=_("the start of testing") if sample.started_at else _("the receipt time"))
+    sample.status = Sample.Status.REPORTED
+    sample.reported_at = reported_at
+    sample.result, sample.result_value, sample.result_unit = (result or "").strip(), result_value, result_unit or ""
+    sample.save()
+    return sample
+
+
+@service
+def reject_sample(sample, *, user, reason: str = "") -> Sample:
+    """received | in_testing → rejected: the sample is unfit (haemolysed, leaking, wrong tube, unlabelled …).
+    The reason is required; it is kept on the sample and in its history."""
+    sample = _locked(sample)
+    if _blank(reason):
+        raise ValidationError({"reason": [_("Say why the sample is unfit.")]})
+    _refuse_unless(sample, Sample.OPEN, _("rejected"))
+    sample.status = Sample.Status.REJECTED
+    sample.rejected_at = timezone.now()
+    sample.rejection_reason = reason
+    sample.save()
+    return sample
+
+
+CORRECTABLE = {"barcode", "client", "assay", "received_at", "reported_at", *RESULT_FIELDS}
+
+
+@service
+def correct_sample(sample, changes: dict, *, user, reason: str = "", expected_version=None) -> Sample:
+    """Correct what was entered wrongly (barcode, client, assay, times, result). A reported or rejected sample
+    needs a reason (Annex 11 §9). Giving an open sample a result or report time reports it (report_result)."""
+    locked = _locked(sample)
+    check_version(locked.version, expected_version)
+    unknown = set(changes) - CORRECTABLE
+    if unknown:
+        raise ValidationError({f: [_("This field cannot be set here.")] for f in sorted(unknown)})
+    if locked.requires_reason_for_edit() and _blank(reason):
+        from lims.errors import ReasonRequired
+
+        raise ReasonRequired()
+    changes = dict(changes)
+    reporting = {k: changes.pop(k) for k in ("reported_at", *RESULT_FIELDS) if k in changes}
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    if locked.status in Sample.OPEN:
+        if reporting:
+            locked.full_clean()
+            locked.save()
+            return report_result(locked, user=user, reason=reason, **reporting)
+    else:
+        for field, value in reporting.items():
+            setattr(locked, field, value)
+        if locked.status == Sample.Status.REPORTED and locked.reported_at is None:
+            raise ValidationError({"reported_at": [_("A reported sample keeps its report time.")]})
+    _check_time(locked.received_at, "received_at")
+    if locked.reported_at is not None:
+        _check_time(locked.reported_at, "reported_at", not_before=locked.received_at,
+                    label_before=_("the receipt time"))
+    locked.full_clean()
+    locked.save()
+    return locked

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from lab import views
+
+app_name = "lab"
+urlpatterns = [
+    path("", views.ThroughputDashboard.as_view(), name="throughput"),
+    path("clients/", views.ClientList.as_view(), name="client-list"),
+    path("clients/new/", views.ClientCreate.as_view(), name="client-create"),
+    path("clients/<int:pk>/", views.ClientDetail.as_view(), name="client-detail"),
+    path("clients/<int:pk>/edit/", views.ClientEdit.as_view(), name="client-edit"),
+    path("assays/", views.AssayList.as_view(), name="assay-list"),
+    path("assays/new/", views.AssayCreate.as_view(), name="assay-create"),
+    path("assays/<int:pk>/", views.AssayDetail.as_view(), name="assay-detail"),
+    path("assays/<int:pk>/edit/", views.AssayEdit.as_view(), name="assay-edit"),
+    path("samples/", views.SampleList.as_view(), name="sample-list"),
+    path("samples/new/", views.SampleReceive.as_view(), name="sample-receive"),
+    path("samples/import/", views.SampleImport.as_view(), name="sample-import"),
+    path("samples/<int:pk>/", views.SampleDetail.as_view(), name="sample-detail"),
+    path("samples/<int:pk>/start/", views.SampleStart.as_view(), name="sample-start"),
+    path("samples/<int:pk>/report/", views.SampleReport.as_view(), name="sample-report"),
+    path("samples/<int:pk>/reject/", views.SampleReject.as_view(), name="sample-reject"),
+    path("samples/<int:pk>/correct/", views.SampleCorrect.as_view(), name="sample-correct"),
+]

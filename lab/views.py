@@ -1,0 +1,385 @@
+"""Pages of the lab: clients, assays, samples (receive one, import a file, start, report, reject, correct), and
+the throughput and turnaround dashboard with its export. Every change calls lab.services."""
+
+import csv
+import io
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from incubator.views import ServiceFormView, _chart
+from lab import forms, services
+from lab.filters import AssayFilter, ClientFilter, SampleFilter
+from lab.intake import COLUMNS, IntakeFileError, check_file
+from lab.models import Assay, Client, Sample
+from lab.throughput import Query, compute
+from lims.listing import Column, ListPage, RolePageMixin
+from lims.services import create_record, update_record
+
+
+class LabFormView(ServiceFormView):
+    template_name = "lab/form.html"
+
+
+# --- clients and assays ----------------------------------------------------------------------------------
+class ClientList(ListPage):
+    model = Client
+    queryset = Client.objects.select_related("project")
+    filterset_class = ClientFilter
+    title = _("Lab clients")
+    columns = [
+        Column("code", _("Code"), sort="code", link=True),
+        Column("name", _("Name"), sort="name"),
+        Column("kind", _("Kind"), sort="kind"),
+        Column("project.code", _("Incubator project"), sort="project__code"),
+        Column("contact", _("Contact")),
+        Column("active", _("Active"), sort="active"),
+    ]
+    search_fields = ("code", "name", "contact")
+    default_sort = "code"
+    create_url_name = "lab:client-create"
+    export_name = "lab-clients"
+
+
+class AssayList(ListPage):
+    model = Assay
+    filterset_class = AssayFilter
+    title = _("Assays")
+    columns = [
+        Column("code", _("Code"), sort="code", link=True),
+        Column("name", _("Name"), sort="name"),
+        Column("method", _("Method"), sort="method"),
+        Column("tat_target_hours", _("TAT target (h)"), sort="tat_target_hours"),
+        Column("price", _("Price (CNY)"), sort="price"),
+        Column("active", _("Active"), sort="active"),
+    ]
+    search_fields = ("code", "name", "method")
+    default_sort = "code"
+    create_url_name = "lab:assay-create"
+    export_name = "lab-assays"
+
+
+class SampleList(ListPage):
+    model = Sample
+    queryset = Sample.objects.select_related("client", "assay")
+    filterset_class = SampleFilter
+    title = _("Samples")
+    template_name = "lab/sample_list.html"
+    columns = [
+        Column("barcode", _("Barcode"), sort="barcode", link=True),
+        Column("client.code", _("Client"), sort="client__code"),
+        Column("assay.code", _("Assay"), sort="assay__code"),
+        Column("status", _("Status"), sort="status"),
+        Column("received_at", _("Received at"), sort="received_at"),
+        Column("reported_at", _("Reported at"), sort="reported_at"),
+        Column("result", _("Result")),
+    ]
+    search_fields = ("barcode", "result", "client__code", "client__name")
+    default_sort = "-received_at"
+    create_url_name = "lab:sample-receive"
+    export_name = "lab-samples"
+
+
+class ClientDetail(RolePageMixin, TemplateView):
+    permission_required = "lab.view_client"
+    template_name = "lab/client_detail.html"
+
+    def get_context_data(self, **kwargs):
+        client = get_object_or_404(Client.objects.restrict(self.request.user).select_related("project"),
+                                   pk=self.kwargs["pk"])
+        recent = list(client.samples.select_related("assay").order_by("-received_at", "-id")[:20])
+        end = timezone.localdate()
+        figures = compute(Query(start=end - timedelta(days=89), end=end, bucket="month", client_id=client.pk))
+        return super().get_context_data(object=client, client=client, recent=recent, figures=figures,
+                                        can_change=self.request.user.has_perm("lab.change_client"), **kwargs)
+
+
+class AssayDetail(RolePageMixin, TemplateView):
+    permission_required = "lab.view_assay"
+    template_name = "lab/assay_detail.html"
+
+    def get_context_data(self, **kwargs):
+        assay = get_object_or_404(Assay.objects.restrict(self.request.user), pk=self.kwargs["pk"])
+        end = timezone.localdate()
+        figures = compute(Query(start=end - timedelta(days=89), end=end, bucket="month", assay_id=assay.pk))
+        return super().get_context_data(object=assay, assay=assay, figures=figures,
+                                        can_change=self.request.user.has_perm("lab.change_assay"), **kwargs)
+
+
+class MasterCreate(LabFormView):
+    success_message = _("Saved.")
+
+    def back_url(self):
+        return reverse(self.list_url)
+
+    def perform(self, form):
+        data = {f: form.cleaned_data[f] for f in form._meta.fields}
+        return create_record(form._meta.model, data, user=self.request.user, reason=form.cleaned_data["reason"])
+
+
+class MasterEdit(LabFormView):
+    model = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.object = get_object_or_404(self.model.objects.all(), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.model.objects.get(pk=self.object.pk)}
+
+    def back_url(self):
+        return self.object.get_absolute_url()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"title": _("Edit %(obj)s") % {"obj": self.object}}
+
+    def perform(self, form):
+        return update_record(self.object, form.changes(), user=self.request.user,
+                             reason=form.cleaned_data["reason"], expected_version=form.cleaned_data["version"])
+
+
+class ClientCreate(MasterCreate):
+    permission_required = "lab.add_client"
+    form_class = forms.ClientForm
+    title = _("New lab client")
+    list_url = "lab:client-list"
+
+
+class ClientEdit(MasterEdit):
+    permission_required = "lab.change_client"
+    form_class = forms.ClientForm
+    model = Client
+
+
+class AssayCreate(MasterCreate):
+    permission_required = "lab.add_assay"
+    form_class = forms.AssayForm
+    title = _("New assay")
+    list_url = "lab:assay-list"
+
+
+class AssayEdit(MasterEdit):
+    permission_required = "lab.change_assay"
+    form_class = forms.AssayForm
+    model = Assay
+
+
+# --- samples ---------------------------------------------------------------------------------------------
+class SampleDetail(RolePageMixin, TemplateView):
+    permission_required = "lab.view_sample"
+    template_name = "lab/sample_detail.html"
+
+    def get_context_data(self, **kwargs):
+        sample = get_object_or_404(Sample.objects.restrict(self.request.user).select_related("client", "assay"),
+                                   pk=self.kwargs["pk"])
+        tat = sample.tat_hours
+        return super().get_context_data(
+            object=sample, sample=sample, tat_hours=tat,
+            within_target=None if tat is None else tat <= sample.assay.tat_target_hours,
+            can_change=self.request.user.has_perm("lab.change_sample"), is_open=sample.status in Sample.OPEN,
+            **kwargs)
+
+
+class SampleReceive(LabFormView):
+    permission_required = "lab.add_sample"
+    form_class = forms.ReceiveForm
+    title = _("Receive a sample")
+    success_message = _("The sample was received.")
+
+    def back_url(self):
+        return reverse("lab:sample-list")
+
+    def perform(self, form):
+        d = form.cleaned_data
+        try:
+            [sample] = services.receive_samples([{
+                "barcode": d["barcode"], "client": d["client"], "assay": d["assay"],
+                "received_at": d["received_at"]}], user=self.request.user, reason=d["reason"])
+        except ValidationError as exc:
+            # The service names rows ("0.barcode"); a single form has fields.
+            raise ValidationError({k.split(".", 1)[1]: v for k, v in exc.message_dict.items()}) from None
+        return sample
+
+
+class SampleAction(LabFormView):
+    permission_required = "lab.change_sample"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.sample = get_object_or_404(Sample.objects.select_related("assay", "client"), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def back_url(self):
+        return self.sample.get_absolute_url()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"title": self.heading % {"barcode": self.sample.barcode}}
+
+
+class SampleStart(SampleAction):
+    form_class = forms.StartForm
+    heading = _("Start testing %(barcode)s")
+    success_message = _("Testing started.")
+
+    def perform(self, form):
+        return services.start_testing(self.sample, user=self.request.user, reason=form.cleaned_data["reason"])
+
+
+class SampleReport(SampleAction):
+    form_class = forms.ReportForm
+    heading = _("Report the result of %(barcode)s")
+    success_message = _("The result was reported.")
+
+    def perform(self, form):
+        d = dict(form.cleaned_data)
+        reason = d.pop("reason")
+        return services.report_result(self.sample, user=self.request.user, reason=reason, **d)
+
+
+class SampleReject(SampleAction):
+    form_class = forms.RejectForm
+    heading = _("Reject %(barcode)s as unfit")
+    success_message = _("The sample was rejected.")
+
+    def perform(self, form):
+        return services.reject_sample(self.sample, user=self.request.user, reason=form.cleaned_data["reason"])
+
+
+class SampleCorrect(SampleAction):
+    form_class = forms.CorrectForm
+    heading = _("Correct %(barcode)s")
+    success_message = _("The sample was corrected.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": Sample.objects.get(pk=self.sample.pk)}
+
+    def perform(self, form):
+        return services.correct_sample(self.sample, form.changes(), user=self.request.user,
+                                       reason=form.cleaned_data["reason"],
+                                       expected_version=form.cleaned_data["version"])
+
+
+class SampleImport(LabFormView):
+    """Upload a CSV or XLSX file of samples: every bad row is listed (row as in the file, column, reason) and
+    nothing is imported unless every row is good."""
+
+    permission_required = "lab.add_sample"
+    form_class = forms.ImportForm
+    template_name = "lab/sample_import.html"
+    title = _("Import samples")
+
+    def back_url(self):
+        return reverse("lab:sample-list")
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        try:
+            rows, errors = check_file(upload.name, upload.read())
+        except IntakeFileError as exc:
+            form.add_error("file", str(exc))
+            return self.form_invalid(form)
+        if not errors:
+            try:
+                created = services.receive_samples(rows, user=self.request.user, reason=form.cleaned_data["reason"])
+            except ValidationError as exc:  # a barcode taken in the meantime: still all or nothing
+                form.add_error(None, "; ".join(exc.messages))
+                return self.form_invalid(form)
+            messages.success(self.request, _("%(n)s samples imported.") % {"n": len(created)})
+            return redirect("lab:sample-list")
+        return self.render_to_response(self.get_context_data(form=form, row_errors=errors))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(columns=COLUMNS, **kwargs)
+
+
+# --- throughput ------------------------------------------------------------------------------------------
+class ThroughputDashboard(RolePageMixin, TemplateView):
+    """Completed tests, median and p90 turnaround, % within target and backlog per period (lab.throughput), as
+    charts and tables, exported as CSV or XLSX with the same numbers the API returns."""
+
+    permission_required = "lab.view_sample"
+    template_name = "lab/throughput.html"
+
+    def get(self, request, *args, **kwargs):
+        form = forms.ThroughputForm(request.GET or None)
+        figures = None
+        if not form.is_bound or form.is_valid():
+            d = form.cleaned_data if form.is_bound else {}
+            end = d.get("end") or timezone.localdate()
+            start = d.get("start") or end - timedelta(days=29)
+            if (end - start).days >= 3660:
+                form.add_error("start", _("The window is longer than ten years."))
+            else:
+                figures = compute(Query(start=start, end=end, bucket=d.get("bucket") or "day",
+                                        assay_id=d["assay"].pk if d.get("assay") else None,
+                                        client_id=d["client"].pk if d.get("client") else None))
+        if figures is not None and request.GET.get("export") in ("csv", "xlsx"):
+            return export(figures, request.GET["export"])
+        query = request.GET.copy()
+        query.pop("export", None)
+        context = self.get_context_data(form=form, figures=figures, querystring=query.urlencode())
+        if figures is not None:
+            context["charts"] = charts(figures)
+        return render(request, self.template_name, context)
+
+
+def charts(figures) -> dict:
+    totals = figures["totals"]
+    labels = [t["period"] for t in totals]
+    return {
+        "volume_chart": _chart("bar", labels, [
+            {"type": "bar", "label": _gettext("Completed"), "data": [t["completed"] for t in totals]},
+            {"type": "line", "label": _gettext("Backlog"), "data": [t["backlog"] for t in totals]},
+        ]),
+        "tat_chart": _chart("line", labels, [
+            {"label": _gettext("Median TAT (h)"), "data": [t["median_tat_hours"] for t in totals]},
+            {"label": _gettext("90th percentile TAT (h)"), "data": [t["p90_tat_hours"] for t in totals]},
+        ]),
+        "target_chart": _chart("line", labels, [
+            {"label": _gettext("Within target (%)"), "data": [t["within_target_pct"] for t in totals]},
+        ], scales={"y": {"min": 0, "max": 100}}),
+    }
+
+
+EXPORT_HEADER = ["period", "completed", "median_tat_hours", "p90_tat_hours", "within_target_pct", "backlog"]
+
+
+def export(figures, fmt):
+    assay_rows = [["assay", "assay_code", *EXPORT_HEADER]] + [
+        [r["assay"], r["assay_code"], *(r[h] for h in EXPORT_HEADER)] for r in figures["rows"]]
+    stamp = f"lab-throughput-{figures['start']}-{figures['end']}-{figures['bucket']}"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        buffer.write("\ufeff")
+        csv.writer(buffer).writerows(assay_rows)
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{stamp}.csv"'
+        return response
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheets = {
+        "assays": assay_rows,
+        "clients": [["client", "client_code", *EXPORT_HEADER]] + [
+            [r["client"], r["client_code"], *(r[h] for h in EXPORT_HEADER)] for r in figures["clients"]],
+        "totals": [EXPORT_HEADER] + [[t[h] for h in EXPORT_HEADER] for t in figures["totals"]],
+    }
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title=title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(buffer.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{stamp}.xlsx"'
+    return response
