@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from production.models import (
@@ -105,6 +106,7 @@ class LotBatchSerializer(BatchSerializer):
         fields = [*BatchSerializer.Meta.fields, "quantity_consumed"]
 
 
+@extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string"}]})
 class RejectReasonRef(serializers.Field):
     """A reject reason by id (API.md: references by id) or, for line controllers, by its code."""
 

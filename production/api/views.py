@@ -2,7 +2,8 @@
 actions, history, genealogy and the capacity planner. Views parse, check the role and call a service."""
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -208,7 +209,7 @@ class CapacityPlanView(APIView):
 
     required_permissions = "production.view_line"
 
-    @extend_schema(parameters=[s.CapacityPlanQuerySerializer])
+    @extend_schema(parameters=[s.CapacityPlanQuerySerializer], responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         parsed = s.CapacityPlanQuerySerializer(data=request.query_params)
         parsed.is_valid(raise_exception=True)
@@ -226,7 +227,7 @@ class CapacityOutputView(APIView):
 
     required_permissions = "production.view_line"
 
-    @extend_schema(parameters=[OpenApiParameter("month", str, description="YYYY-MM")])
+    @extend_schema(parameters=[s.MonthQuerySerializer], responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         parsed = s.MonthQuerySerializer(data=request.query_params)
         parsed.is_valid(raise_exception=True)
