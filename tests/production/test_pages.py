@@ -328,3 +328,15 @@ def test_menu_by_role(client_for, production_user, regulatory_user, plant):
 def test_product_page(client_for, production_user, plant):
     html = client_for(production_user).get(url("product-detail", plant.product.pk)).content.decode()
     assert "Cassette assembly" in html and "MEM Nitrocellulose membrane" in html
+
+
+def test_pages_and_refusals_speak_chinese(client_for, api_for, production_user, running, plant):
+    from lims.models import UserPreference
+
+    UserPreference.objects.create(user=production_user, language="zh-hans")
+    html = client_for(production_user).get(url("batch-detail", running.lot_number)).content.decode()
+    assert "批生产记录" in html and "完成并提交质检" in html
+    response = api_for(production_user).post(f"/api/v1/production/batches/{running.lot_number}/complete/",
+                                             {"quantity_made": 10}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 409 and response.json()["code"] == "bom_shortfall"
+    assert "记录的物料不足" in response.json()["detail"]
