@@ -195,7 +195,8 @@ def record_inspection(*, stage: str, results, batch=None, material_lot=None, sam
 
 
 def _lock_inspection(inspection) -> Inspection:
-    return Inspection.objects.select_for_update().select_related("batch", "material_lot").get(pk=inspection.pk)
+    return (Inspection.objects.select_for_update(of=("self",)).select_related("batch", "material_lot")
+            .get(pk=inspection.pk))
 
 
 def _meaning(meaning, default):
