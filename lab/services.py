@@ -192,15 +192,18 @@ def report_result(sample, *, user, reason: str = "", result: str = "", result_va
 
 
 @service
-def reject_sample(sample, *, user, reason: str = "") -> Sample:
+def reject_sample(sample, *, user, reason: str = "", rejected_at=None) -> Sample:
     """received | in_testing → rejected: the sample is unfit (haemolysed, leaking, wrong tube, unlabelled …).
-    The reason is required; it is kept on the sample and in its history."""
+    The reason is required; it is kept on the sample and in its history. The rejection time (default now) ends
+    the sample's time in the backlog, so it may not precede receipt nor lie in the future."""
     sample = _locked(sample)
     if _blank(reason):
         raise ValidationError({"reason": [_("Say why the sample is unfit.")]})
     _refuse_unless(sample, Sample.OPEN, _("rejected"))
+    rejected_at = rejected_at or timezone.now()
+    _check_time(rejected_at, "rejected_at", not_before=sample.received_at, label_before=_("the receipt time"))
     sample.status = Sample.Status.REJECTED
-    sample.rejected_at = timezone.now()
+    sample.rejected_at = rejected_at
     sample.rejection_reason = reason
     sample.save()
     return sample

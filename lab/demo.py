@@ -1,0 +1,162 @@
+"""The lab's clients (hospitals in Chongqing, incubator projects, the plant's QC), its assays and its samples:
+3 months by default (a few thousand), a year with ``--full`` (tens of thousands).
+
+Arrivals follow a weekday/hour pattern (morning and early-afternoon peaks, quiet nights and weekends); turnaround
+is log-normal around a fraction of each assay's target, so a realistic share runs late. Samples whose report
+time would lie in the future are still open (some in testing), and about 1 % are rejected as unfit.
+
+Everything goes through the services (receive_samples in bulk, then start/reject), so the demo has history.
+Idempotent: barcodes are ``D`` + date + a daily sequence, and a day's samples are drawn from a generator seeded
+with that date, so a second run (or a later ``--full`` run) finds them and creates only what is missing.
+"""
+
+import math
+import random
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from incubator.models import Project
+from lab import services
+from lab.models import Assay, Client, Sample
+from lab.throughput import zone
+from lims.services import create_record
+
+CLIENTS = [
+    # code, name, kind, incubator project code, weight (share of samples)
+    ("CQMU-H1", "First Affiliated Hospital of Chongqing Medical University", "hospital", None, 18),
+    ("CQMU-H2", "Second Affiliated Hospital of Chongqing Medical University", "hospital", None, 12),
+    ("CQ-GEN", "Chongqing General Hospital", "hospital", None, 10),
+    ("SW-HOSP", "Southwest Hospital, Army Medical University", "hospital", None, 9),
+    ("XQ-HOSP", "Xinqiao Hospital, Army Medical University", "hospital", None, 8),
+    ("DP-HOSP", "Daping Hospital, Army Medical University", "hospital", None, 6),
+    ("CQ-CHILD", "Children's Hospital of Chongqing Medical University", "hospital", None, 8),
+    ("CQ-MCH", "Chongqing Health Center for Women and Children", "hospital", None, 6),
+    ("CQU-3G", "Chongqing University Three Gorges Hospital", "hospital", None, 4),
+    ("SPB-PH", "Shapingba District People's Hospital", "hospital", None, 5),
+    ("INC-04-LAB", "Anhe Women's Diagnostics (incubator project INC-04)", "incubator_project", "INC-04", 3),
+    ("INC-05-LAB", "Zaoshi Oncology Biotech (incubator project INC-05)", "incubator_project", "INC-05", 2),
+    ("INC-08-LAB", "Weipei Biotechnology (incubator project INC-08)", "incubator_project", "INC-08", 2),
+    ("PLANT-QC", "Plant quality control (antigen kit lots)", "plant_qc", None, 5),
+    ("CQ-CDC", "Shapingba District Center for Disease Control", "other", None, 2),
+]
+ASSAYS = [
+    # code, name, method, TAT target h, price CNY, weight, result kind
+    ("COV-AG", "SARS-CoV-2 antigen", "Colloidal-gold lateral flow", 4, 40, 12, "qual"),
+    ("COV-PCR", "SARS-CoV-2 RNA", "Real-time RT-PCR", 24, 80, 8, "qual"),
+    ("FLU-AG", "Influenza A/B antigen", "Colloidal-gold lateral flow", 4, 60, 6, "qual"),
+    ("CBC", "Complete blood count", "Haematology analyser (5-part differential)", 4, 25, 20, "value:WBC 10^9/L"),
+    ("CRP", "C-reactive protein", "Immunoturbidimetry", 4, 30, 14, "value:mg/L"),
+    ("HBA1C", "Haemoglobin A1c", "HPLC", 24, 60, 8, "value:%"),
+    ("PCT", "Procalcitonin", "Chemiluminescence immunoassay", 6, 120, 5, "value:ng/mL"),
+    ("LFT", "Liver function panel", "Clinical chemistry analyser", 8, 60, 9, "value:ALT U/L"),
+    ("CULT", "Microbiology culture and sensitivity", "Culture, MALDI-TOF identification, AST", 72, 150, 5, "qual"),
+    ("HPV", "HPV genotyping (15 high-risk types)", "Real-time PCR", 72, 300, 4, "qual"),
+    ("IGRA", "Tuberculosis interferon-gamma release assay", "ELISA", 48, 280, 2, "qual"),
+    ("CTDNA", "Circulating tumour DNA panel", "Next-generation sequencing", 240, 2800, 1, "qual"),
+]
+# Relative arrival intensity per hour of the day (couriers from the hospitals in the morning and after lunch).
+HOURS = [1, 0.5, 0.3, 0.3, 0.3, 0.5, 1, 3, 8, 10, 9, 7, 4, 5, 8, 9, 7, 5, 3, 2, 2, 1.5, 1.2, 1]
+WEEKDAY = [1.0, 1.05, 1.0, 1.0, 0.95, 0.45, 0.3]
+REJECT_REASONS = ["Haemolysed sample", "Tube leaking on arrival", "Label missing or illegible",
+                  "Wrong tube type (EDTA expected)", "Sample older than the stability limit"]
+QUAL = ["Negative", "Negative", "Negative", "Negative", "Positive"]
+
+
+def _master_data(ctx, user):
+    projects = {p.code: p for p in Project.objects.all()}
+    made = 0
+    for code, name, kind, project, _w in CLIENTS:
+        if not Client.objects.filter(code=code).exists():
+            create_record(Client, {"code": code, "name": name, "kind": kind, "project": projects.get(project)},
+                          user=user, reason="lab client master data")
+            made += 1
+    for code, name, method, tat, price, _w, _k in ASSAYS:
+        if not Assay.objects.filter(code=code).exists():
+            create_record(Assay, {"code": code, "name": name, "method": method, "tat_target_hours": tat,
+                                  "price": Decimal(price)}, user=user, reason="assay catalogue")
+            made += 1
+    ctx.log(f"{made} lab clients and assays created")
+
+
+def _result(rng, kind):
+    if kind == "qual":
+        return {"result": rng.choice(QUAL)}
+    unit = kind.split(":", 1)[1]
+    value = Decimal(str(round(rng.lognormvariate(1.8, 0.5), 2)))
+    return {"result": f"{value} {unit}", "result_value": value, "result_unit": unit.split()[-1]}
+
+
+def _day(day, now, clients, assays, base_rate):
+    """The samples of one local day, drawn from a generator seeded with the date."""
+    rng = random.Random(f"lab-demo-{day.isoformat()}")
+    tz = zone()
+    expected = base_rate * WEEKDAY[day.weekday()]
+    count = max(0, int(rng.gauss(expected, math.sqrt(expected))))
+    hours = rng.choices(range(24), weights=HOURS, k=count)
+    plans = []
+    for seq, hour in enumerate(sorted(hours), start=1):
+        received = datetime.combine(day, time(hour), tzinfo=tz) + timedelta(seconds=rng.randint(0, 3599))
+        if received > now:
+            break
+        client = rng.choices(clients, weights=[c[1] for c in clients])[0][0]
+        assay, kind = rng.choices(assays, weights=[a[1] for a in assays])[0][0], None
+        kind = next(a[2] for a in assays if a[0] is assay)
+        median = assay.tat_target_hours * 0.55
+        tat = timedelta(hours=rng.lognormvariate(math.log(median), 0.45))
+        plans.append({
+            "barcode": f"D{day:%y%m%d}{seq:04d}", "client": client, "assay": assay, "received_at": received,
+            "reported_at": received + tat, "reject": rng.random() < 0.01, "start": rng.random() < 0.6,
+            **_result(rng, kind),
+        })
+    return plans
+
+
+def seed(ctx):
+    user = ctx.users["lab"]
+    _master_data(ctx, user)
+    clients = [(Client.objects.get(code=c[0]), c[4]) for c in CLIENTS]
+    assays = [(Assay.objects.get(code=a[0]), a[5], a[6]) for a in ASSAYS]
+    now = timezone.now()
+    today = timezone.localdate()
+    days = 365 if ctx.full else 90
+    base_rate = 110 if ctx.full else 45
+    existing = set(Sample.objects.filter(barcode__startswith="D").values_list("barcode", flat=True))
+    plans = []
+    for offset in range(days - 1, -1, -1):
+        plans.extend(p for p in _day(today - timedelta(days=offset), now, clients, assays, base_rate)
+                     if p["barcode"] not in existing)
+    if not plans:
+        ctx.log(f"lab samples already seeded ({len(existing)})")
+        return
+    rows = []
+    for p in plans:
+        row = {k: p[k] for k in ("barcode", "client", "assay", "received_at")}
+        if p["reported_at"] <= now and not p["reject"]:
+            row.update(reported_at=p["reported_at"], result=p["result"], result_value=p.get("result_value"),
+                       result_unit=p.get("result_unit", ""))
+        rows.append(row)
+    created = []
+    for start in range(0, len(rows), 2000):
+        created.extend(services.receive_samples(rows[start:start + 2000], user=user, reason="demo intake"))
+        ctx.log(f"received {min(start + 2000, len(rows))}/{len(rows)} samples")
+    by_barcode = {s.barcode: s for s in created}
+    rejected = started = 0
+    for p in plans:
+        sample = by_barcode[p["barcode"]]
+        if sample.status != Sample.Status.RECEIVED:
+            continue
+        if p["reject"]:
+            when = min(p["received_at"] + timedelta(minutes=20), now)
+            services.reject_sample(sample, rejected_at=when, user=user, reason=_choice(p, REJECT_REASONS))
+            rejected += 1
+        elif p["start"]:
+            services.start_testing(sample, started_at=min(p["received_at"] + timedelta(minutes=30), now),
+                                   user=user, reason="loaded on the analyser")
+            started += 1
+    ctx.log(f"{len(created)} samples over {days} days ({rejected} rejected, {started} in testing)")
+
+
+def _choice(plan, options):
+    return options[sum(map(ord, plan["barcode"])) % len(options)]
