@@ -3,7 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from production.monitoring.api.views import ExcursionViewSet, MonitoringPointViewSet, ReadingIngestView
 
-router = SimpleRouter()
+router = SimpleRouter(use_regex_path=False)
 router.register("monitoring-points", MonitoringPointViewSet, basename="monitoring-point")
 router.register("excursions", ExcursionViewSet, basename="excursion")
 

@@ -23,6 +23,7 @@ from production.monitoring.services import assess_excursion, ingest_readings
 
 
 class MonitoringPointViewSet(ServiceModelViewSet):
+    lookup_value_converter = "int"
     queryset = MonitoringPoint.objects.all()
     serializer_class = MonitoringPointSerializer
     filter_backends = [DjangoFilterBackend]
@@ -39,6 +40,7 @@ class ExcursionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     queryset = excursion_queryset()
     serializer_class = ExcursionSerializer
+    lookup_value_converter = "int"
     filter_backends = [DjangoFilterBackend]
     filterset_class = ExcursionFilter
     required_permissions = {"assess": "monitoring.assess_excursion"}
