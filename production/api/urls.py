@@ -3,7 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from production.api import views
 
-router = SimpleRouter()
+router = SimpleRouter(use_regex_path=False)  # path() routes: <int:pk>, <str:lot_number>
 router.register("products", views.ProductViewSet, basename="api-production-product")
 router.register("materials", views.MaterialViewSet, basename="api-production-material")
 router.register("reject-reasons", views.RejectReasonViewSet, basename="api-production-rejectreason")

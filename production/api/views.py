@@ -27,6 +27,7 @@ from production.models import Batch, CleanRoom, Line, Material, MaterialLot, Pla
 
 
 class ProductViewSet(ServiceModelViewSet):
+    lookup_value_converter = "int"
     queryset = Product.objects.all()
     serializer_class = s.ProductSerializer
     filterset_class = ProductFilter
@@ -39,6 +40,7 @@ class ProductViewSet(ServiceModelViewSet):
 
 
 class MaterialViewSet(ServiceModelViewSet):
+    lookup_value_converter = "int"
     queryset = Material.objects.all()
     serializer_class = s.MaterialSerializer
     filterset_class = MaterialFilter
@@ -47,12 +49,14 @@ class MaterialViewSet(ServiceModelViewSet):
 
 
 class RejectReasonViewSet(ServiceModelViewSet):
+    lookup_value_converter = "int"
     queryset = RejectReason.objects.all()
     serializer_class = s.RejectReasonSerializer
     search_fields = ["code", "name"]
 
 
 class CleanRoomViewSet(ServiceModelViewSet):
+    lookup_value_converter = "int"
     queryset = CleanRoom.objects.all()
     serializer_class = s.CleanRoomSerializer
     filterset_class = CleanRoomFilter
@@ -61,6 +65,7 @@ class CleanRoomViewSet(ServiceModelViewSet):
 
 
 class LineViewSet(ServiceModelViewSet):
+    lookup_value_converter = "int"
     queryset = Line.objects.all()
     serializer_class = s.LineSerializer
     filterset_class = LineFilter
@@ -69,6 +74,7 @@ class LineViewSet(ServiceModelViewSet):
 
 
 class MaterialLotViewSet(ServiceModelViewSet):
+    lookup_value_converter = "int"
     queryset = MaterialLot.objects.all()
     serializer_class = s.MaterialLotSerializer
     filterset_class = MaterialLotFilter
@@ -123,7 +129,7 @@ class BatchViewSet(ServiceModelViewSet):
     ordering_fields = ["manufactured_on", "lot_number", "completed_at"]
     ordering = ["-manufactured_on", "-lot_number"]
     lookup_field = "lot_number"
-    lookup_value_regex = "[^/]+"
+    lookup_value_converter = "str"
     required_permissions = {
         "start": "production.run_batch",
         "complete": "production.run_batch",
