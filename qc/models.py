@@ -332,3 +332,62 @@ class Disposition(TrackedModel):
 
     def requires_reason_for_edit(self) -> bool:
         return True
+
+
+class PerformanceStudy(TrackedModel):
+    """A clinical (or analytical) performance study of a product: the 2×2 table against the reference method,
+    from which sensitivity (PPA) and specificity (NPA) with 95 % confidence intervals follow (DOMAIN.md §6)."""
+
+    class CiMethod(models.TextChoices):
+        WILSON = "wilson", _("Wilson score")
+        CLOPPER_PEARSON = "clopper-pearson", _("Clopper–Pearson (exact)")
+
+    product = models.ForeignKey("production.Product", on_delete=models.PROTECT, related_name="performance_studies",
+                                verbose_name=_("product"))
+    kind = models.CharField(_("kind"), max_length=40, default="clinical")
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    tp = models.PositiveIntegerField(_("true positives"))
+    fp = models.PositiveIntegerField(_("false positives"))
+    tn = models.PositiveIntegerField(_("true negatives"))
+    fn = models.PositiveIntegerField(_("false negatives"))
+    ci_method = models.CharField(_("confidence interval method"), max_length=20, choices=CiMethod.choices,
+                                 default=CiMethod.WILSON)
+
+    history = history()
+
+    class Meta:
+        ordering = ["product__code", "-pk"]
+        verbose_name = _("performance study")
+        verbose_name_plural = _("performance studies")
+
+    def __str__(self):
+        return f"{self.product.code} · {self.kind} · {self.title or self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("qc:performancestudy-list") + f"?product={self.product_id}"
+
+    def _interval(self, x, n):
+        if not n:
+            return None
+        from qc.intervals import clopper_pearson, wilson
+
+        low, high = (clopper_pearson if self.ci_method == self.CiMethod.CLOPPER_PEARSON else wilson)(x, n)
+        return [round(low, 4), round(high, 4)]
+
+    @property
+    def sensitivity(self):
+        n = self.tp + self.fn
+        return round(self.tp / n, 4) if n else None
+
+    @property
+    def specificity(self):
+        n = self.tn + self.fp
+        return round(self.tn / n, 4) if n else None
+
+    @property
+    def sensitivity_ci(self):
+        return self._interval(self.tp, self.tp + self.fn)
+
+    @property
+    def specificity_ci(self):
+        return self._interval(self.tn, self.tn + self.fp)

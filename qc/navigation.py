@@ -7,6 +7,7 @@ MENU = [
         (_("Specifications"), "qc:specification-list", "qc.view_specification"),
         (_("Deviations"), "qc:deviation-list", "qc.view_deviation"),
         (_("Dispositions"), "qc:disposition-list", "qc.view_disposition"),
+        (_("Performance studies"), "qc:performancestudy-list", "qc.view_performancestudy"),
         (_("Dispose a batch"), "qc:disposition-create", "qc.add_disposition"),
     ]),
 ]

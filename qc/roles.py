@@ -8,6 +8,7 @@ PERMISSIONS = {
         "qc.view_*", "qc.add_specification", "qc.change_specification", "qc.add_inspection",
         "qc.change_inspection", "qc.add_inspectionresult", "qc.change_inspectionresult", "qc.review_inspection",
         "qc.add_deviation", "qc.change_deviation", "qc.add_capa", "qc.change_capa",
+        "qc.add_performancestudy", "qc.change_performancestudy",
         "production.view_batch", "production.view_materiallot", "production.view_product",
     ],
     "QA": [
@@ -16,7 +17,7 @@ PERMISSIONS = {
         "production.view_batch", "production.view_materiallot", "production.view_product",
     ],
     "Production": ["qc.view_*", "qc.add_deviation"],
-    "Regulatory": ["qc.view_disposition", "qc.view_specification"],
+    "Regulatory": ["qc.view_disposition", "qc.view_specification", "qc.view_performancestudy"],
     "Auditor": ["qc.view_*"],
 }
 

@@ -22,5 +22,6 @@ urlpatterns = [
     path("dispositions/", views.DispositionList.as_view(), name="disposition-list"),
     path("dispositions/new/", views.DispositionCreate.as_view(), name="disposition-create"),
     path("dispositions/<int:pk>/", views.DispositionDetail.as_view(), name="disposition-detail"),
+    path("performance-studies/", views.PerformanceStudyList.as_view(), name="performancestudy-list"),
     path("batches/<str:lot_number>/coa.pdf", views.CoaPage.as_view(), name="batch-coa"),
 ]

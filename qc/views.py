@@ -22,7 +22,7 @@ from qc import services
 from qc.coa import coa_pdf
 from qc.filters import DeviationFilter, DispositionFilter, InspectionFilter, SpecificationFilter
 from qc.gates import release_blockers
-from qc.models import Deviation, Disposition, Inspection, Specification, Stage
+from qc.models import Deviation, Disposition, Inspection, PerformanceStudy, Specification, Stage
 from qc.sampling import resolve_plan
 
 
@@ -108,6 +108,24 @@ class DispositionList(ListPage):
         Column("quantity_released", gettext_lazy("Quantity released")),
         Column("decided_by.username", gettext_lazy("Decided by")),
         Column("decided_at", gettext_lazy("Decided at"), sort="decided_at"),
+    ]
+
+
+class PerformanceStudyList(ListPage):
+    model = PerformanceStudy
+    queryset = PerformanceStudy.objects.select_related("product")
+    default_sort = "product__code"
+    export_name = "performance-studies"
+    columns = [
+        Column("product.code", gettext_lazy("Product"), sort="product__code"),
+        Column("kind", gettext_lazy("Kind"), sort="kind"),
+        Column("title", gettext_lazy("Title")),
+        Column("tp", "TP"), Column("fp", "FP"), Column("tn", "TN"), Column("fn", "FN"),
+        Column("sensitivity", gettext_lazy("Sensitivity")),
+        Column("sensitivity_ci", gettext_lazy("Sensitivity 95 % CI")),
+        Column("specificity", gettext_lazy("Specificity")),
+        Column("specificity_ci", gettext_lazy("Specificity 95 % CI")),
+        Column("ci_method", gettext_lazy("CI method")),
     ]
 
 

@@ -6,7 +6,16 @@ from rest_framework import serializers
 
 from lims.models import Signature
 from production.models import Batch, MaterialLot
-from qc.models import Capa, Deviation, Disposition, Inspection, InspectionResult, Specification, Stage
+from qc.models import (
+    Capa,
+    Deviation,
+    Disposition,
+    Inspection,
+    InspectionResult,
+    PerformanceStudy,
+    Specification,
+    Stage,
+)
 
 
 class SpecificationSerializer(serializers.ModelSerializer):
@@ -162,3 +171,16 @@ class DispositionInputSerializer(SignSerializer):
     batch = serializers.SlugRelatedField(slug_field="lot_number", queryset=Batch.objects.all())
     decision = serializers.ChoiceField(choices=Disposition.Decision.choices)
     quantity_released = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+
+
+class PerformanceStudySerializer(serializers.ModelSerializer):
+    sensitivity = serializers.FloatField(read_only=True, allow_null=True)
+    specificity = serializers.FloatField(read_only=True, allow_null=True)
+    sensitivity_ci = serializers.ListField(child=serializers.FloatField(), read_only=True, allow_null=True)
+    specificity_ci = serializers.ListField(child=serializers.FloatField(), read_only=True, allow_null=True)
+
+    class Meta:
+        model = PerformanceStudy
+        fields = ["id", "product", "kind", "title", "tp", "fp", "tn", "fn", "sensitivity", "sensitivity_ci",
+                  "specificity", "specificity_ci", "ci_method", "version"]
+        read_only_fields = ["id", "version"]

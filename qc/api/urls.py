@@ -7,6 +7,7 @@ router = SimpleRouter(use_regex_path=False)  # path() routes: <int:pk> as everyw
 router.register("specifications", views.SpecificationViewSet, basename="api-qc-specification")
 router.register("inspections", views.InspectionViewSet, basename="api-qc-inspection")
 router.register("deviations", views.DeviationViewSet, basename="api-qc-deviation")
+router.register("performance-studies", views.PerformanceStudyViewSet, basename="api-qc-performancestudy")
 router.register("dispositions", views.DispositionViewSet, basename="api-qc-disposition")
 
 urlpatterns = [

@@ -19,7 +19,7 @@ from qc import services
 from qc.api import serializers as s
 from qc.coa import coa_pdf
 from qc.filters import DeviationFilter, DispositionFilter, InspectionFilter, SpecificationFilter
-from qc.models import Deviation, Disposition, Inspection, InspectionResult, Specification
+from qc.models import Deviation, Disposition, Inspection, InspectionResult, PerformanceStudy, Specification
 from qc.sampling import resolve_plan
 
 
@@ -34,6 +34,16 @@ class SpecificationViewSet(ServiceModelViewSet):
     def perform_create(self, serializer):
         serializer.instance = services.create_specification(serializer.validated_data, user=self.request.user,
                                                             reason=reason_of(self.request))
+
+
+class PerformanceStudyViewSet(ServiceModelViewSet):
+    """Clinical performance: sensitivity and specificity (fractions 0–1) with 95 % intervals by ``ci_method``."""
+
+    lookup_value_converter = "int"
+    queryset = PerformanceStudy.objects.select_related("product")
+    serializer_class = s.PerformanceStudySerializer
+    filterset_fields = ["product", "kind", "ci_method"]
+    ordering_fields = ["pk"]
 
 
 class SamplingPlanView(APIView):

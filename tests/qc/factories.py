@@ -12,7 +12,7 @@ from production import services as production
 from production.models import CleanRoom, Line, Material
 from production.validators import gtin_check_digit
 from qc import services
-from qc.models import Capa, Deviation, Disposition, Inspection, InspectionResult, Specification
+from qc.models import Capa, Deviation, Disposition, Inspection, InspectionResult, PerformanceStudy, Specification
 
 PASSWORD = "lims-demo"
 _numbers = itertools.count(9000)
@@ -91,6 +91,12 @@ def make_material_lot(user, reason="test"):
                                            reason=reason)
 
 
+def make_study(user, reason="test", **overrides):
+    data = {"product": make_product(user, reason), "kind": "clinical", "tp": 95, "fn": 5, "tn": 198, "fp": 2,
+            **overrides}
+    return create_record(PerformanceStudy, data, user=user, reason=reason)
+
+
 FACTORIES = {
     Specification: make_spec,
     Inspection: make_inspection,
@@ -98,4 +104,5 @@ FACTORIES = {
     Deviation: make_deviation,
     Capa: make_capa,
     Disposition: make_disposition,
+    PerformanceStudy: make_study,
 }
