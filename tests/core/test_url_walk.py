@@ -35,11 +35,12 @@ def walk(patterns, prefix=""):
 
 
 def concrete(route: str) -> str:
+    """A URL matching ``route``: regex groups (routers) and path converters get sample values."""
+    route = re.sub(r"\(\?P<\w+>[^)]*\)", "1", route)  # regex named groups first: (?P<pk>[^/.]+)
+    route = re.sub(r"\(\?:[^)]*\)\??", "", route)  # optional non-capturing groups (format suffixes)
     route = re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLE.get(m.group(1) or "str", "x"), route)
-    route = route.lstrip("^").rstrip("$").replace("\\Z", "").replace("\\.", ".")
-    route = re.sub(r"\(\?P<\w+>[^)]*\)", "1", route)
-    route = re.sub(r"\(\?:[^)]*\)\??", "", route)
-    return "/" + route.replace("^", "")
+    route = route.replace("^", "").replace("$", "").replace("\\Z", "").replace("\\.", ".").replace("/?", "/")
+    return "/" + route
 
 
 ROUTES = sorted(set(walk(get_resolver().url_patterns)))
