@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from lims.models import Signature
@@ -18,7 +19,20 @@ from qc.models import (
 )
 
 
+def stage_field(owner: str, **kwargs):
+    """The QC stage. ``stage`` is also incubator's project field; a schema id per serializer lets the OpenAPI
+    generator name each enum after its component instead of reporting a naming collision."""
+
+    @extend_schema_field({"type": "string", "enum": list(Stage.values), "x-spec-enum-id": f"qc-stage-{owner}"})
+    class StageField(serializers.ChoiceField):
+        pass
+
+    return StageField(choices=Stage.choices, **kwargs)
+
+
 class SpecificationSerializer(serializers.ModelSerializer):
+    stage = stage_field("specification", required=False)
+
     class Meta:
         model = Specification
         fields = ["id", "product", "spec_version", "code", "name", "kind", "stage", "lower", "upper", "unit",
@@ -61,6 +75,7 @@ class InspectionSerializer(serializers.ModelSerializer):
     reviewed_by = serializers.CharField(source="reviewed_by.username", read_only=True, default=None)
     approved_by = serializers.CharField(source="approved_by.username", read_only=True, default=None)
     passed = serializers.BooleanField(read_only=True)
+    stage = stage_field("inspection", read_only=True)
 
     class Meta:
         model = Inspection
@@ -83,7 +98,7 @@ class InspectionInputSerializer(serializers.Serializer):
                                          allow_null=True)
     material_lot = serializers.PrimaryKeyRelatedField(queryset=MaterialLot.objects.all(), required=False,
                                                       allow_null=True)
-    stage = serializers.ChoiceField(choices=Stage.choices)
+    stage = stage_field("inspection-input")
     sample_size = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     lot_size = serializers.IntegerField(required=False, allow_null=True, min_value=2)
     aql = serializers.CharField(required=False, allow_blank=True, allow_null=True)
