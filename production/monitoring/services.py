@@ -3,6 +3,8 @@ their signed impact assessment."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
@@ -27,9 +29,21 @@ from production.monitoring.models import (
 INSERT_CHUNK = 1000
 
 
+# Default limits set automatically for a room's first point apply from here on, so that back-filled readings are
+# judged too; QA replaces them with a new version whenever the room's own limits are decided.
+DEFAULTS_VALID_FROM = datetime(2000, 1, 1, tzinfo=UTC)
+
+
 @service
 def create_point(data: dict, *, user, reason: str = ""):
-    return create_record(MonitoringPoint, data, user=user, reason=reason)
+    """A monitoring point. The first point of a room without limits gives the room its default limits (from its
+    ISO class and the set points), so that no reading is ever judged against nothing."""
+    point = create_record(MonitoringPoint, data, user=user, reason=reason)
+    if not Limit.objects.filter(clean_room=point.clean_room).exists():
+        set_default_limits(point.clean_room, user=user, valid_from=DEFAULTS_VALID_FROM,
+                           reason=_("Default limits for ISO class %(n)s (first monitoring point of the room)")
+                           % {"n": point.clean_room.iso_class})
+    return point
 
 
 @service

@@ -19,7 +19,7 @@ from production.monitoring.api.serializers import (
 from production.monitoring.filters import ExcursionFilter, PointFilter
 from production.monitoring.ingestion import RowErrors
 from production.monitoring.models import Excursion, ExcursionBatch, MonitoringPoint
-from production.monitoring.services import assess_excursion, ingest_readings
+from production.monitoring.services import assess_excursion, create_point, ingest_readings
 
 
 class MonitoringPointViewSet(ServiceModelViewSet):
@@ -28,6 +28,10 @@ class MonitoringPointViewSet(ServiceModelViewSet):
     serializer_class = MonitoringPointSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = PointFilter
+
+    def perform_create(self, serializer):
+        serializer.instance = create_point(serializer.validated_data, user=self.request.user,
+                                           reason=reason_of(self.request))
 
 
 def excursion_queryset():
