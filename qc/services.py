@@ -63,11 +63,20 @@ def judge(spec: Specification, *, value=None, passed=None, defects=None, accept=
     return p if passed else f
 
 
+ATTRIBUTE_WORDS = {"pass": True, "passed": True, "true": True, "fail": False, "failed": False, "false": False}
+
+
 def _clean_result(spec, row: dict, index: int, inspection: Inspection) -> dict:
     key = f"results.{index}"
-    value = _decimal(row.get("value"), f"{key}.value")
     passed = row.get("passed")
     defects = row.get("defects")
+    raw = row.get("value")
+    if spec.kind == Specification.Kind.NUMERIC:
+        value = _decimal(raw, f"{key}.value")
+    else:
+        value = None
+        if passed is None and isinstance(raw, str) and raw.strip().lower() in ATTRIBUTE_WORDS:
+            passed = ATTRIBUTE_WORDS[raw.strip().lower()]
     if spec.kind == Specification.Kind.NUMERIC:
         if value is None:
             raise ValidationError({f"{key}.value": [_("%(spec)s needs a numeric value.") % {"spec": spec.code}]})

@@ -32,6 +32,10 @@ def stage_field(owner: str, **kwargs):
 
 class SpecificationSerializer(serializers.ModelSerializer):
     stage = stage_field("specification", required=False)
+    aql = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=8)
+
+    def validate_aql(self, value):
+        return value or ""
 
     class Meta:
         model = Specification
@@ -87,7 +91,8 @@ class InspectionSerializer(serializers.ModelSerializer):
 
 class ResultInputSerializer(serializers.Serializer):
     specification = serializers.PrimaryKeyRelatedField(queryset=Specification.objects.all())
-    value = serializers.DecimalField(max_digits=14, decimal_places=4, required=False, allow_null=True)
+    # A number for a numeric specification; for an attribute one "pass"/"fail" is read when ``passed`` is absent.
+    value = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=40)
     passed = serializers.BooleanField(required=False, allow_null=True, default=None)
     defects = serializers.IntegerField(required=False, allow_null=True, min_value=0)
     text = serializers.CharField(required=False, allow_blank=True, max_length=500)

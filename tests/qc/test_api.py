@@ -179,3 +179,17 @@ def test_list_inspections_fields(api_for, kit, qc_user):
     body = api_for(qc_user).get(f"{BASE}inspections/").json()
     assert body["count"] == 1
     assert set(body["results"][0]) >= {"id", "batch", "stage", "sample_size", "results", "status", "recorded_by"}
+
+
+def test_attribute_result_as_pass_fail_value_and_bad_number(api_for, kit, qc_user):
+    client = api_for(qc_user)
+    ok = client.post(f"{BASE}inspections/", {"batch": kit.batch.lot_number, "stage": "release", "sample_size": 10,
+                                             "results": [{"specification": kit.specs.neg.pk, "value": "fail"},
+                                                         {"specification": kit.specs.flow.pk, "value": 2.5}]},
+                     format="json")
+    assert ok.status_code == 201, ok.json()
+    assert sorted(r["outcome"] for r in ok.json()["results"]) == ["fail", "pass"]
+    bad = client.post(f"{BASE}inspections/", {"batch": kit.batch.lot_number, "stage": "release", "sample_size": 10,
+                                              "results": [{"specification": kit.specs.flow.pk, "value": "abc"}]},
+                      format="json")
+    assert bad.status_code == 400 and "results.0.value" in bad.json()["fields"]
