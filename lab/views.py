@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
@@ -337,15 +337,15 @@ def charts(figures) -> dict:
     labels = [t["period"] for t in totals]
     return {
         "volume_chart": _chart("bar", labels, [
-            {"type": "bar", "label": _gettext("Completed"), "data": [t["completed"] for t in totals]},
-            {"type": "line", "label": _gettext("Backlog"), "data": [t["backlog"] for t in totals]},
+            {"type": "bar", "label": gettext("Completed"), "data": [t["completed"] for t in totals]},
+            {"type": "line", "label": gettext("Backlog"), "data": [t["backlog"] for t in totals]},
         ]),
         "tat_chart": _chart("line", labels, [
-            {"label": _gettext("Median TAT (h)"), "data": [t["median_tat_hours"] for t in totals]},
-            {"label": _gettext("90th percentile TAT (h)"), "data": [t["p90_tat_hours"] for t in totals]},
+            {"label": gettext("Median TAT (h)"), "data": [t["median_tat_hours"] for t in totals]},
+            {"label": gettext("90th percentile TAT (h)"), "data": [t["p90_tat_hours"] for t in totals]},
         ]),
         "target_chart": _chart("line", labels, [
-            {"label": _gettext("Within target (%)"), "data": [t["within_target_pct"] for t in totals]},
+            {"label": gettext("Within target (%)"), "data": [t["within_target_pct"] for t in totals]},
         ], scales={"y": {"min": 0, "max": 100}}),
     }
 
