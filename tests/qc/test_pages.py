@@ -75,3 +75,23 @@ def test_disposition_page_lists_gates_and_signs(client_for, kit, approved, user_
 
 def test_qc_cannot_open_the_disposition_page(client_for, qc_user):
     assert client_for(qc_user).get("/qc/dispositions/new/").status_code == 403
+
+
+def test_deviation_page_and_signed_close(client_for, kit, production_user, qa_user):
+    deviation = services.open_deviation(title="Sealer drift", batch=kit.batch, user=production_user)
+    client = client_for(qa_user)
+    page = client.get(f"/qc/deviations/{deviation.pk}/")
+    assert page.status_code == 200 and b'name="password"' in page.content
+    client.post(f"/qc/deviations/{deviation.pk}/investigate/", {"root_cause": "Worn heater",
+                                                                 "impact_assessment": "Seals within limits"})
+    client.post(f"/qc/deviations/{deviation.pk}/close/", {"password": PASSWORD, "no_capa_reason": "Replaced",
+                                                           "reason": "closed"})
+    deviation.refresh_from_db()
+    assert deviation.status == "closed"
+    assert client_for(production_user).get(f"/qc/deviations/{deviation.pk}/").status_code == 200
+
+
+def test_home_shows_the_qa_work_queue(client_for, kit, production_user, qa_user):
+    services.open_deviation(title="Sealer drift", batch=kit.batch, user=production_user)
+    response = client_for(qa_user).get("/")
+    assert response.status_code == 200 and b"Sealer drift" in response.content
