@@ -145,6 +145,10 @@ def test_signing_the_assessment_on_the_page(room, client_for, qa_user, t0):
     assert bad.status_code == 400 and not Excursion.objects.get().is_assessed
     good = client.post(excursion.get_absolute_url(), {"impact": "x", "conclusion": "impact", "password": PASSWORD})
     assert good.status_code == 302 and Excursion.objects.get().assessment.conclusion == "impact"
+    history = client.get(reverse("object-history", args=["monitoring", "excursion", excursion.pk]))
+    assert history.status_code == 200
+    detail = client.get(excursion.get_absolute_url()).content.decode()
+    assert "Impact: batches to be rejected or investigated" in detail
 
 
 @pytest.mark.django_db
