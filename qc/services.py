@@ -235,7 +235,7 @@ def review_inspection(inspection, *, password: str, meaning: str = "", user, rea
 
 @service
 def approve_inspection(inspection, *, password: str, meaning: str = "", user, reason: str = ""):
-    """reviewed → approved, signed by QA; the approver did not record the results. An approved incoming
+    """reviewed → approved, signed by QA; the approver neither recorded nor reviewed the results. An approved incoming
     inspection of a material lot decides the lot: every result passed → approved, otherwise rejected."""
     require(user, "qc.approve_inspection")
     inspection = _lock_inspection(inspection)
@@ -244,6 +244,8 @@ def approve_inspection(inspection, *, password: str, meaning: str = "", user, re
                           % {"status": inspection.get_status_display()}, "invalid_state")
     if inspection.recorded_by_id == user.pk:
         raise DomainError(_("You recorded these results; another person must approve them."), "four_eyes")
+    if inspection.reviewed_by_id == user.pk:
+        raise DomainError(_("You reviewed these results; another person must approve them."), "four_eyes")
     inspection.status = Inspection.Status.APPROVED
     inspection.approved_by, inspection.approved_at = user, timezone.now()
     inspection.save()

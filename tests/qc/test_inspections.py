@@ -146,3 +146,12 @@ def test_failed_incoming_inspection_rejects_the_material_lot(qc_user, qa_user, p
     services.approve_inspection(inspection, password=PASSWORD, user=qa_user, reason="incoming QC failed")
     lot.refresh_from_db()
     assert lot.status == MaterialLot.Status.REJECTED
+
+
+def test_the_reviewer_may_not_also_approve(kit, qc_user, qa_user):
+    inspection = record(kit, qc_user, passing_results(kit.specs), sample_size=None, lot_size=3200, aql="1.0")
+    services.review_inspection(inspection, password=PASSWORD, user=qa_user, reason="second check")
+    with pytest.raises(DomainError) as exc:
+        services.approve_inspection(inspection, password=PASSWORD, user=qa_user, reason="approve")
+    assert exc.value.code == "four_eyes"
+    assert Inspection.objects.get(pk=inspection.pk).status == "reviewed"
