@@ -96,27 +96,26 @@ def receive_material_lot(*, material, supplier_lot: str, expiry_date: date, quan
 
 
 def _decide(lot, status, *, user, reason):
-    lot = MaterialLot.objects.select_for_update().get(pk=lot.pk)
+    lot = MaterialLot.objects.select_for_update().select_related("material").get(pk=lot.pk)
     if lot.status != MaterialLot.Status.QUARANTINE:
         raise DomainError(
             _("Only a lot in quarantine can be approved or rejected; %(lot)s is %(status)s.")
             % {"lot": lot, "status": lot.get_status_display()}, "invalid_state")
+    if status == MaterialLot.Status.APPROVED and lot.is_expired():
+        raise DomainError(_("Lot %(lot)s expired on %(date)s and cannot be approved.")
+                          % {"lot": lot, "date": lot.expiry_date.isoformat()}, "lot_expired")
     lot.status = status
     lot.decided_by = user
     lot.decided_at = timezone.now()
     lot.decision_reason = reason
+    lot.save()
     return lot
 
 
 @service
 def approve_material_lot(lot, *, user, reason: str = ""):
     """quarantine → approved (incoming QC). An expired lot is not approved."""
-    lot = _decide(lot, MaterialLot.Status.APPROVED, user=user, reason=reason)
-    if lot.is_expired():
-        raise DomainError(_("Lot %(lot)s expired on %(date)s and cannot be approved.")
-                          % {"lot": lot, "date": lot.expiry_date.isoformat()}, "lot_expired")
-    lot.save()
-    return lot
+    return _decide(lot, MaterialLot.Status.APPROVED, user=user, reason=reason)
 
 
 @service
@@ -124,9 +123,7 @@ def reject_material_lot(lot, *, user, reason: str = ""):
     """quarantine → rejected (incoming QC); the reason is required (EU GMP Annex 11 §9)."""
     if not reason:
         raise ReasonRequired()
-    lot = _decide(lot, MaterialLot.Status.REJECTED, user=user, reason=reason)
-    lot.save()
-    return lot
+    return _decide(lot, MaterialLot.Status.REJECTED, user=user, reason=reason)
 
 
 # --- Lot numbers -----------------------------------------------------------------------------------------

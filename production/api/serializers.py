@@ -9,11 +9,13 @@ from rest_framework import serializers
 
 from production.models import (
     Batch,
+    BatchStep,
     CleanRoom,
     Consumption,
     Line,
     Material,
     MaterialLot,
+    ProcessStep,
     Product,
     RejectReason,
 )
@@ -146,6 +148,44 @@ class ConsumeSerializer(serializers.Serializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True)
+
+
+@extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string"}]})
+class ProcessStepRef(serializers.Field):
+    """A step of the batch's product process by id, or by its code (``lamination``); the view passes the batch's
+    product in the context."""
+
+    default_error_messages = {"unknown": _("No step %(value)s in the process of this product.")}
+
+    def to_internal_value(self, data):
+        steps = self.context["product"].process_steps.all()
+        step = None
+        if isinstance(data, int) or (isinstance(data, str) and data.isdigit()):
+            step = ProcessStep.objects.filter(pk=int(data)).first()  # another product's step: the service says so
+        if step is None and isinstance(data, str) and data:
+            step = steps.filter(code=data).first()
+        if step is None:
+            self.fail("unknown", value=data)
+        return step
+
+    def to_representation(self, value):
+        return value.pk
+
+
+class StepSerializer(serializers.ModelSerializer):
+    """A step performed on a batch (21 CFR 820.184 (d)); the operator is the acting user."""
+
+    step = ProcessStepRef()
+    step_code = serializers.CharField(source="step.code", read_only=True)
+    step_name = serializers.CharField(source="step.name", read_only=True)
+    batch = serializers.SlugRelatedField(slug_field="lot_number", read_only=True)
+    operator = serializers.CharField(source="operator.username", read_only=True)
+
+    class Meta:
+        model = BatchStep
+        fields = ["id", "batch", "step", "step_code", "step_name", "operator", "equipment", "started_at", "ended_at",
+                  "room_temperature_c", "room_humidity_pct", "notes"]
+        read_only_fields = ["id", "batch", "operator"]
 
 
 class ConsumptionSerializer(serializers.ModelSerializer):

@@ -134,6 +134,8 @@ class BatchViewSet(ServiceModelViewSet):
         "start": "production.run_batch",
         "complete": "production.run_batch",
         "consume": "production.run_batch",
+        "steps": "production.view_batch",
+        "log_step": "production.run_batch",
         "history": "production.view_batch",
         "genealogy": ["production.view_batch", "production.view_materiallot"],
     }
@@ -183,6 +185,24 @@ class BatchViewSet(ServiceModelViewSet):
             self.get_object(), material_lot=parsed.validated_data["material_lot"],
             quantity=parsed.validated_data["quantity"], user=request.user, reason=reason_of(request))
         return created(s.ConsumptionSerializer, consumption, request)
+
+    @extend_schema(responses=s.StepSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def steps(self, request, lot_number=None):
+        """The steps logged on the batch, in the order performed."""
+        rows = self.get_object().steps.select_related("step", "operator", "batch").order_by("started_at", "pk")
+        return self.get_paginated_response(s.StepSerializer(self.paginate_queryset(rows), many=True).data)
+
+    @extend_schema(request=s.StepSerializer, responses={201: s.StepSerializer})
+    @steps.mapping.post
+    def log_step(self, request, lot_number=None):
+        """Log a step of the product's process (step by id or code, started_at, ended_at, equipment, room
+        conditions, notes) on a batch in production; the operator is the acting user."""
+        batch = self.get_object()
+        parsed = s.StepSerializer(data=request.data, context={"product": batch.product})
+        parsed.is_valid(raise_exception=True)
+        row = services.record_step(batch, **parsed.validated_data, user=request.user, reason=reason_of(request))
+        return created(s.StepSerializer, row, request)
 
     @extend_schema(responses=s.HistoryEntrySerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -430,3 +430,28 @@ def test_master_data_lists_have_a_constant_query_count(api_for, production_user,
                              "rated_units_per_hour": 1}, user=production_user, reason="x")
 
     assert_constant_queries(api, f"{BASE}/{path}", add_rows)
+
+
+def test_steps_are_logged_and_listed_through_the_api(api_for, production_user, qc_user, running, plant):
+    api = api_for(production_user)
+    path = f"{BASE}/batches/{running.lot_number}/steps/"
+    now = timezone.now().replace(microsecond=0)
+    logged = api.post(path, {"step": "lamination", "started_at": (now - timedelta(hours=1)).isoformat(),
+                             "ended_at": now.isoformat(), "equipment": "Laminator L-2", "room_humidity_pct": 38,
+                             "reason": "shift 1"}, format="json")
+    assert logged.status_code == 201, logged.json()
+    assert (logged.json()["step_code"], logged.json()["operator"], logged.json()["batch"]) == (
+        "lamination", "production", running.lot_number)
+    listed = api_for(qc_user).get(path).json()
+    assert [row["equipment"] for row in listed["results"]] == ["Laminator L-2"]
+    snap = Snapshot(running)
+    backwards = api.post(path, {"step": "slitting", "started_at": now.isoformat(),
+                                "ended_at": (now - timedelta(hours=1)).isoformat()}, format="json")
+    assert backwards.status_code == 400 and "ended_at" in backwards.json()["fields"]
+    unknown = api.post(path, {"step": "painting", "started_at": now.isoformat(), "ended_at": now.isoformat()},
+                       format="json")
+    assert unknown.status_code == 400 and "step" in unknown.json()["fields"]
+    assert api_for(qc_user).post(path, {"step": "slitting", "started_at": now.isoformat(),
+                                        "ended_at": now.isoformat()}, format="json").status_code == 403
+    snap.assert_unchanged()
+    assert running.steps.count() == 1
