@@ -15,6 +15,30 @@ def _sync_roles(sender, **kwargs):
     sync_roles()
 
 
+def _name_enums():
+    """Give every choice set of the domain models a stable OpenAPI enum name (``BatchStatusEnum``) instead of
+    drf-spectacular's hashed names for the many fields called ``status`` or ``kind``."""
+    from django.apps import apps
+    from django.conf import settings
+
+    from lims.registry import installed
+
+    overrides = settings.SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})
+    seen = set()
+    modules = set(installed())
+    for model in apps.get_models():
+        if model._meta.app_config.name not in modules or model.__name__.startswith("Historical"):
+            continue
+        for field in model._meta.concrete_fields:
+            if field.choices and not field.is_relation:
+                choices = tuple(sorted(str(k) for k, _v in field.flatchoices))
+                if choices in seen:  # one name per distinct choice set (drf-spectacular W002 otherwise)
+                    continue
+                seen.add(choices)
+                name = f"{model.__name__}{field.name.title().replace('_', '')}Enum"
+                overrides.setdefault(name, [(k, str(v)) for k, v in field.flatchoices])
+
+
 class LimsConfig(AppConfig):
     name = "lims"
     verbose_name = _("LIMS core")
@@ -24,3 +48,4 @@ class LimsConfig(AppConfig):
         from lims import audit, checks  # noqa: F401  (connect the history stamping signal, register checks)
 
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="lims.sync_roles")
+        _name_enums()
