@@ -158,7 +158,8 @@ def _detect(readings, now=None):
         span[0], span[1] = min(span[0], r.measured_at), max(span[1], r.measured_at)
     if not spans:
         return []
-    points = {p.pk: p for p in MonitoringPoint.objects.filter(pk__in=spans).select_related("clean_room")}
+    # Lock the points (in a fixed order): two posts for the same point recompute its excursions one after the other.
+    points = {p.pk: p for p in MonitoringPoint.objects.select_for_update().filter(pk__in=spans).order_by("pk")}
     limits = LimitBook({p.clean_room_id for p in points.values()})
     gap = standards.max_gap()
     beyond = set()
