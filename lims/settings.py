@@ -182,6 +182,7 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
+FORMAT_MODULE_PATH = ["lims.formats"]
 USE_TZ = True
 
 # --- Static and media files ----------------------------------------------------------------------------
