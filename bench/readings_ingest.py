@@ -127,7 +127,8 @@ def write(vendor, version, result):
         f"- re-posting the same batches (all duplicates, ignored): {result['duplicate_rate']:,.0f} readings/s\n"
         f"- {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · Python {platform.python_version()} · "
         f"{platform.machine()} · "
-        f"{os.cpu_count()} CPUs\n\n"
+        f"{os.cpu_count()} CPUs · load average {os.getloadavg()[0]:.1f} at the end (other work on the machine "
+        f"slows this down: compare runs at a similar load)\n\n"
     )
     head = ("# Readings ingestion through the API\n\n"
             "`bench/readings_ingest.py`: `POST /api/v1/production/readings/` with the Django test client (the whole "

@@ -142,12 +142,32 @@ def _executemany_insert(readings):
             sql = f"INSERT INTO {table} ({columns}) VALUES {row} ON CONFLICT DO NOTHING"
             cursor.executemany(sql, params)
             return
-        # A server: one multi-row statement per chunk saves the round trips.
+        if connection.vendor == "postgresql":
+            _copy_insert(cursor, table, columns, params)
+            return
+        # Another server: one multi-row statement per chunk saves the round trips.
         per_statement = min(INSERT_CHUNK, (ops.connection.features.max_query_params or 65535) // len(COLUMNS))
         for start in range(0, len(params), per_statement):
             chunk = params[start:start + per_statement]
             sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(chunk))} ON CONFLICT DO NOTHING"
             cursor.execute(sql, [v for p in chunk for v in p])
+
+
+def _copy_insert(cursor, table, columns, params):
+    """PostgreSQL: COPY into a session-local staging table (binary protocol, no per-value SQL), then one
+    INSERT … SELECT … ON CONFLICT DO NOTHING — COPY itself cannot skip duplicates."""
+    raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+    raw.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS monitoring_reading_in (point_id bigint, measured_at timestamptz, "
+        "particles_0_5um double precision, particles_5um double precision, temperature_c double precision, "
+        "humidity_pct double precision, pressure_pa double precision, correction_reason text, "
+        "recorded_by_id integer) ON COMMIT DELETE ROWS")
+    with raw.copy(f"COPY monitoring_reading_in ({columns}) FROM STDIN") as copy:
+        for record in params:
+            copy.write_row(record)
+    raw.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM monitoring_reading_in "
+                "ON CONFLICT DO NOTHING")
+    raw.execute("TRUNCATE monitoring_reading_in")
 
 
 def _detect(readings, now=None):
