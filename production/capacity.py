@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+# A manual station's kits per hour when the plant has no manual line to copy the rate from.
+DEFAULT_STATION_RATE = 1000
+
 
 @dataclass(frozen=True)
 class LineRate:
@@ -196,7 +199,3 @@ def surge_plan(*, year: int, month: int, demand_tests: int, product=None, statio
     return plan(demand_tests=demand_tests, tests_per_kit=product.tests_per_kit if product else 1,
                 lines=line_rates(active), days=working_days(year, month, plant.working_days_per_week),
                 station_rate=station_rate, station_hours=Decimal(station_hours))
-
-
-# A manual station's kits per hour when the plant has no manual line to copy the rate from.
-DEFAULT_STATION_RATE = 1000
