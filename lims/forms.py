@@ -3,6 +3,21 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 
+def bootstrap(form):
+    """Give every widget of ``form`` its Bootstrap class (one place for the look of all forms and filters)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select form-select-sm" if getattr(form, "compact", False) else "form-select"
+        else:
+            css = "form-control form-control-sm" if getattr(form, "compact", False) else "form-control"
+        if "class" not in widget.attrs:
+            widget.attrs["class"] = css
+    return form
+
+
 class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("Please enter a correct user name and password. Both fields may be case-sensitive."),

@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from lims.forms import bootstrap
+
 EXPORT_LIMIT = 100_000
 
 
@@ -97,6 +99,8 @@ class ListPage(RolePageMixin, TemplateView):
         self.filterset = None
         if self.filterset_class is not None:
             self.filterset = self.filterset_class(self.request.GET or None, queryset=qs, request=self.request)
+            self.filterset.form.compact = True
+            bootstrap(self.filterset.form)
             if self.filterset.is_bound and self.filterset.is_valid():
                 qs = self.filterset.qs
             elif self.filterset.is_bound:

@@ -7,44 +7,31 @@ from django.utils.translation import gettext_lazy as _
 from production.models import Batch, CleanRoom, Line, Material, MaterialLot, Product
 
 
-class StyledFilterSet(django_filters.FilterSet):
-    """Bootstrap classes on every filter input of the list pages."""
-
-    @property
-    def form(self):
-        form = super().form
-        for field in form.fields.values():
-            widget = field.widget
-            css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
-            widget.attrs.setdefault("class", css)
-        return form
-
-
-class ProductFilter(StyledFilterSet):
+class ProductFilter(django_filters.FilterSet):
     class Meta:
         model = Product
         fields = ["project"]
 
 
-class MaterialFilter(StyledFilterSet):
+class MaterialFilter(django_filters.FilterSet):
     class Meta:
         model = Material
         fields = ["category"]
 
 
-class CleanRoomFilter(StyledFilterSet):
+class CleanRoomFilter(django_filters.FilterSet):
     class Meta:
         model = CleanRoom
         fields = ["iso_class"]
 
 
-class LineFilter(StyledFilterSet):
+class LineFilter(django_filters.FilterSet):
     class Meta:
         model = Line
         fields = ["kind", "clean_room", "active"]
 
 
-class MaterialLotFilter(StyledFilterSet):
+class MaterialLotFilter(django_filters.FilterSet):
     expiring_before = django_filters.DateFilter(
         field_name="expiry_date", lookup_expr="lte", label=_("Expiring on or before"),
         widget=forms.DateInput(attrs={"type": "date"}))
@@ -54,7 +41,7 @@ class MaterialLotFilter(StyledFilterSet):
         fields = ["material", "status"]
 
 
-class BatchFilter(StyledFilterSet):
+class BatchFilter(django_filters.FilterSet):
     lot_number = django_filters.CharFilter(lookup_expr="icontains", label=_("Lot number"))
     manufactured_after = django_filters.DateFilter(
         field_name="manufactured_on", lookup_expr="gte", label=_("Manufactured on or after"),
