@@ -64,7 +64,8 @@ class EpochMillis(Func):
 
     def as_postgresql(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.source_expressions[0])
-        return f"CAST(ROUND(EXTRACT(EPOCH FROM {sql}) * 1000) AS BIGINT)", params
+        # date_part() is float8 (µs exact at today's epoch), much cheaper than EXTRACT's numeric.
+        return f"CAST(ROUND(date_part('epoch', {sql}) * 1000) AS BIGINT)", params
 
 
 @dataclass(frozen=True)

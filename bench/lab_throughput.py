@@ -1,0 +1,219 @@
+"""The lab throughput endpoint over one million samples, on SQLite and PostgreSQL: wall time and peak memory of
+a one-year window per day, ISO week and month. Writes its numbers to bench/results/lab_throughput.md.
+
+    .venv/bin/python bench/lab_throughput.py                                         # SQLite (a file database)
+    .venv/bin/python bench/lab_throughput.py --database-url postgres://postgres@127.0.0.1:5432/lims_bench
+
+Both run against a throw-away *test* database (``test_<name>``, created here and kept between runs so the
+million rows are generated once; ``--fresh`` regenerates them). FAST PATH, FOR THIS BENCHMARK DATABASE ONLY:
+the samples are bulk-inserted straight into ``lab_sample`` (executemany on SQLite, COPY on PostgreSQL), without
+history rows and without the services — which the application itself never does on a tracked model — because
+generating a million audited samples through ``receive_samples`` would take minutes and measure the intake,
+not the throughput query. Clients and assays still go through the services.
+
+What is timed: ``lab.throughput.compute`` (the function behind ``GET /api/v1/lab/throughput/``) and the
+endpoint itself through DRF's test client (authentication, validation, JSON), each the best of ``--repeat``
+runs; peak memory is the tracemalloc peak of one separate run of the function (Python allocations, including
+pandas/NumPy buffers) and the process's maximum resident set size.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "lab_throughput.md"
+ASSAYS = [("COV-AG", 4, 12), ("COV-PCR", 24, 8), ("FLU-AG", 4, 6), ("CBC", 4, 20), ("CRP", 4, 14),
+          ("HBA1C", 24, 8), ("PCT", 6, 5), ("LFT", 8, 9), ("CULT", 72, 5), ("HPV", 72, 4), ("IGRA", 48, 2),
+          ("CTDNA", 240, 1)]
+CLIENTS = 15
+END = date(2026, 10, 31)  # the measured window: the year ending here (data span a little more)
+
+
+def setup(database_url, fresh):
+    sys.path.insert(0, str(ROOT))
+    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{tempfile.gettempdir()}/lims_bench.sqlite3"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lims.settings_test")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    if connection.vendor == "sqlite":  # a file, like the embedded default (the test default would be in memory)
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{tempfile.gettempdir()}/test_lims_bench.sqlite3"
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=not fresh)
+    return connection
+
+
+def master_data():
+    from decimal import Decimal
+
+    from django.contrib.auth import get_user_model
+
+    from lab.models import Assay, Client
+    from lims.services import create_record
+
+    user, _ = get_user_model().objects.get_or_create(username="bench-lab", defaults={"is_superuser": True})
+    for i in range(CLIENTS):
+        if not Client.objects.filter(code=f"H{i:02d}").exists():
+            create_record(Client, {"code": f"H{i:02d}", "name": f"Hospital {i}", "kind": "hospital"}, user=user,
+                          reason="bench")
+    for code, target, _w in ASSAYS:
+        if not Assay.objects.filter(code=code).exists():
+            create_record(Assay, {"code": code, "name": code, "method": "bench", "tat_target_hours": target,
+                                  "price": Decimal(10)}, user=user, reason="bench")
+    return user, list(Client.objects.values_list("id", flat=True)), dict(Assay.objects.values_list("code", "id"))
+
+
+def generate(connection, n, clients, assays, seed=7):
+    """n samples received over the 400 days before END (local hours weighted like a lab's day), log-normal TAT
+    around 55 % of each assay's target; 0.5 % still open, 1 % rejected. Inserted directly (see the docstring)."""
+    import numpy as np
+
+    from lab.models import Sample
+
+    if Sample.objects.count() == n:
+        return False
+    rng = np.random.default_rng(seed)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM lab_sample")
+    hours = np.array([1, .5, .3, .3, .3, .5, 1, 3, 8, 10, 9, 7, 4, 5, 8, 9, 7, 5, 3, 2, 2, 1.5, 1.2, 1])
+    start_us = (np.datetime64(END, "us") - np.timedelta64(400, "D")).astype(np.int64) - 8 * 3_600_000_000
+    day = rng.integers(0, 400, n)
+    hour = rng.choice(24, n, p=hours / hours.sum())
+    received = start_us + day * 86_400_000_000 + hour * 3_600_000_000 + rng.integers(0, 3_600_000_000, n)
+    which = rng.choice(len(ASSAYS), n, p=np.array([a[2] for a in ASSAYS]) / sum(a[2] for a in ASSAYS))
+    target_h = np.array([a[1] for a in ASSAYS])[which]
+    tat_us = (rng.lognormal(np.log(target_h * 0.55), 0.45) * 3_600_000_000).astype(np.int64)
+    fate = rng.random(n)
+    reported = received + tat_us
+    assay_ids = np.array([assays[a[0]] for a in ASSAYS])[which]
+    client_ids = np.array(clients)[rng.integers(0, len(clients), n)]
+
+    order = np.argsort(received, kind="stable")  # a lab receives in time order: rowids follow received_at
+    received, reported, fate = received[order], reported[order], fate[order]
+    assay_ids, client_ids = assay_ids[order], client_ids[order]
+
+    def text(us):
+        return np.datetime_as_string(us.astype("datetime64[us]"), unit="us").tolist()
+
+    status = np.where(fate < 0.005, "received", np.where(fate < 0.015, "rejected", "reported")).tolist()
+    rec_s, rep_s = text(received), text(reported)
+    now = rec_s[-1]
+    rows = [
+        (1, now, now, f"B{i:08d}", c, a, st, rec, None, rep if st == "reported" else None,
+         rec if st == "rejected" else None, "negative" if st == "reported" else "", None, "", "")
+        for i, (c, a, st, rec, rep) in enumerate(zip(client_ids.tolist(), assay_ids.tolist(), status, rec_s, rep_s,
+                                                     strict=True))
+    ]
+    columns = ("version, created_at, updated_at, barcode, client_id, assay_id, status, received_at, started_at, "
+               "reported_at, rejected_at, result, result_value, result_unit, rejection_reason")
+    if connection.vendor == "sqlite":
+        raw = connection.connection
+        raw.executemany(f"INSERT INTO lab_sample ({columns}) VALUES ({', '.join('?' * 15)})", rows)
+        raw.commit()
+        raw.execute("ANALYZE")
+    else:
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY lab_sample ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([v if not isinstance(v, str) or i not in (1, 2, 7, 9, 10) else v + "+00"
+                                    for i, v in enumerate(row)])
+            cursor.execute("ANALYZE lab_sample")
+        connection.commit() if not connection.get_autocommit() else None
+    return True
+
+
+def measure(repeat):
+    from rest_framework.test import APIClient
+
+    from lab.throughput import Query, compute
+
+    start = END - timedelta(days=364)
+    client = APIClient()
+    from django.contrib.auth import get_user_model
+
+    client.force_authenticate(get_user_model().objects.get(username="bench-lab"))
+    results = []
+    for bucket in ("day", "week", "month"):
+        query = Query(start=start, end=END, bucket=bucket)
+        times = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            figures = compute(query)
+            times.append(time.perf_counter() - t)
+        api_times = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            response = client.get("/api/v1/lab/throughput/", {"start": start.isoformat(), "end": END.isoformat(),
+                                                              "bucket": bucket})
+            assert response.status_code == 200, response.content[:300]
+            api_times.append(time.perf_counter() - t)
+        tracemalloc.start()
+        compute(query)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        completed = sum(t["completed"] for t in figures["totals"])
+        # The same figures on both databases: a digest of everything but the ids (which differ between runs).
+        digest = hashlib.sha256(json.dumps([{k: v for k, v in r.items() if k != "assay"} for r in figures["rows"]]
+                                           + figures["totals"], sort_keys=True).encode()).hexdigest()[:12]
+        results.append({"bucket": bucket, "best_s": min(times), "api_best_s": min(api_times), "peak_mb": peak / 2**20,
+                        "rows": len(figures["rows"]), "completed": completed, "digest": digest})
+        print(f"  {bucket:5} function {min(times):.3f} s, API {min(api_times):.3f} s, peak {peak / 2**20:.0f} MiB, "
+              f"{len(figures['rows'])} rows, {completed} completed, figures {digest}")
+    return results
+
+
+def write(vendor, n, results, generated_s):
+    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    lines = [f"## {vendor}", "",
+             f"{n:,} samples; window {END - timedelta(days=364)} … {END} (365 local days); best of the runs; "
+             f"{platform.python_implementation()} {platform.python_version()} on {platform.machine()}, "
+             f"{os.cpu_count()} CPUs; data generation {generated_s}; process max RSS {maxrss:.0f} MiB.", "",
+             "| bucket | function (s) | endpoint (s) | peak traced memory (MiB) | rows | completed | figures digest |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for r in results:
+        lines.append(f"| {r['bucket']} | {r['best_s']:.3f} | {r['api_best_s']:.3f} | {r['peak_mb']:.0f} | "
+                     f"{r['rows']:,} | {r['completed']:,} | `{r['digest']}` |")
+    section = "\n".join(lines) + "\n"
+    head = ("# Lab throughput benchmark\n\n`bench/lab_throughput.py` — see its docstring for what is measured and "
+            "how the data are made.\n\n")
+    existing = RESULTS.read_text() if RESULTS.exists() else head
+    parts = existing.split("\n## ")
+    kept = [parts[0].rstrip() + "\n\n"] + ["## " + p.rstrip() + "\n\n" for p in parts[1:]
+                                            if not p.startswith(vendor)]
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text("".join(kept) + section)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--fresh", action="store_true", help="drop and regenerate the benchmark database")
+    args = parser.parse_args()
+    connection = setup(args.database_url, args.fresh)
+    vendor = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[connection.vendor]
+    print(f"{vendor}: {connection.settings_dict['NAME']}")
+    _user, clients, assays = master_data()
+    t = time.perf_counter()
+    made = generate(connection, args.rows, clients, assays)
+    generated = f"{time.perf_counter() - t:.0f} s" if made else "reused"
+    print(f"  data: {generated}")
+    results = measure(args.repeat)
+    write(vendor, args.rows, results, generated)
+    print(f"  written to {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
