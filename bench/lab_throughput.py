@@ -50,7 +50,7 @@ def setup(database_url, fresh):
 
     if connection.vendor == "sqlite":  # a file, like the embedded default (the test default would be in memory)
         connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{tempfile.gettempdir()}/test_lims_bench.sqlite3"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=not fresh)
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=not fresh, serialize=False)
     return connection
 
 
@@ -158,6 +158,7 @@ def measure(repeat):
                                                               "bucket": bucket})
             assert response.status_code == 200, response.content[:300]
             api_times.append(time.perf_counter() - t)
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before tracemalloc's own overhead
         tracemalloc.start()
         compute(query)
         peak = tracemalloc.get_traced_memory()[1]
@@ -167,18 +168,19 @@ def measure(repeat):
         digest = hashlib.sha256(json.dumps([{k: v for k, v in r.items() if k != "assay"} for r in figures["rows"]]
                                            + figures["totals"], sort_keys=True).encode()).hexdigest()[:12]
         results.append({"bucket": bucket, "best_s": min(times), "api_best_s": min(api_times), "peak_mb": peak / 2**20,
-                        "rows": len(figures["rows"]), "completed": completed, "digest": digest})
+                        "rows": len(figures["rows"]), "completed": completed, "digest": digest, "rss_mb": rss})
         print(f"  {bucket:5} function {min(times):.3f} s, API {min(api_times):.3f} s, peak {peak / 2**20:.0f} MiB, "
               f"{len(figures['rows'])} rows, {completed} completed, figures {digest}")
     return results
 
 
 def write(vendor, n, results, generated_s):
-    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    maxrss = max(r["rss_mb"] for r in results)
     lines = [f"## {vendor}", "",
              f"{n:,} samples; window {END - timedelta(days=364)} … {END} (365 local days); best of the runs; "
              f"{platform.python_implementation()} {platform.python_version()} on {platform.machine()}, "
-             f"{os.cpu_count()} CPUs; data generation {generated_s}; process max RSS {maxrss:.0f} MiB.", "",
+             f"{os.cpu_count()} CPUs (a shared, busy machine); data generation {generated_s}; process max RSS "
+             f"{maxrss:.0f} MiB.", "",
              "| bucket | function (s) | endpoint (s) | peak traced memory (MiB) | rows | completed | figures digest |",
              "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
     for r in results:
