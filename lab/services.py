@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from lab.models import Sample, code_validator
 from lims.audit import bulk_create_tracked, service
-from lims.errors import DomainError
+from lims.errors import DomainError, ReasonRequired
 from lims.services import check_version
 
 # A clock a little ahead of ours (an analyser, a hospital system) is not an error; a time further ahead is.
@@ -222,8 +222,6 @@ def correct_sample(sample, changes: dict, *, user, reason: str = "", expected_ve
     if unknown:
         raise ValidationError({f: [_("This field cannot be set here.")] for f in sorted(unknown)})
     if locked.requires_reason_for_edit() and _blank(reason):
-        from lims.errors import ReasonRequired
-
         raise ReasonRequired()
     changes = dict(changes)
     reporting = {k: changes.pop(k) for k in ("reported_at", *RESULT_FIELDS) if k in changes}
