@@ -118,6 +118,7 @@ class PortfolioView(RolePageMixin, TemplateView):
 
 class ProjectList(ListPage):
     model = Project
+    permission_required = PORTFOLIO_PERMISSIONS
     queryset = Project.objects.all()
     filterset_class = ProjectFilter
     title = _("Incubator projects")

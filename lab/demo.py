@@ -101,8 +101,7 @@ def _day(day, now, clients, assays, base_rate):
         if received > now:
             break
         client = rng.choices(clients, weights=[c[1] for c in clients])[0][0]
-        assay, kind = rng.choices(assays, weights=[a[1] for a in assays])[0][0], None
-        kind = next(a[2] for a in assays if a[0] is assay)
+        assay, _weight, kind = rng.choices(assays, weights=[a[1] for a in assays])[0]
         median = assay.tat_target_hours * 0.55
         tat = timedelta(hours=rng.lognormvariate(math.log(median), 0.45))
         plans.append({

@@ -1,6 +1,8 @@
 """The lab's panel on the incubator's project page (registered in LabConfig.ready): what the project's lab
 clients sent, how much was tested and how fast. Three queries, whatever the number of samples."""
 
+import statistics
+
 from django.db.models import Count, Max, Min, Q
 
 from lab.models import Client, Sample
@@ -22,11 +24,7 @@ def project_lab_usage(request, project):
     # Turnaround of the most recent reported samples (median as on the throughput page: mean of the middle two).
     tats = [(r - s).total_seconds() / 3600 for s, r in samples.filter(status=Sample.Status.REPORTED).order_by(
         "-reported_at").values_list("received_at", "reported_at")[:2000]]
-    median = None
-    if tats:
-        import statistics
-
-        median = round(statistics.median(tats), 2)
+    median = round(statistics.median(tats), 2) if tats else None
     return {
         "project": project, "clients": clients, "summary": summary, "per_assay": per_assay,
         "median_tat_hours": median, "tat_basis": len(tats),

@@ -183,9 +183,11 @@ def test_portfolio_and_project_page_keep_a_constant_query_count(client_for, incu
 def test_pages_by_role(personas, client_for, incubator_user, persona, status):
     project = make_project(incubator_user)
     client = client_for(personas[persona])
-    for url in (reverse("incubator:portfolio"), reverse("incubator:milestone-list"),
+    for url in (reverse("incubator:portfolio"), reverse("incubator:project-list"), reverse("incubator:milestone-list"),
                 reverse("incubator:funding-list"), reverse("incubator:project-detail", args=[project.pk])):
         assert client.get(url).status_code == status, url
+    menu = client.get(reverse("home")).content.decode()
+    assert (reverse("incubator:portfolio") in menu) == (status == 200)
 
 
 def test_auditor_reads_but_cannot_change(client_for, auditor_user, incubator_user):
