@@ -69,10 +69,13 @@ class SampleViewSet(ServiceModelViewSet):
         if len(items) > MAX_ROWS:
             raise serializers.ValidationError(
                 {"non_field_errors": [_("At most %(n)s samples per request.") % {"n": MAX_ROWS}]})
-        rows, errors = parse_items(items, self.get_serializer_context())
-        if not errors:
-            errors = services.check_sample_rows(rows)
+        rows, indexes, errors = parse_items(items, self.get_serializer_context())
+        # The rules (duplicates, times) are checked on the rows that parsed too, so every bad row is reported.
+        for key, messages in services.check_sample_rows(rows).items():
+            position, field = key.split(".", 1)
+            errors[f"{indexes[int(position)]}.{field}"] = messages
         if errors:
+            errors = dict(sorted(errors.items(), key=lambda item: (int(item[0].split(".")[0]), item[0])))
             if not many:
                 errors = {key.split(".", 1)[1]: value for key, value in errors.items()}
             raise serializers.ValidationError(errors)
@@ -115,10 +118,10 @@ class SampleViewSet(ServiceModelViewSet):
 
 def parse_items(items, context):
     """Parse every item with SampleSerializer (client and assay looked up once for the whole list): the rows
-    that parsed and the errors of those that did not, as ``{"<index>.<field>": [message]}``."""
+    that parsed, their indexes in the list, and the errors of the others as ``{"<index>.<field>": [message]}``."""
     clients = Client.objects.in_bulk(_ids(items, "client"))
     assays = Assay.objects.in_bulk(_ids(items, "assay"))
-    rows, errors = [], {}
+    rows, indexes, errors = [], [], {}
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             errors[f"{index}.non_field_errors"] = [_("Each sample is a JSON object.")]
@@ -128,10 +131,11 @@ def parse_items(items, context):
         serializer.fields["assay"].queryset = _Cached(Assay, assays)
         if serializer.is_valid():
             rows.append(serializer.validated_data)
+            indexes.append(index)
         else:
             for field, messages in serializer.errors.items():
                 errors[f"{index}.{field}"] = [str(m) for m in messages]
-    return rows, errors
+    return rows, indexes, errors
 
 
 def _ids(items, field) -> list[int]:
