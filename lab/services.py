@@ -25,12 +25,11 @@ BARCODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32: no I
 RESULT_FIELDS = ("result", "result_value", "result_unit")
 
 
-def new_barcode(received_at, rng=None) -> str:
+def new_barcode(received_at) -> str:
     """``S`` + the local receipt date (YYMMDD) + 6 random base-32 characters: readable, sortable by day, and
     unique without a counter (32⁶ ≈ 10⁹ per day), so concurrent intakes never race for a number."""
-    choice = rng.choice if rng is not None else secrets.choice
     day = timezone.localtime(received_at).strftime("%y%m%d")
-    return "S" + day + "".join(choice(BARCODE_ALPHABET) for _i in range(6))
+    return "S" + day + "".join(secrets.choice(BARCODE_ALPHABET) for _i in range(6))
 
 
 def _blank(value) -> bool:
@@ -88,14 +87,14 @@ def check_sample_rows(rows: list[dict], *, now=None) -> dict[str, list[str]]:
     return dict(sorted(errors.items(), key=lambda item: (int(item[0].split(".")[0]), item[0])))
 
 
-def _unique_barcodes(rows, rng=None) -> list[str]:
+def _unique_barcodes(rows) -> list[str]:
     given = [(r.get("barcode") or "").strip() for r in rows]
     result = list(given)
     missing = [i for i, b in enumerate(given) if not b]
     used = {b for b in given if b}
     while missing:
         for i in missing:
-            result[i] = new_barcode(rows[i]["received_at"], rng)
+            result[i] = new_barcode(rows[i]["received_at"])
         fresh = [result[i] for i in missing]
         clash = set(Sample.objects.filter(barcode__in=fresh).values_list("barcode", flat=True))
         retry = []
@@ -109,7 +108,7 @@ def _unique_barcodes(rows, rng=None) -> list[str]:
 
 
 @service
-def receive_samples(rows: list[dict], *, user, reason: str = "", rng=None) -> list[Sample]:
+def receive_samples(rows: list[dict], *, user, reason: str = "") -> list[Sample]:
     """Receive a list of samples at once, all or nothing.
 
     A row without ``received_at`` is received now; without ``barcode`` it gets a new one (``new_barcode``).
@@ -125,7 +124,7 @@ def receive_samples(rows: list[dict], *, user, reason: str = "", rng=None) -> li
     errors = check_sample_rows(rows, now=now)
     if errors:
         raise ValidationError(errors)
-    barcodes = _unique_barcodes(rows, rng)
+    barcodes = _unique_barcodes(rows)
     objs = []
     for row, barcode in zip(rows, barcodes, strict=True):
         reported = row.get("reported_at")

@@ -68,6 +68,18 @@ class EpochMillis(Func):
         return f"CAST(ROUND(date_part('epoch', {sql}) * 1000) AS BIGINT)", params
 
 
+MAX_DAYS = 3660  # ten years: a longer window is refused (400) rather than left to run
+DEFAULT_DAYS = 30
+
+
+def window(start: date | None, end: date | None) -> tuple[date, date]:
+    """The window of a request: ``end`` defaults to today (local), ``start`` to 29 days before ``end``."""
+    from django.utils import timezone
+
+    end = end or timezone.localdate()
+    return start or end - timedelta(days=DEFAULT_DAYS - 1), end
+
+
 @dataclass(frozen=True)
 class Query:
     start: date

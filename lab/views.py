@@ -20,7 +20,7 @@ from lab import forms, services
 from lab.filters import AssayFilter, ClientFilter, SampleFilter
 from lab.intake import COLUMNS, IntakeFileError, check_file
 from lab.models import Assay, Client, Sample
-from lab.throughput import Query, compute
+from lab.throughput import MAX_DAYS, Query, compute, window
 from lims.listing import Column, ListPage, RolePageMixin
 from lims.services import create_record, update_record
 
@@ -314,9 +314,10 @@ class ThroughputDashboard(RolePageMixin, TemplateView):
         figures = None
         if not form.is_bound or form.is_valid():
             d = form.cleaned_data if form.is_bound else {}
-            end = d.get("end") or timezone.localdate()
-            start = d.get("start") or end - timedelta(days=29)
-            if (end - start).days >= 3660:
+            start, end = window(d.get("start"), d.get("end"))
+            if end < start:
+                form.add_error("end", _("The end date is before the start date."))
+            elif (end - start).days >= MAX_DAYS:
                 form.add_error("start", _("The window is longer than ten years."))
             else:
                 figures = compute(Query(start=start, end=end, bucket=d.get("bucket") or "day",

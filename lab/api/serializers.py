@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from lab.models import Assay, Client, Sample
-from lab.throughput import BUCKETS
+from lab.throughput import BUCKETS, MAX_DAYS, window
 
 
 class ClientSerializer(serializers.ModelSerializer):
@@ -68,8 +68,6 @@ class ThroughputQuery(serializers.Serializer):
     assay = serializers.IntegerField(required=False, min_value=1, help_text="assay id")
     client = serializers.IntegerField(required=False, min_value=1, help_text="client id")
 
-    MAX_DAYS = 3660
-
     def validate_assay(self, value):
         if not Assay.objects.filter(pk=value).exists():
             raise serializers.ValidationError(_("No assay with id %(id)s.") % {"id": value})
@@ -81,15 +79,10 @@ class ThroughputQuery(serializers.Serializer):
         return value
 
     def validate(self, data):
-        from datetime import timedelta
-
-        from django.utils import timezone
-
-        end = data.get("end") or timezone.localdate()
-        start = data.get("start") or end - timedelta(days=29)
+        start, end = window(data.get("start"), data.get("end"))
         if end < start:
             raise serializers.ValidationError({"end": [_("The end date is before the start date.")]})
-        if (end - start).days >= self.MAX_DAYS:
+        if (end - start).days >= MAX_DAYS:
             raise serializers.ValidationError({"start": [_("The window is longer than ten years.")]})
         data["start"], data["end"] = start, end
         return data
