@@ -1,78 +1,25 @@
 """Pages of the incubator: the portfolio (stage board, overdue milestones, funding by year, charts), lists, the
 project page with its child records and other apps' panels, and forms that call incubator.services."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractYear
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
 from incubator import forms, services
 from incubator.filters import FundingFilter, MilestoneFilter, ProjectFilter
 from incubator.models import KPI, FocusArea, FundingEvent, Milestone, Project
 from incubator.panels import project_panels
-from lims.errors import DomainError
 from lims.listing import Column, ListPage, RolePageMixin
+from lims.pages import ServiceFormView, chart_config
 
 # The portfolio and the project page show milestones and funding too; the Lab role, which only sees projects
 # to link a lab client to one, does not get them.
 PORTFOLIO_PERMISSIONS = ("incubator.view_project", "incubator.view_milestone", "incubator.view_fundingevent")
 STAGE_COLOURS = {"applied": "#6c757d", "incubating": "#0d6efd", "accelerating": "#6610f2",
                  "graduated": "#198754", "exited": "#dc3545"}
-
-
-def apply_errors(form, exc: ValidationError):
-    """Put a service's ValidationError on the form: on the field it names, or above the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            if field in form.fields:
-                form.add_error(field, errors)
-            else:
-                for message in (m for e in errors for m in e.messages):
-                    form.add_error(None, f"{field}: {message}" if field != "__all__" else message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
-
-
-class ServiceFormView(RolePageMixin, FormView):
-    """A form whose valid submission calls one service (``perform``); a refusal shows on the form and changes
-    nothing (the service's transaction is rolled back)."""
-
-    template_name = "incubator/form.html"
-    title = ""
-    success_message = _("Saved.")
-
-    def perform(self, form):
-        raise NotImplementedError
-
-    def back_url(self):
-        return None
-
-    def form_valid(self, form):
-        try:
-            obj = self.perform(form)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-            return self.form_invalid(form)
-        except DomainError as exc:
-            form.add_error(None, str(exc.message))
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message)
-        return redirect(self.success_url_for(obj))
-
-    def success_url_for(self, obj):
-        return obj.get_absolute_url()
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(title=self.title, back_url=self.back_url(), **kwargs)
-
-
-def _chart(kind, labels, datasets, **options):
-    return {"type": kind, "data": {"labels": [str(x) for x in labels], "datasets": datasets}, "options": options}
 
 
 class PortfolioView(RolePageMixin, TemplateView):
@@ -103,13 +50,14 @@ class PortfolioView(RolePageMixin, TemplateView):
         amounts = {(f["year"], f["currency"]): float(f["total"]) for f in funding}
         focus = dict(projects.order_by().values_list("focus_area").annotate(n=Count("id")))
         charts = {
-            "stage_chart": _chart("bar", [b["label"] for b in board], [{
+            "stage_chart": chart_config("bar", [b["label"] for b in board], [{
                 "label": str(_("Projects")), "data": [len(b["projects"]) for b in board],
                 "backgroundColor": [STAGE_COLOURS[b["stage"]] for b in board]}],
                 plugins={"legend": {"display": False}}),
-            "funding_chart": _chart("bar", years, [
+            "funding_chart": chart_config("bar", years, [
                 {"label": c, "data": [amounts.get((y, c), 0) for y in years]} for c in currencies]),
-            "focus_chart": _chart("doughnut", [FocusArea(k).label for k in focus], [{"data": list(focus.values())}]),
+            "focus_chart": chart_config("doughnut", [FocusArea(k).label for k in focus],
+                                        [{"data": list(focus.values())}]),
         }
         return super().get_context_data(
             filterset=filterset, board=board, overdue=overdue, funding=funding, charts=charts, today=today,
@@ -191,7 +139,7 @@ class ProjectDetail(RolePageMixin, TemplateView):
             milestones=list(project.milestones.order_by("due_on", "id")),
             funding=funding, funding_totals=sorted(totals.items()), kpis=kpis,
             notes=list(project.notes.select_related("author").order_by("-created_at", "-id")),
-            kpi_chart=_chart("line", [k.period for k in kpis], [
+            kpi_chart=chart_config("line", [k.period for k in kpis], [
                 {"label": str(_("Staff")), "data": [k.staff for k in kpis], "yAxisID": "y"},
                 {"label": str(_("Revenue (CNY)")), "data": [float(k.revenue) for k in kpis], "yAxisID": "y1"},
             ], scales={"y": {"position": "left"}, "y1": {"position": "right"}}),

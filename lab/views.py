@@ -15,18 +15,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from incubator.views import ServiceFormView, _chart
 from lab import forms, services
 from lab.filters import AssayFilter, ClientFilter, SampleFilter
 from lab.intake import COLUMNS, IntakeFileError, check_file
 from lab.models import Assay, Client, Sample
 from lab.throughput import MAX_DAYS, Query, compute, window
 from lims.listing import Column, ListPage, RolePageMixin
+from lims.pages import ServiceFormView, chart_config
 from lims.services import create_record, update_record
-
-
-class LabFormView(ServiceFormView):
-    template_name = "lab/form.html"
 
 
 # --- clients and assays ----------------------------------------------------------------------------------
@@ -114,7 +110,7 @@ class AssayDetail(RolePageMixin, TemplateView):
                                         can_change=self.request.user.has_perm("lab.change_assay"), **kwargs)
 
 
-class MasterCreate(LabFormView):
+class MasterCreate(ServiceFormView):
     success_message = _("Saved.")
 
     def back_url(self):
@@ -125,7 +121,7 @@ class MasterCreate(LabFormView):
         return create_record(form._meta.model, data, user=self.request.user, reason=form.cleaned_data["reason"])
 
 
-class MasterEdit(LabFormView):
+class MasterEdit(ServiceFormView):
     model = None
 
     def dispatch(self, request, *args, **kwargs):
@@ -189,7 +185,7 @@ class SampleDetail(RolePageMixin, TemplateView):
             **kwargs)
 
 
-class SampleReceive(LabFormView):
+class SampleReceive(ServiceFormView):
     permission_required = "lab.add_sample"
     form_class = forms.ReceiveForm
     title = _("Receive a sample")
@@ -210,7 +206,7 @@ class SampleReceive(LabFormView):
         return sample
 
 
-class SampleAction(LabFormView):
+class SampleAction(ServiceFormView):
     permission_required = "lab.change_sample"
 
     def dispatch(self, request, *args, **kwargs):
@@ -268,7 +264,7 @@ class SampleCorrect(SampleAction):
                                        expected_version=form.cleaned_data["version"])
 
 
-class SampleImport(LabFormView):
+class SampleImport(ServiceFormView):
     """Upload a CSV or XLSX file of samples: every bad row is listed (row as in the file, column, reason) and
     nothing is imported unless every row is good."""
 
@@ -337,15 +333,15 @@ def charts(figures) -> dict:
     totals = figures["totals"]
     labels = [t["period"] for t in totals]
     return {
-        "volume_chart": _chart("bar", labels, [
+        "volume_chart": chart_config("bar", labels, [
             {"type": "bar", "label": gettext("Completed"), "data": [t["completed"] for t in totals]},
             {"type": "line", "label": gettext("Backlog"), "data": [t["backlog"] for t in totals]},
         ]),
-        "tat_chart": _chart("line", labels, [
+        "tat_chart": chart_config("line", labels, [
             {"label": gettext("Median TAT (h)"), "data": [t["median_tat_hours"] for t in totals]},
             {"label": gettext("90th percentile TAT (h)"), "data": [t["p90_tat_hours"] for t in totals]},
         ]),
-        "target_chart": _chart("line", labels, [
+        "target_chart": chart_config("line", labels, [
             {"label": gettext("Within target (%)"), "data": [t["within_target_pct"] for t in totals]},
         ], scales={"y": {"min": 0, "max": 100}}),
     }
