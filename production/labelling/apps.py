@@ -10,3 +10,10 @@ class LabellingConfig(AppConfig):
     label = "labelling"
     verbose_name = _("Labelling")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from production.panels import register_batch_panel
+
+        from .views import labelling_context
+
+        register_batch_panel("labelling/includes/batch_panel.html", labelling_context, order=50)

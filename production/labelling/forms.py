@@ -1,0 +1,39 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lims.forms import ReasonField, bootstrap
+from lims.labels import TEMPLATES
+
+from .services import BATCH_TEMPLATES, MAX_COPIES
+
+
+def _stock_choices():
+    names = []
+    for template in BATCH_TEMPLATES:
+        for stock in TEMPLATES[template].allowed_stocks:
+            if stock not in names:
+                names.append(stock)
+    return [("", _("The template's default"))] + [(n, n) for n in names]
+
+
+class PrintForm(forms.Form):
+    template = forms.ChoiceField(label=_("Template"), choices=[("unit", _("Unit (kit box)")),
+                                                               ("case", _("Case (shipping case, serialised)"))])
+    stock = forms.ChoiceField(label=_("Stock"), choices=_stock_choices, required=False)
+    copies = forms.IntegerField(label=_("Copies"), min_value=1, max_value=MAX_COPIES, initial=1)
+    reason = ReasonField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
+class ReconcileForm(forms.Form):
+    used = forms.IntegerField(label=_("Used"), min_value=0)
+    destroyed = forms.IntegerField(label=_("Destroyed"), min_value=0)
+    returned = forms.IntegerField(label=_("Returned"), min_value=0)
+    reason = ReasonField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)

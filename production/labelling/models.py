@@ -1,0 +1,80 @@
+"""Print jobs of batch labels, the per-batch case serial counter and label reconciliation (DOMAIN.md §8)."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lims.audit import history
+from lims.models import TrackedModel
+
+
+class PrintJob(TrackedModel):
+    """One print of labels for a batch: who, when, which template and stock, how many, and the case serials."""
+
+    batch = models.ForeignKey("production.Batch", on_delete=models.PROTECT, related_name="print_jobs",
+                              verbose_name=_("batch"))
+    template = models.CharField(_("template"), max_length=30)
+    stock = models.CharField(_("stock"), max_length=30)
+    copies = models.PositiveIntegerField(_("copies"))
+    printed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("printed by"))
+    printed_at = models.DateTimeField(_("printed at"), default=timezone.now)
+    serial_from = models.CharField(_("first serial"), max_length=20, blank=True)
+    serial_to = models.CharField(_("last serial"), max_length=20, blank=True)
+
+    history = history()
+
+    class Meta:
+        ordering = ["-printed_at", "-pk"]
+        verbose_name = _("print job")
+        verbose_name_plural = _("print jobs")
+
+    def __str__(self):
+        return f"{self.batch.lot_number} · {self.template} × {self.copies}"
+
+    def get_absolute_url(self):
+        return reverse("labelling:batch-labels", args=[self.batch.lot_number])
+
+
+class CaseSerialCounter(models.Model):
+    """The last case serial number issued for a batch; locked with SELECT … FOR UPDATE while a job takes a range
+    (a counter, not a domain record — like production's LotSequence)."""
+
+    batch = models.OneToOneField("production.Batch", on_delete=models.PROTECT, related_name="+")
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("case serial counter")
+        verbose_name_plural = _("case serial counters")
+
+    def __str__(self):
+        return f"{self.batch_id}: {self.last_value}"
+
+
+class LabelReconciliation(TrackedModel):
+    """Labels issued to a batch = used + destroyed + returned, recorded at batch completion."""
+
+    batch = models.ForeignKey("production.Batch", on_delete=models.PROTECT, related_name="label_reconciliations",
+                              verbose_name=_("batch"))
+    issued = models.PositiveIntegerField(_("issued"))
+    used = models.PositiveIntegerField(_("used"))
+    destroyed = models.PositiveIntegerField(_("destroyed"))
+    returned = models.PositiveIntegerField(_("returned"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("recorded by"))
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    history = history()
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        verbose_name = _("label reconciliation")
+        verbose_name_plural = _("label reconciliations")
+
+    def __str__(self):
+        return f"{self.batch.lot_number}: {self.issued} = {self.used} + {self.destroyed} + {self.returned}"
+
+    def get_absolute_url(self):
+        return reverse("labelling:batch-labels", args=[self.batch.lot_number])

@@ -1,0 +1,7 @@
+from django.utils.translation import gettext_lazy as _
+
+MENU = [
+    (_("Labelling"), [
+        (_("Label print jobs"), "labelling:printjob-list", "labelling.view_printjob"),
+    ]),
+]

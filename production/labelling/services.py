@@ -1,0 +1,152 @@
+"""Printing batch labels and reconciling them (DOMAIN.md §8). Every state change is a ``@service``."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lims.audit import service
+from lims.errors import DomainError
+from lims.labels import STOCKS, TEMPLATES, LabelData
+from production.models import Batch
+
+from .models import CaseSerialCounter, LabelReconciliation, PrintJob
+
+#: Templates printed for a batch (the tube label belongs to the lab's samples).
+BATCH_TEMPLATES = ("unit", "case")
+SERIALISED_TEMPLATES = ("case",)
+PRINTABLE_STATUSES = (Batch.Status.IN_PRODUCTION, Batch.Status.AWAITING_QC, Batch.Status.RELEASED,
+                      Batch.Status.QUARANTINED)
+MAX_COPIES = 5000
+
+
+def format_serial(value: int) -> str:
+    """A case serial for AI (21): the per-batch number, zero-padded to six digits."""
+    return f"{value:06d}"
+
+
+def is_printable(batch) -> bool:
+    return batch.status in PRINTABLE_STATUSES
+
+
+def validate_print_request(template: str, stock: str | None, copies) -> tuple[str, str, int]:
+    """Check template, stock and copies; ``ValidationError`` with fields (400) otherwise."""
+    errors = {}
+    if template not in BATCH_TEMPLATES:
+        errors["template"] = [_("Choose one of: %(names)s.") % {"names": ", ".join(BATCH_TEMPLATES)}]
+    else:
+        allowed = TEMPLATES[template].allowed_stocks
+        stock = stock or TEMPLATES[template].default_stock
+        if stock not in STOCKS or stock not in allowed:
+            errors["stock"] = [_("The %(template)s label is printed on: %(stocks)s.")
+                               % {"template": template, "stocks": ", ".join(allowed)}]
+    try:
+        copies = int(copies)
+    except (TypeError, ValueError):
+        errors["copies"] = [_("Enter a whole number of copies.")]
+    else:
+        if not 1 <= copies <= MAX_COPIES:
+            errors["copies"] = [_("Print between 1 and %(max)s copies.") % {"max": MAX_COPIES}]
+    if errors:
+        raise ValidationError(errors)
+    return template, stock, copies
+
+
+def label_data(batch, serial: str | None = None) -> LabelData:
+    """What a unit or case label of ``batch`` carries (IVDR Annex I 20.2)."""
+    product = batch.product
+    base = settings.LIMS_RESOLVER_BASE_URL.rstrip("/")
+    ifu = f"eIFU: {base}/01/{product.gtin}"
+    if product.ifu_version:
+        ifu += f" (IFU v{product.ifu_version})"
+    return LabelData(
+        product_name=product.name,
+        product_name_zh=getattr(product, "name_zh", None) or None,
+        ref=product.code,
+        gtin=product.gtin,
+        lot=batch.lot_number,
+        expiry=batch.expiry_date,
+        manufactured_on=batch.manufactured_on,
+        tests_per_kit=product.tests_per_kit,
+        storage_min_c=product.storage_min_c,
+        storage_max_c=product.storage_max_c,
+        manufacturer_name=settings.LIMS_MANUFACTURER["name"],
+        manufacturer_address=settings.LIMS_MANUFACTURER["address"],
+        ifu_url_or_text=ifu,
+        resolver_base_url=base,
+        notified_body=getattr(settings, "LIMS_NOTIFIED_BODY", "") or None,
+        serial=serial,
+    )
+
+
+def job_items(job: PrintJob) -> tuple[list[LabelData], int]:
+    """The label items of a print job and the copies of each: one item per case serial, or copies × one item."""
+    if job.template in SERIALISED_TEMPLATES:
+        first = int(job.serial_from)
+        return [label_data(job.batch, format_serial(n)) for n in range(first, first + job.copies)], 1
+    return [label_data(job.batch)], job.copies
+
+
+def _refuse_unprintable(batch):
+    if not is_printable(batch):
+        raise DomainError(
+            _("Labels are printed for batches in production or later, never for planned or rejected ones; "
+              "%(lot)s is %(status)s.") % {"lot": batch.lot_number, "status": batch.get_status_display()},
+            "not_printable")
+
+
+@service
+def print_labels(batch, template: str, stock: str | None, copies, *, user, reason: str = "") -> PrintJob:
+    """Record a print job; case labels take the next gap-free range of serials of the batch."""
+    template, stock, copies = validate_print_request(template, stock, copies)
+    batch = Batch.objects.select_related("product").get(pk=batch.pk)
+    _refuse_unprintable(batch)
+    try:
+        label_data(batch)
+    except ValueError as exc:
+        raise DomainError(_("The batch's label data is invalid: %(error)s") % {"error": exc}, "invalid_label_data")
+    serial_from = serial_to = ""
+    if template in SERIALISED_TEMPLATES:
+        CaseSerialCounter.objects.get_or_create(batch=batch)
+        counter = CaseSerialCounter.objects.select_for_update().get(batch=batch)
+        first = counter.last_value + 1
+        counter.last_value += copies
+        counter.save(update_fields=["last_value"])
+        serial_from, serial_to = format_serial(first), format_serial(counter.last_value)
+    return PrintJob.objects.create(batch=batch, template=template, stock=stock, copies=copies, printed_by=user,
+                                   printed_at=timezone.now(), serial_from=serial_from, serial_to=serial_to)
+
+
+def labels_issued(batch) -> int:
+    return PrintJob.objects.filter(batch=batch).aggregate(n=Sum("copies"))["n"] or 0
+
+
+@service
+def reconcile_labels(batch, used, destroyed, returned, *, user, reason: str = "") -> LabelReconciliation:
+    """Record issued = used + destroyed + returned; a mismatch is refused (409 ``label_mismatch``)."""
+    errors = {}
+    values = {}
+    for name, value in (("used", used), ("destroyed", destroyed), ("returned", returned)):
+        try:
+            values[name] = int(value)
+            if values[name] < 0:
+                raise ValueError
+        except (TypeError, ValueError):
+            errors[name] = [_("Enter a whole number, zero or more.")]
+    if errors:
+        raise ValidationError(errors)
+    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    issued = labels_issued(batch)
+    accounted = values["used"] + values["destroyed"] + values["returned"]
+    if issued != accounted:
+        raise DomainError(
+            _("Labels do not reconcile for %(lot)s: %(issued)s issued, but %(used)s used + %(destroyed)s destroyed "
+              "+ %(returned)s returned = %(accounted)s (difference %(diff)s).")
+            % {"lot": batch.lot_number, "issued": issued, "accounted": accounted, "diff": issued - accounted,
+               **values},
+            "label_mismatch", issued=issued, accounted=accounted)
+    return LabelReconciliation.objects.create(batch=batch, issued=issued, recorded_by=user,
+                                              recorded_at=timezone.now(), **values)

@@ -1,0 +1,256 @@
+"""Label and batch-record PDFs (token or session), the batch's labelling page, the print-job list and the
+public GS1 Digital Link resolver."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.views import APIView
+
+from lims.errors import DomainError
+from lims.labels import render_labels
+from lims.labels.gs1 import is_valid_gtin14
+from lims.listing import Column, ListPage, RolePageMixin
+from lims.permissions import require
+from lims.signatures import printed_name
+from production.models import Batch, Product
+
+from .forms import PrintForm, ReconcileForm
+from .models import LabelReconciliation, PrintJob
+from .record import batch_record_pdf
+from .services import is_printable, job_items, labels_issued, print_labels, reconcile_labels
+
+
+class PdfRenderer(BaseRenderer):
+    """Lets a client ask for ``application/pdf``; an error body is still written as JSON."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        return json.dumps(data, default=str).encode()
+
+
+def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _login_or_api(api_view):
+    """A PDF URL for browsers and API clients: anonymous without credentials → sign-in page; a token (or a
+    session) → the API view, whose errors are API errors (401, 403, 400, 409)."""
+    def view(request, *args, **kwargs):
+        if not request.user.is_authenticated and "HTTP_AUTHORIZATION" not in request.META:
+            return redirect_to_login(request.get_full_path())
+        return api_view(request, *args, **kwargs)
+    view.__name__ = getattr(api_view, "__name__", "pdf_view")
+    view.__doc__ = api_view.__doc__
+    return view
+
+
+def _batch(lot_number) -> Batch:
+    return get_object_or_404(Batch.objects.select_related("product", "line", "bom"), lot_number=lot_number)
+
+
+def _job_pdf(job: PrintJob, user) -> HttpResponse:
+    items, copies = job_items(job)
+    pdf = render_labels(job.template, items, job.stock, copies, author=settings.LIMS_MANUFACTURER["name"])
+    return pdf_response(pdf, f"labels-{job.batch.lot_number}-{job.template}-{job.pk}.pdf")
+
+
+class LabelPdfApi(APIView):
+    """GET ``?template=unit|case&stock=…&copies=N&reason=…``: records a print job and returns the label PDF."""
+
+    renderer_classes = [JSONRenderer, PdfRenderer]
+    required_permissions = "labelling.add_printjob"
+    schema = None
+
+    def get(self, request, lot_number):
+        batch = _batch(lot_number)
+        params = request.query_params
+        job = print_labels(batch, params.get("template", "unit"), params.get("stock") or None,
+                           params.get("copies", "1"), user=request.user, reason=params.get("reason", ""))
+        return _job_pdf(job, request.user)
+
+
+class BatchRecordPdfApi(APIView):
+    """GET: the batch record (device history record) as PDF."""
+
+    renderer_classes = [JSONRenderer, PdfRenderer]
+    required_permissions = "production.view_batch"
+    schema = None
+
+    def get(self, request, lot_number):
+        batch = _batch(lot_number)
+        pdf = batch_record_pdf(batch, printed_by=printed_name(request.user))
+        return pdf_response(pdf, f"batch-record-{batch.lot_number}.pdf")
+
+
+label_pdf = _login_or_api(LabelPdfApi.as_view())
+batch_record_pdf_view = _login_or_api(BatchRecordPdfApi.as_view())
+
+
+def labelling_context(request, batch) -> dict | None:
+    """The labels of a batch for its page (and for production's batch page panel)."""
+    user = request.user
+    if not user.has_perm("labelling.view_printjob"):
+        return None
+    return {
+        "batch": batch,
+        "jobs": list(PrintJob.objects.filter(batch=batch).select_related("printed_by")[:50]),
+        "reconciliations": list(LabelReconciliation.objects.filter(batch=batch).select_related("recorded_by")),
+        "issued": labels_issued(batch),
+        "printable": is_printable(batch),
+        "can_print": user.has_perm("labelling.add_printjob") and is_printable(batch),
+        "can_reconcile": user.has_perm("labelling.add_labelreconciliation"),
+        "can_view_record": user.has_perm("production.view_batch"),
+        "print_form": PrintForm(),
+        "reconcile_form": ReconcileForm(),
+    }
+
+
+class BatchLabels(RolePageMixin, TemplateView):
+    """The batch's labels: print form, print jobs, reconciliation."""
+
+    permission_required = "labelling.view_printjob"
+    template_name = "labelling/batch_labels.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        batch = _batch(self.kwargs["lot_number"])
+        panel = labelling_context(self.request, batch) or {}
+        for key in ("print_form", "reconcile_form"):
+            if key in kwargs:
+                panel[key] = kwargs[key]
+        ctx.update(batch=batch, view_panel=panel)
+        ctx["title"] = _("Labels of batch %(lot)s") % {"lot": batch.lot_number}
+        return ctx
+
+    def _error(self, request, form, message):
+        if message:
+            messages.error(request, message)
+        return self.render_to_response(self.get_context_data(**{form.form_key: form}))
+
+
+class BatchPrint(BatchLabels):
+    """POST the print form: records the job and returns its PDF."""
+
+    permission_required = "labelling.add_printjob"
+    http_method_names = ["post"]
+
+    def post(self, request, lot_number):
+        batch = _batch(lot_number)
+        form = PrintForm(request.POST)
+        form.form_key = "print_form"
+        if not form.is_valid():
+            return self._error(request, form, "")
+        try:
+            job = print_labels(batch, form.cleaned_data["template"], form.cleaned_data["stock"] or None,
+                               form.cleaned_data["copies"], user=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            for field, errs in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+            return self._error(request, form, "")
+        except DomainError as exc:
+            return self._error(request, form, str(exc.message))
+        return _job_pdf(job, request.user)
+
+
+class BatchReconcile(BatchLabels):
+    permission_required = "labelling.add_labelreconciliation"
+    http_method_names = ["post"]
+
+    def post(self, request, lot_number):
+        batch = _batch(lot_number)
+        form = ReconcileForm(request.POST)
+        form.form_key = "reconcile_form"
+        if not form.is_valid():
+            return self._error(request, form, "")
+        data = form.cleaned_data
+        try:
+            reconcile_labels(batch, data["used"], data["destroyed"], data["returned"], user=request.user,
+                             reason=data["reason"])
+        except DomainError as exc:
+            return self._error(request, form, str(exc.message))
+        messages.success(request, _("Labels reconciled."))
+        return redirect("labelling:batch-labels", batch.lot_number)
+
+
+class PrintJobList(ListPage):
+    model = PrintJob
+    queryset = PrintJob.objects.select_related("batch__product", "printed_by")
+    title = gettext_lazy("Label print jobs")
+    export_name = "print-jobs"
+    search_fields = ["batch__lot_number", "batch__product__code", "serial_from", "serial_to"]
+    default_sort = "-printed_at"
+    columns = [
+        Column("batch.lot_number", gettext_lazy("Lot"), sort="batch__lot_number"),
+        Column("batch.product.code", gettext_lazy("Product"), sort="batch__product__code"),
+        Column("template", gettext_lazy("Template"), sort="template"),
+        Column("stock", gettext_lazy("Stock"), sort="stock"),
+        Column("copies", gettext_lazy("Copies"), sort="copies"),
+        Column("serial_from", gettext_lazy("First serial")),
+        Column("serial_to", gettext_lazy("Last serial")),
+        Column("printed_by", gettext_lazy("Printed by")),
+        Column("printed_at", gettext_lazy("Printed at"), sort="printed_at", link=True),
+    ]
+
+
+class Resolver(View):
+    """GS1 Digital Link resolver: ``/01/<gtin>/10/<lot>[/21/<serial>][?17=YYMMDD]`` → the lot's public page."""
+
+    def get(self, request, gtin, lot=None, serial=None):
+        if not is_valid_gtin14(gtin):
+            raise Http404("invalid GTIN")
+        if lot is None:
+            product = Product.objects.filter(gtin=gtin).first()
+            if product is None:
+                raise Http404("unknown GTIN")
+            return render(request, "labelling/resolver.html", {"product": product, "batch": None})
+        batch = (Batch.objects.select_related("product").filter(lot_number=lot, product__gtin=gtin).first())
+        if batch is None:
+            raise Http404("unknown lot")
+        today = timezone.localdate()
+        expired = batch.expiry_date < today
+        rejected = batch.status == Batch.Status.REJECTED
+        printed_expiry = None
+        raw = request.GET.get("17", "")
+        if raw:
+            try:
+                printed_expiry = datetime.strptime(raw, "%y%m%d").date()
+            except ValueError:
+                printed_expiry = None
+        user = request.user
+        staff = user.is_authenticated and user.has_perm("production.view_batch")
+        base = settings.LIMS_RESOLVER_BASE_URL.rstrip("/")
+        context = {
+            "batch": batch,
+            "product": batch.product,
+            "serial": serial,
+            "expired": expired,
+            "rejected": rejected,
+            "do_not_use": expired or rejected,
+            "released": batch.status == Batch.Status.RELEASED,
+            "expiry_mismatch": printed_expiry is not None and printed_expiry != batch.expiry_date,
+            "ifu_url": f"{base}/01/{batch.product.gtin}",
+            "staff": staff,
+        }
+        return render(request, "labelling/resolver.html", context)

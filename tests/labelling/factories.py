@@ -1,0 +1,25 @@
+"""Factories of every tracked labelling model, through the services (used by tests/core's audit test)."""
+
+from production import services as production_services
+from production.labelling import services
+from production.labelling.models import LabelReconciliation, PrintJob
+from tests.production.factories import make_batch
+
+
+def make_started_batch(user, reason, **kwargs):
+    return production_services.start_batch(make_batch(user, reason, **kwargs), user=user, reason=reason)
+
+
+def make_print_job(user, reason):
+    return services.print_labels(make_started_batch(user, reason), "case", None, 3, user=user, reason=reason)
+
+
+def make_label_reconciliation(user, reason):
+    job = make_print_job(user, reason)
+    return services.reconcile_labels(job.batch, 2, 1, 0, user=user, reason=reason)
+
+
+FACTORIES = {
+    PrintJob: make_print_job,
+    LabelReconciliation: make_label_reconciliation,
+}
