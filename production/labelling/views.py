@@ -24,7 +24,6 @@ from lims.errors import DomainError
 from lims.labels import render_labels
 from lims.labels.gs1 import is_valid_gtin14
 from lims.listing import Column, ListPage, RolePageMixin
-from lims.permissions import require
 from lims.signatures import printed_name
 from production.models import Batch, Product
 

@@ -1,0 +1,54 @@
+"""The batch's labels page and panel, printing and reconciling from the page, the print-job list."""
+
+import pytest
+
+from production.labelling.models import LabelReconciliation, PrintJob
+from tests.helpers import assert_history
+
+
+@pytest.mark.django_db
+def test_batch_page_shows_the_labels_panel(client_for, production_user, started):
+    html = client_for(production_user).get(started.get_absolute_url()).content.decode()
+    assert "Print labels (PDF)" in html
+    assert f"/production/labelling/batches/{started.lot_number}/print/" in html
+
+
+@pytest.mark.django_db
+def test_print_and_reconcile_from_the_page(client_for, production_user, started):
+    client = client_for(production_user)
+    page = client.get(f"/production/labelling/batches/{started.lot_number}/")
+    assert page.status_code == 200
+    response = client.post(f"/production/labelling/batches/{started.lot_number}/print/",
+                           {"template": "case", "stock": "", "copies": 2, "reason": "shipping"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    job = PrintJob.objects.get()
+    assert (job.serial_from, job.serial_to) == ("000001", "000002")
+    assert_history(job, user=production_user, reason="shipping")
+    url = f"/production/labelling/batches/{started.lot_number}/reconcile/"
+    refused = client.post(url, {"used": 1, "destroyed": 0, "returned": 0})
+    assert refused.status_code == 200 and "2 issued" in refused.content.decode()
+    assert LabelReconciliation.objects.count() == 0
+    assert client.post(url, {"used": 1, "destroyed": 1, "returned": 0}).status_code == 302
+    assert LabelReconciliation.objects.get().issued == 2
+
+
+@pytest.mark.django_db
+def test_page_refuses_printing_a_planned_batch(client_for, production_user, planned):
+    client = client_for(production_user)
+    response = client.post(f"/production/labelling/batches/{planned.lot_number}/print/",
+                           {"template": "unit", "copies": 1})
+    assert response.status_code == 200 and "never for planned" in response.content.decode()
+    assert PrintJob.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_print_job_list_and_export(client_for, production_user, outsider, started):
+    from production.labelling import services
+
+    services.print_labels(started, "unit", None, 3, user=production_user, reason="")
+    client = client_for(production_user)
+    assert started.lot_number in client.get("/production/labelling/print-jobs/").content.decode()
+    export = client.get("/production/labelling/print-jobs/", {"export": "csv"})
+    assert export.status_code == 200
+    assert started.lot_number in b"".join(export.streaming_content).decode("utf-8-sig")
+    assert client_for(outsider).get("/production/labelling/print-jobs/").status_code == 403
