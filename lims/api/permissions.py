@@ -12,9 +12,10 @@ METHOD_ACTIONS = {
 class ModelRolePermission(BasePermission):
     """Requires an authenticated, active user and the permission the view names.
 
-    A view may declare ``required_permissions``: a dict of DRF action or HTTP method → "app.codename" (or a
-    list), a single string or a list for every method (an empty list: any signed-in user). Otherwise the model
-    permission of the view's queryset applies (view for reads, add/change/delete for writes).
+    A view may declare ``required_permissions``: a dict of "action:METHOD", DRF action or HTTP method (most
+    specific first) → "app.codename" (or a list), a single string or a list for every method (an empty list:
+    any signed-in user). Otherwise the model permission of the view's queryset applies (view for reads,
+    add/change/delete for writes).
     """
 
     def has_permission(self, request, view):
@@ -33,7 +34,7 @@ class ModelRolePermission(BasePermission):
             return list(declared)
         if isinstance(declared, dict):
             action = getattr(view, "action", None)
-            for key in (action, request.method):
+            for key in (f"{action}:{request.method}", action, request.method):
                 if key in declared:
                     value = declared[key]
                     return [value] if isinstance(value, str) else list(value)

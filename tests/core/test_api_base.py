@@ -124,3 +124,21 @@ def test_query_count_helper_counts(project):
     with CaptureQueriesContext(connection) as ctx:
         list(Project.objects.all())
     assert len(ctx.captured_queries) == 1
+
+
+def test_permissions_can_differ_by_method_within_one_action(rf, qa_user, production_user):
+    from rest_framework.request import Request
+
+    from lims.api.permissions import ModelRolePermission
+
+    class View:
+        action = "steps"
+        required_permissions = {"steps:POST": "lims.sign_records", "steps": "lims.view_audit_log"}
+
+    def allowed(user, method):
+        request = Request(getattr(rf, method.lower())("/"))
+        request.user = user
+        return ModelRolePermission().has_permission(request, View())
+
+    assert allowed(qa_user, "GET") and allowed(qa_user, "POST")
+    assert not allowed(production_user, "GET") and allowed(production_user, "POST")
