@@ -28,7 +28,7 @@ from lims.signatures import printed_name
 from production.models import Batch, Product
 
 from .forms import PrintForm, ReconcileForm
-from .models import LabelReconciliation, PrintJob
+from .models import CaseSerialCounter, LabelReconciliation, PrintJob
 from .record import batch_record_pdf
 from .services import is_printable, job_items, labels_issued, print_labels, reconcile_labels
 
@@ -227,6 +227,10 @@ class Resolver(View):
         batch = (Batch.objects.select_related("product").filter(lot_number=lot, product__gtin=gtin).first())
         if batch is None:
             raise Http404("unknown lot")
+        if serial is not None:
+            issued = CaseSerialCounter.objects.filter(batch=batch).values_list("last_value", flat=True).first() or 0
+            if not (serial.isdigit() and 1 <= int(serial) <= issued):
+                raise Http404("unknown serial")
         today = timezone.localdate()
         expired = batch.expiry_date < today
         rejected = batch.status == Batch.Status.REJECTED

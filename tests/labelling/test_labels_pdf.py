@@ -102,3 +102,12 @@ def test_permissions(client, api_for, client_for, outsider, regulatory_user, qc_
 @pytest.mark.django_db
 def test_unknown_lot_is_404(api_for, production_user):
     assert api_for(production_user).get("/production/batches/NOPE/labels.pdf").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_client_asking_for_pdf_gets_errors_as_json(api_for, production_user, planned, expired):
+    api = api_for(production_user)
+    refused = api.get(planned.label_url, HTTP_ACCEPT="application/pdf")
+    assert refused.status_code == 409
+    assert b"not_printable" in refused.content
+    assert api.get(expired.label_url, HTTP_ACCEPT="application/pdf").content.startswith(b"%PDF")

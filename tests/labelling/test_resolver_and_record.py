@@ -31,7 +31,11 @@ def test_resolver_shows_the_lot_publicly(client, started):
     assert "DO NOT USE" not in html
     assert "not been released" in html
     assert "/record.pdf" not in html  # anonymous: no link to the batch record
-    assert client.get(resolver_url(started, "000001")).status_code == 200
+    assert client.get(resolver_url(started, "000001")).status_code == 404  # no case label printed yet
+    services.print_labels(started, "case", None, 2, user=started.history.first().history_user, reason="")
+    assert client.get(resolver_url(started, "000002")).status_code == 200
+    assert client.get(resolver_url(started, "000003")).status_code == 404
+    assert client.get(resolver_url(started, "abc")).status_code == 404
 
 
 @pytest.mark.django_db
