@@ -52,3 +52,29 @@ def test_print_job_list_and_export(client_for, production_user, outsider, starte
     assert export.status_code == 200
     assert started.lot_number in b"".join(export.streaming_content).decode("utf-8-sig")
     assert client_for(outsider).get("/production/labelling/print-jobs/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_home_warns_about_unreconciled_labels(client_for, production_user, started):
+    from production import services as production_services
+    from production.labelling import services
+
+    services.print_labels(started, "unit", None, 5, user=production_user, reason="")
+    batch = production_services.complete_batch(started, quantity_made=5, user=production_user, reason="done")
+    html = client_for(production_user).get("/").content.decode()
+    assert f"Reconcile the labels of {batch.lot_number}" in html
+    services.reconcile_labels(batch, 5, 0, 0, user=production_user, reason="")
+    assert batch.lot_number not in client_for(production_user).get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_api_lists_print_jobs_and_reconciliations(api_for, production_user, outsider, started):
+    from production.labelling import services
+
+    services.print_labels(started, "case", None, 2, user=production_user, reason="")
+    url = f"/api/v1/production/labels/{started.lot_number}/"
+    body = api_for(production_user).get(url).json()
+    assert body["issued"] == 2
+    assert body["print_jobs"][0]["serial_from"] == "000001"
+    assert api_for(outsider).get(url).status_code == 403
+    assert api_for(None).get(url).status_code == 401
