@@ -1,12 +1,21 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from lims.audit import service
 from production import services as production_services
 from production.models import Batch
 from tests.production.factories import make_batch, make_line, make_product
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Each test starts in English and leaves no language behind (a zh-Hans request activates it for the
+    thread)."""
+    translation.activate("en")
+    yield
+    translation.activate("en")
 
 
 @service
