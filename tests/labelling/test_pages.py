@@ -78,3 +78,27 @@ def test_api_lists_print_jobs_and_reconciliations(api_for, production_user, outs
     assert body["print_jobs"][0]["serial_from"] == "000001"
     assert api_for(outsider).get(url).status_code == 403
     assert api_for(None).get(url).status_code == 401
+
+
+@pytest.mark.django_db
+def test_print_job_list_query_count_is_constant(client_for, production_user, started):
+    from production.labelling import services
+    from tests.helpers import assert_constant_queries
+    from tests.labelling.factories import make_started_batch
+
+    services.print_labels(started, "unit", None, 1, user=production_user, reason="")
+
+    def add_rows():
+        for _ in range(3):
+            services.print_labels(make_started_batch(production_user, "more"), "case", None, 2,
+                                  user=production_user, reason="")
+
+    assert_constant_queries(client_for(production_user), "/production/labelling/print-jobs/", add_rows)
+
+
+@pytest.mark.django_db
+def test_page_maps_a_stock_the_template_refuses_to_the_field(client_for, production_user, started):
+    response = client_for(production_user).post(f"/production/labelling/batches/{started.lot_number}/print/",
+                                                {"template": "case", "stock": "roll-60x40", "copies": 1})
+    assert response.status_code == 200 and "is printed on" in response.content.decode()
+    assert PrintJob.objects.count() == 0
