@@ -13,6 +13,17 @@ from lims.roles import ROLES
 PASSWORD = "lims-demo"
 
 
+@pytest.fixture(autouse=True)
+def english_after_each_test():
+    """Requests with Accept-Language or a user preference activate a language in the thread; each test starts
+    in English so that one test's zh-Hans request never leaks into the next."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
 def make_user(username, *roles, superuser=False, first_name="", last_name=""):
     user = get_user_model().objects.create_user(
         username=username,
