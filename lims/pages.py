@@ -31,6 +31,7 @@ class ServiceFormView(RolePageMixin, FormView):
 
     template_name = "lims/form.html"
     title = ""
+    submit_label = ""
     success_message = _("Saved.")
 
     def perform(self, form):
@@ -48,8 +49,11 @@ class ServiceFormView(RolePageMixin, FormView):
         except DomainError as exc:
             form.add_error(None, str(exc.message))
             return self.form_invalid(form)
-        messages.success(self.request, self.success_message)
+        messages.success(self.request, self.success_message_for(obj))
         return redirect(self.success_url_for(obj))
+
+    def success_message_for(self, obj):
+        return self.success_message
 
     def success_url_for(self, obj):
         return obj.get_absolute_url()
@@ -58,7 +62,8 @@ class ServiceFormView(RolePageMixin, FormView):
         return bootstrap(super().get_form(form_class))
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(title=self.title, back_url=self.back_url(), **kwargs)
+        return super().get_context_data(title=self.title, back_url=self.back_url(),
+                                        submit_label=self.submit_label, **kwargs)
 
 
 def chart_config(kind, labels, datasets, **options):

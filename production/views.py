@@ -6,7 +6,8 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from django.views.generic import TemplateView
 
 from lims.errors import DomainError
 from lims.listing import Column, ListPage, RolePageMixin
+from lims.pages import ServiceFormView
 from production import services
 from production.capacity import chart_configs, monthly_output, surge_plan
 from production.filters import (
@@ -324,31 +326,22 @@ class MaterialLotDetail(RolePageMixin, TemplateView):
         return ctx
 
 
-class MaterialLotCreate(RolePageMixin, View):
+class MaterialLotCreate(ServiceFormView):
     permission_required = "production.add_materiallot"
-    template_name = "production/form.html"
+    form_class = MaterialLotForm
+    title = gettext_lazy("Receive a material lot")
+    submit_label = gettext_lazy("Receive into quarantine")
 
-    def render(self, request, form):
-        return render(request, self.template_name, {
-            "form": form, "title": _("Receive a material lot"), "submit_label": _("Receive into quarantine"),
-            "back_url": "production:materiallot-list"})
+    def back_url(self):
+        return reverse("production:materiallot-list")
 
-    def get(self, request):
-        return self.render(request, MaterialLotForm())
+    def perform(self, form):
+        data = dict(form.cleaned_data)
+        reason = data.pop("reason")
+        return services.receive_material_lot(**data, user=self.request.user, reason=reason)
 
-    def post(self, request):
-        form = MaterialLotForm(request.POST)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            reason = data.pop("reason")
-            try:
-                lot = services.receive_material_lot(**data, user=request.user, reason=reason)
-            except (DomainError, ValidationError) as exc:
-                _refused(request, exc, form)
-            else:
-                messages.success(request, _("Lot %(lot)s received into quarantine.") % {"lot": lot})
-                return redirect(lot)
-        return self.render(request, form)
+    def success_message_for(self, lot):
+        return _("Lot %(lot)s received into quarantine.") % {"lot": lot}
 
 
 class MaterialLotDecision(RolePageMixin, View):
@@ -377,32 +370,22 @@ class MaterialLotDecision(RolePageMixin, View):
 
 # --- Batches ---------------------------------------------------------------------------------------------
 
-class BatchCreate(RolePageMixin, View):
+class BatchCreate(ServiceFormView):
     permission_required = "production.add_batch"
-    template_name = "production/form.html"
+    form_class = BatchCreateForm
+    title = gettext_lazy("New batch")
+    submit_label = gettext_lazy("Create the batch")
 
-    def render(self, request, form):
-        return render(request, self.template_name, {
-            "form": form, "title": _("New batch"), "submit_label": _("Create the batch"),
-            "back_url": "production:batch-list"})
+    def back_url(self):
+        return reverse("production:batch-list")
 
-    def get(self, request):
-        return self.render(request, BatchCreateForm())
+    def perform(self, form):
+        data = dict(form.cleaned_data)
+        reason = data.pop("reason")
+        return services.create_batch(**data, user=self.request.user, reason=reason)
 
-    def post(self, request):
-        form = BatchCreateForm(request.POST)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            reason = data.pop("reason")
-            try:
-                batch = services.create_batch(**data, user=request.user, reason=reason)
-            except (DomainError, ValidationError) as exc:
-                _refused(request, exc, form)
-            else:
-                messages.success(request, _("Batch %(lot)s planned.") % {"lot": batch.lot_number})
-                return redirect(batch)
-        return self.render(request, form)
-
+    def success_message_for(self, batch):
+        return _("Batch %(lot)s planned.") % {"lot": batch.lot_number}
 
 class BatchDetail(RolePageMixin, TemplateView):
     """The batch (device history) record: header, quantities, BOM use, steps, consumption, rejects, the actions
