@@ -8,6 +8,7 @@ from io import BytesIO
 from reportlab.pdfgen.canvas import Canvas
 
 from .fonts import register_fonts
+from .layout import Box
 from .stocks import get_stock
 from .templates import LabelData, TubeLabelData, get_template
 
@@ -59,17 +60,28 @@ def render_labels(
 
     boxes = stock.label_boxes()
     sequence = [item for item in items for _ in range(copies)]
+    forms: dict[tuple[int, float, float], str] = {}
     for index, item in enumerate(sequence):
         position = index % len(boxes)
         if position == 0 and index:
             canvas.showPage()
         box = stock.printable_part(boxes[position])
+        # Copies of one item are identical: the label is drawn once into a PDF form XObject (still vector) and
+        # placed at every position, so a lot's codes are encoded and drawn once per job, not once per label.
+        key = (id(item), round(box.width, 3), round(box.height, 3))
+        name = forms.get(key)
+        if name is None:
+            name = forms[key] = f"label{len(forms)}"
+            canvas.beginForm(name, lowerx=0, lowery=0, upperx=box.width, uppery=box.height)
+            # Clip to the label so that nothing a template draws can reach a neighbouring label or the sheet edge.
+            clip = canvas.beginPath()
+            clip.rect(0, 0, box.width, box.height)
+            canvas.clipPath(clip, stroke=0, fill=0)
+            template.draw(canvas, Box(0, 0, box.width, box.height), item)
+            canvas.endForm()
         canvas.saveState()
-        # Clip to the label so that nothing a template draws can reach a neighbouring label or the sheet edge.
-        clip = canvas.beginPath()
-        clip.rect(box.x, box.y, box.width, box.height)
-        canvas.clipPath(clip, stroke=0, fill=0)
-        template.draw(canvas, box, item)
+        canvas.translate(box.x, box.y)
+        canvas.doForm(name)
         canvas.restoreState()
     canvas.showPage()
     canvas.save()

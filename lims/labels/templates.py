@@ -203,8 +203,8 @@ def _draw_information_block(canvas: Canvas, block: Box, data: LabelData, scale: 
 def _draw_kit_label(canvas: Canvas, box: Box, data: LabelData, *, serial: str | None) -> None:
     """The layout shared by unit and case labels: header, particulars grid, then codes with the information block.
 
-    The GS1 DataMatrix carries (01)(17)(10), plus (21) when ``serial`` is given; the QR code the Digital Link URI
-    of the same keys; the human-readable interpretation runs under the codes.
+    The GS1 DataMatrix carries (01)(17)(10), plus (21) when ``serial`` is given; the QR code the lot's Digital Link
+    URI (01, 10, 17); the human-readable interpretation runs under the codes.
     """
     scale = min(box.width / _DESIGN_WIDTH, box.height / _DESIGN_HEIGHT)
     area = box.inset(1.8 * mm * scale)
@@ -221,7 +221,9 @@ def _draw_kit_label(canvas: Canvas, box: Box, data: LabelData, *, serial: str | 
     code_size = min(13.5 * mm * scale, _MAX_CODE_SIZE)
     codes_y = hri_box.top + 0.5 * mm * scale
     draw_datamatrix(canvas, udi, area.x, codes_y, code_size)
-    uri = digital_link(data.resolver_base_url, data.gtin, data.lot, expiry=data.expiry, serial=serial)
+    # The QR is for phones: the lot's Digital Link page (issue 5: /01/<GTIN>/10/<lot>?17=<YYMMDD>), the same on every
+    # label of a lot, so it is encoded once per job; a case's serial (21) is in the UDI carrier, the DataMatrix.
+    uri = digital_link(data.resolver_base_url, data.gtin, data.lot, expiry=data.expiry)
     draw_qr(canvas, uri, area.x + code_size + gap, codes_y, code_size)
     # On large labels the codes stop growing; the information block beside them still takes its share.
     block_height = max(code_size, 0.3 * area.height)
