@@ -12,3 +12,9 @@ class QcConfig(AppConfig):
         from qc.panels import batch_panel_context
 
         register_batch_panel("qc/includes/batch_panel.html", batch_panel_context, order=50)
+
+        from production.labelling.record import register_record_section
+        from qc.record import deviations_section, disposition_section, qc_summary_section
+
+        for section in (qc_summary_section, deviations_section, disposition_section):
+            register_record_section(section)
