@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -52,6 +53,7 @@ def _text_height(font: str, size: float) -> float:
     return ascent - descent
 
 
+@lru_cache(maxsize=4096)  # labels of one job repeat the same texts in the same boxes: measure them once
 def fitted_size(text: str, font: str, max_size: float, width: float, height: float | None = None) -> float:
     """The largest size up to ``max_size`` at which ``text`` fits on one line ``width`` wide (and ``height`` high)."""
     size = max_size
@@ -98,10 +100,11 @@ def wrap(text: str, font: str, size: float, width: float) -> list[str]:
     return lines
 
 
-def fit_paragraph(text: str, font: str, max_size: float, box: Box) -> tuple[float, list[str]]:
+@lru_cache(maxsize=4096)  # Box is frozen (hashable); the same particulars repeat on every label of a job
+def fit_paragraph(text: str, font: str, max_size: float, box: Box) -> tuple[float, tuple[str, ...]]:
     """Find the largest size up to ``max_size`` at which ``text``, wrapped, fits ``box``; return it and the lines."""
     if not text.strip():
-        return max_size, []
+        return max_size, ()
     size = max_size
     while True:
         lines = wrap(text, font, size, box.width)
@@ -111,7 +114,7 @@ def fit_paragraph(text: str, font: str, max_size: float, box: Box) -> tuple[floa
             break
         size -= _SIZE_STEP
     # Below the smallest wrapping size, scale the last wrapping down until it fits: never overflow the box.
-    return size * min(1.0, box.width / widest, box.height / block), lines
+    return size * min(1.0, box.width / widest, box.height / block), tuple(lines)
 
 
 def draw_paragraph(canvas: Canvas, text: str, box: Box, *, font: str, max_size: float) -> float:
