@@ -1,0 +1,196 @@
+"""Regulatory and export (DESIGN.md, Certification, Eligibility, Shipment; DOMAIN.md §7): markets with their
+authority and minimum remaining shelf life, the certification kinds, the versioned rule set of each market (which
+kinds a shipment needs — data with its source, never code), the certification register and shipments.
+
+Every state change goes through ``regulatory.services``."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lims.audit import history
+from lims.models import TrackedModel
+
+
+class Market(TrackedModel):
+    """A destination market: ISO 3166-1 alpha-2 code, or ``EU`` for the Union."""
+
+    code = models.CharField(_("code"), max_length=2, unique=True,
+                            validators=[RegexValidator(r"^[A-Z]{2}$", _("Two capital letters (ISO 3166-1 alpha-2 "
+                                                                         "or EU)."))])
+    name = models.CharField(_("name"), max_length=100)
+    authority = models.CharField(_("authority"), max_length=200, blank=True)
+    min_remaining_shelf_life_days = models.PositiveIntegerField(_("minimum remaining shelf life (days)"), default=0)
+    label_languages = models.CharField(_("label languages"), max_length=100, blank=True,
+                                       help_text=_("Language codes separated by commas, e.g. en,de,fr."))
+
+    history = history()
+    history_label_field = "code"
+    history_children = ("rules",)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("market")
+        verbose_name_plural = _("markets")
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("regulatory:market-list") + f"?q={self.code}"
+
+    def rule_on(self, on_date):
+        """The rule set in force on ``on_date``: the latest ``valid_from`` on or before it."""
+        return self.rules.filter(valid_from__lte=on_date).order_by("-valid_from", "-version").first()
+
+
+class CertificationKind(TrackedModel):
+    """A kind of certification a market may require (CE/IVDR certificate, NMPA registration, …)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    history = history()
+    history_label_field = "code"
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("certification kind")
+        verbose_name_plural = _("certification kinds")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("regulatory:certification-list") + f"?kind={self.pk}"
+
+
+class MarketRule(TrackedModel):
+    """One version of a market's rule set: the certification kinds (codes) a shipment needs from
+    ``valid_from``, with the regulation it comes from."""
+
+    market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="rules", verbose_name=_("market"))
+    version_number = models.PositiveIntegerField(_("rule version"), default=1)
+    valid_from = models.DateField(_("valid from"))
+    required_kinds = models.JSONField(_("required certification kinds"), default=list, blank=True,
+                                      help_text=_("Codes of the certification kinds a shipment needs."))
+    source = models.CharField(_("source"), max_length=300, help_text=_("The regulation or guidance cited."))
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = history()
+
+    class Meta:
+        ordering = ["market__code", "-valid_from"]
+        verbose_name = _("market rule")
+        verbose_name_plural = _("market rules")
+        constraints = [models.UniqueConstraint(fields=["market", "version_number"],
+                                               name="regulatory_rule_unique_version")]
+
+    def __str__(self):
+        return f"{self.market.code} v{self.version_number} ({self.valid_from})"
+
+    def get_absolute_url(self):
+        return reverse("regulatory:market-list") + f"?q={self.market.code}"
+
+    def clean(self):
+        if not isinstance(self.required_kinds, list) or not all(isinstance(k, str) for k in self.required_kinds):
+            raise ValidationError({"required_kinds": [_("A list of certification kind codes.")]})
+        known = set(CertificationKind.objects.filter(code__in=self.required_kinds).values_list("code", flat=True))
+        unknown = [k for k in self.required_kinds if k not in known]
+        if unknown:
+            raise ValidationError({"required_kinds": [_("Unknown certification kinds: %(k)s.")
+                                                      % {"k": ", ".join(unknown)}]})
+
+    def kinds(self):
+        by_code = {k.code: k for k in CertificationKind.objects.filter(code__in=self.required_kinds)}
+        return [by_code[c] for c in self.required_kinds if c in by_code]
+
+
+class Certification(TrackedModel):
+    """A product's certification for a market: ``pending → active → expired | withdrawn | suspended``
+    (suspended → active when reinstated)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACTIVE = "active", _("Active")
+        EXPIRED = "expired", _("Expired")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        SUSPENDED = "suspended", _("Suspended")
+
+    product = models.ForeignKey("production.Product", on_delete=models.PROTECT, related_name="certifications",
+                                verbose_name=_("product"))
+    market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="certifications",
+                               verbose_name=_("market"))
+    kind = models.ForeignKey(CertificationKind, on_delete=models.PROTECT, related_name="certifications",
+                             verbose_name=_("kind"))
+    number = models.CharField(_("number"), max_length=100)
+    issuing_body = models.CharField(_("issuing body"), max_length=200, blank=True)
+    jrc_device_id = models.CharField(_("JRC device id"), max_length=100, blank=True,
+                                     help_text=_("EU common list entry: the JRC device identifier."))
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING,
+                              editable=False, db_index=True)
+    status_reason = models.TextField(_("reason for the status"), blank=True, editable=False)
+
+    history = history()
+    history_label_field = "number"
+
+    class Meta:
+        ordering = ["product__code", "market__code", "kind__code", "-valid_from"]
+        verbose_name = _("certification")
+        verbose_name_plural = _("certifications")
+        permissions = [("decide_certification", _("Can activate, suspend and withdraw certifications"))]
+
+    def __str__(self):
+        return f"{self.kind.code} {self.number}"
+
+    def get_absolute_url(self):
+        return reverse("regulatory:certification-detail", args=[self.pk])
+
+    def clean(self):
+        if self.valid_until and self.valid_from and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": [_("The end of validity is before its start.")]})
+
+    def covers(self, on_date) -> bool:
+        return self.valid_from <= on_date and (self.valid_until is None or on_date <= self.valid_until)
+
+    def days_left(self, on_date=None):
+        if self.valid_until is None:
+            return None
+        return (self.valid_until - (on_date or timezone.localdate())).days
+
+
+class Shipment(TrackedModel):
+    """Kits of a released lot shipped to a market; refused unless the lot is eligible on ``shipped_on`` and the
+    quantity is released and not yet shipped."""
+
+    batch = models.ForeignKey("production.Batch", on_delete=models.PROTECT, related_name="shipments",
+                              verbose_name=_("batch"))
+    market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="shipments", verbose_name=_("market"))
+    quantity = models.PositiveIntegerField(_("quantity (kits)"), validators=[MinValueValidator(1)])
+    shipped_on = models.DateField(_("shipped on"))
+    consignee = models.CharField(_("consignee"), max_length=200)
+    export_certificate_number = models.CharField(_("export certificate number"), max_length=100, blank=True)
+    shipped_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("shipped by"), editable=False)
+
+    history = history()
+
+    class Meta:
+        ordering = ["-shipped_on", "-pk"]
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+        constraints = [models.CheckConstraint(condition=models.Q(quantity__gt=0),
+                                              name="regulatory_shipment_quantity_positive")]
+
+    def __str__(self):
+        return f"{self.batch.lot_number} → {self.market.code} ({self.quantity})"
+
+    def get_absolute_url(self):
+        return reverse("regulatory:shipment-list") + f"?batch={self.batch.lot_number}"
