@@ -35,6 +35,43 @@ def _move(certification, action, reason):
 
 
 @service
+def create_certification(data: dict, *, user, reason=""):
+    """Register a certification; ``status`` may be given (default ``pending``), e.g. ``active`` for a
+    certificate already issued."""
+    data = dict(data)
+    status = data.pop("status", None) or S.PENDING
+    cert = Certification(**data)
+    cert.status = status
+    cert.full_clean()
+    cert.save()
+    return cert
+
+
+@service
+def update_certification(certification, changes: dict, *, user, reason="", expected_version=None):
+    """Edit the register entry under a row lock (409 ``stale_version``); a change of ``status`` follows the
+    life cycle (409 ``invalid_state``; suspension and withdrawal need a reason)."""
+    from lims.services import check_version
+
+    changes = dict(changes)
+    status = changes.pop("status", None)
+    cert = Certification.objects.select_for_update().get(pk=certification.pk)
+    check_version(cert.version, expected_version)
+    for field, value in changes.items():
+        setattr(cert, field, value)
+    cert.full_clean()
+    cert.save()
+    if status and status != cert.status:
+        action = {S.ACTIVE: "activate", S.SUSPENDED: "suspend", S.WITHDRAWN: "withdraw", S.EXPIRED: "expire"}.get(
+            status)
+        if action is None:
+            raise DomainError(_("A certification cannot return to %(status)s.") % {"status": S(status).label},
+                              "invalid_state")
+        cert = _move(cert, action, reason)
+    return cert
+
+
+@service
 def activate_certification(certification, *, user, reason=""):
     """pending | suspended → active."""
     return _move(certification, "activate", reason)

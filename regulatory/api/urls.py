@@ -1,0 +1,16 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from regulatory.api import views
+
+router = SimpleRouter(use_regex_path=False)  # path() routes: <int:pk>, <str:code>
+router.register("markets", views.MarketViewSet, basename="api-regulatory-market")
+router.register("market-rules", views.MarketRuleViewSet, basename="api-regulatory-marketrule")
+router.register("certification-kinds", views.CertificationKindViewSet, basename="api-regulatory-certificationkind")
+router.register("certifications", views.CertificationViewSet, basename="api-regulatory-certification")
+router.register("shipments", views.ShipmentViewSet, basename="api-regulatory-shipment")
+
+urlpatterns = [
+    path("eligibility/", views.EligibilityView.as_view(), name="api-regulatory-eligibility"),
+    *router.urls,
+]

@@ -1,0 +1,149 @@
+"""Regulatory API (API.md, regulatory rows): markets (by code), market rules, certification kinds, the
+certification register with its life-cycle actions, export eligibility and shipments. Views parse, check the role
+and call a service."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as DrfValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from lims.api.mixins import ServiceModelViewSet, created, reason_of
+from production.models import Batch
+from regulatory import services
+from regulatory.api import serializers as s
+from regulatory.eligibility import eligibility
+from regulatory.filters import CertificationFilter, MarketRuleFilter, ShipmentFilter
+from regulatory.models import Certification, CertificationKind, Market, MarketRule, Shipment
+
+
+class MarketViewSet(ServiceModelViewSet):
+    lookup_field = "code"
+    lookup_value_converter = "str"
+    queryset = Market.objects.all()
+    serializer_class = s.MarketSerializer
+    search_fields = ["code", "name"]
+    ordering_fields = ["code", "name"]
+
+
+class MarketRuleViewSet(ServiceModelViewSet):
+    lookup_value_converter = "int"
+    queryset = MarketRule.objects.select_related("market")
+    serializer_class = s.MarketRuleSerializer
+    filterset_class = MarketRuleFilter
+    ordering_fields = ["valid_from"]
+
+
+class CertificationKindViewSet(ServiceModelViewSet):
+    lookup_value_converter = "int"
+    queryset = CertificationKind.objects.all()
+    serializer_class = s.CertificationKindSerializer
+
+
+class CertificationViewSet(ServiceModelViewSet):
+    """The certification register. ``status`` may be given on creation (default ``pending``); a PATCH of
+    ``status`` follows the life cycle (409 ``invalid_state``); suspension and withdrawal need a ``reason``."""
+
+    lookup_value_converter = "int"
+    queryset = Certification.objects.select_related("product", "market", "kind")
+    serializer_class = s.CertificationSerializer
+    filterset_class = CertificationFilter
+    search_fields = ["number"]
+    ordering_fields = ["valid_until", "valid_from"]
+    required_permissions = {
+        "activate": "regulatory.decide_certification",
+        "suspend": "regulatory.decide_certification",
+        "withdraw": "regulatory.decide_certification",
+    }
+
+    def perform_create(self, serializer):
+        serializer.instance = services.create_certification(dict(serializer.validated_data), user=self.request.user,
+                                                            reason=reason_of(self.request))
+
+    def perform_update(self, serializer):
+        serializer.instance = services.update_certification(
+            serializer.instance, dict(serializer.validated_data), user=self.request.user,
+            reason=reason_of(self.request), expected_version=self.request.data.get("version"))
+
+    def _move(self, request, service):
+        parsed = s.ReasonSerializer(data=request.data)
+        parsed.is_valid(raise_exception=True)
+        cert = service(self.get_object(), user=request.user, reason=reason_of(request))
+        return Response(self.get_serializer(self.get_queryset().get(pk=cert.pk)).data)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.CertificationSerializer)
+    @action(detail=True, methods=["post"])
+    def activate(self, request, pk=None):
+        """pending | suspended → active."""
+        return self._move(request, services.activate_certification)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.CertificationSerializer)
+    @action(detail=True, methods=["post"])
+    def suspend(self, request, pk=None):
+        """active → suspended (``reason`` required)."""
+        return self._move(request, services.suspend_certification)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.CertificationSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """→ withdrawn (``reason`` required)."""
+        return self._move(request, services.withdraw_certification)
+
+
+class EligibilityView(APIView):
+    """``GET eligibility/?lot=&market=&date=`` — may the lot ship to the market on the date (default today)?
+    ``reasons`` lists every failing reason with a stable code."""
+
+    required_permissions = ["regulatory.view_certification"]
+
+    @extend_schema(parameters=[OpenApiParameter("lot", str, required=True),
+                               OpenApiParameter("market", str, required=True),
+                               OpenApiParameter("date", str, required=False, description="YYYY-MM-DD")],
+                   responses=s.EligibilitySerializer)
+    def get(self, request):
+        query = s.EligibilityQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        on_date = data.get("date") or timezone.localdate()
+        errors = {}
+        batch = (Batch.objects.restrict(request.user, "view").select_related("product")
+                 .filter(lot_number=data["lot"]).first())
+        if batch is None:
+            errors["lot"] = [_("Unknown lot %(lot)s.") % {"lot": data["lot"]}]
+        market = Market.objects.filter(code=data["market"].upper()).first()
+        if market is None:
+            errors["market"] = [_("Unknown market %(market)s.") % {"market": data["market"]}]
+        if errors:
+            raise DrfValidationError(errors)
+        eligible, reasons = eligibility(batch, market, on_date)
+        return Response({"lot": batch.lot_number, "market": market.code, "date": on_date.isoformat(),
+                         "eligible": eligible, "reasons": [{"code": r["code"], "detail": str(r["detail"])}
+                                                           for r in reasons]})
+
+
+class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                      viewsets.GenericViewSet):
+    lookup_value_converter = "int"
+    queryset = Shipment.objects.select_related("batch", "market", "shipped_by")
+    serializer_class = s.ShipmentSerializer
+    filterset_class = ShipmentFilter
+    ordering_fields = ["shipped_on"]
+
+    def get_queryset(self):
+        return super().get_queryset().restrict(self.request.user, "view")
+
+    @extend_schema(request=s.ShipmentSerializer, responses={201: s.ShipmentSerializer})
+    def create(self, request, *args, **kwargs):
+        """Ship kits of a lot: 409 ``not_eligible`` with every reason, 409 ``insufficient_quantity`` when more
+        than released − shipped is asked."""
+        parsed = s.ShipmentSerializer(data=request.data)
+        parsed.is_valid(raise_exception=True)
+        data = parsed.validated_data
+        shipment = services.record_shipment(
+            batch=data["batch"], market=data["market"], quantity=data["quantity"], shipped_on=data["shipped_on"],
+            consignee=data["consignee"], export_certificate_number=data.get("export_certificate_number", ""),
+            user=request.user, reason=reason_of(request))
+        return created(s.ShipmentSerializer, shipment, request)

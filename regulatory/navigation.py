@@ -1,0 +1,13 @@
+from django.utils.translation import gettext_lazy as _
+
+MENU = [
+    (_("Regulatory and export"), [
+        (_("Certification matrix"), "regulatory:matrix", "regulatory.view_certification"),
+        (_("Certifications"), "regulatory:certification-list", "regulatory.view_certification"),
+        (_("Markets"), "regulatory:market-list", "regulatory.view_market"),
+        (_("Market rules"), "regulatory:rule-list", "regulatory.view_marketrule"),
+        (_("Export eligibility"), "regulatory:eligibility", "regulatory.view_certification"),
+        (_("Shipments"), "regulatory:shipment-list", "regulatory.view_shipment"),
+        (_("Record a shipment"), "regulatory:shipment-create", "regulatory.add_shipment"),
+    ]),
+]
