@@ -7,6 +7,7 @@ MENU = [
         (_("Markets"), "regulatory:market-list", "regulatory.view_market"),
         (_("Market rules"), "regulatory:rule-list", "regulatory.view_marketrule"),
         (_("Export eligibility"), "regulatory:eligibility", "regulatory.view_certification"),
+        (_("Shippable lots today"), "regulatory:summary", "regulatory.view_certification"),
         (_("Shipments"), "regulatory:shipment-list", "regulatory.view_shipment"),
         (_("Record a shipment"), "regulatory:shipment-create", "regulatory.add_shipment"),
     ]),

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from regulatory import views
+
+app_name = "regulatory"
+
+urlpatterns = [
+    path("markets/", views.MarketList.as_view(), name="market-list"),
+    path("rules/", views.RuleList.as_view(), name="rule-list"),
+    path("certifications/", views.CertificationList.as_view(), name="certification-list"),
+    path("certifications/new/", views.CertificationCreate.as_view(), name="certification-create"),
+    path("certifications/<int:pk>/", views.CertificationDetail.as_view(), name="certification-detail"),
+    path("matrix/", views.MatrixPage.as_view(), name="matrix"),
+    path("eligibility/", views.EligibilityPage.as_view(), name="eligibility"),
+    path("shippable/", views.SummaryPage.as_view(), name="summary"),
+    path("shipments/", views.ShipmentList.as_view(), name="shipment-list"),
+    path("shipments/new/", views.ShipmentCreate.as_view(), name="shipment-create"),
+]

@@ -1,0 +1,185 @@
+"""Pages of regulatory and export: lists (lims.listing.ListPage), the certification detail, the matrix
+(products × markets), the eligibility checker, the per-market summary of shippable lots and the shipment form."""
+
+from datetime import date
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from lims.errors import DomainError
+from lims.listing import Column, ListPage, RolePageMixin
+from lims.pages import ServiceFormView
+from production.models import Batch
+from regulatory import matrix, services
+from regulatory.eligibility import eligibility, shippable_summary
+from regulatory.filters import CertificationFilter, MarketRuleFilter, ShipmentFilter
+from regulatory.forms import CertificationForm, ShipmentForm
+from regulatory.models import Certification, Market, MarketRule, Shipment
+
+
+class MarketList(ListPage):
+    model = Market
+    queryset = Market.objects.all()
+    search_fields = ("code", "name")
+    default_sort = "code"
+    export_name = "markets"
+    columns = [
+        Column("code", _("Code"), sort="code"),
+        Column("name", _("Name"), sort="name"),
+        Column("authority", _("Authority")),
+        Column("min_remaining_shelf_life_days", _("Minimum remaining shelf life (days)")),
+        Column("label_languages", _("Label languages")),
+    ]
+
+
+class RuleList(ListPage):
+    model = MarketRule
+    queryset = MarketRule.objects.select_related("market")
+    filterset_class = MarketRuleFilter
+    search_fields = ("market__code", "source")
+    default_sort = "market__code"
+    export_name = "market-rules"
+    columns = [
+        Column("market.code", _("Market"), sort="market__code"),
+        Column("version_number", _("Rule version")),
+        Column("valid_from", _("Valid from"), sort="valid_from"),
+        Column("required_kinds", _("Required certification kinds")),
+        Column("source", _("Source")),
+    ]
+
+
+class CertificationList(ListPage):
+    model = Certification
+    queryset = Certification.objects.select_related("product", "market", "kind")
+    filterset_class = CertificationFilter
+    search_fields = ("number", "product__code")
+    default_sort = "valid_until"
+    export_name = "certifications"
+    columns = [
+        Column("number", _("Number"), sort="number", link=True),
+        Column("product.code", _("Product"), sort="product__code"),
+        Column("market.code", _("Market"), sort="market__code"),
+        Column("kind.name", _("Kind")),
+        Column("valid_from", _("Valid from"), sort="valid_from"),
+        Column("valid_until", _("Valid until"), sort="valid_until"),
+        Column("get_status_display", _("Status"), sort="status"),
+    ]
+
+
+class ShipmentList(ListPage):
+    model = Shipment
+    queryset = Shipment.objects.select_related("batch", "market", "shipped_by")
+    filterset_class = ShipmentFilter
+    search_fields = ("batch__lot_number", "consignee")
+    default_sort = "-shipped_on"
+    export_name = "shipments"
+    columns = [
+        Column("batch.lot_number", _("Lot"), sort="batch__lot_number"),
+        Column("market.code", _("Market"), sort="market__code"),
+        Column("quantity", _("Quantity")),
+        Column("shipped_on", _("Shipped on"), sort="shipped_on"),
+        Column("consignee", _("Consignee")),
+        Column("export_certificate_number", _("Export certificate number")),
+        Column("shipped_by.username", _("Shipped by")),
+    ]
+
+
+class CertificationDetail(RolePageMixin, TemplateView):
+    permission_required = "regulatory.view_certification"
+    template_name = "regulatory/certification_detail.html"
+
+    def get_context_data(self, **kwargs):
+        cert = get_object_or_404(Certification.objects.select_related("product", "market", "kind"), pk=kwargs["pk"])
+        return {**super().get_context_data(**kwargs), "certification": cert}
+
+
+class MatrixPage(RolePageMixin, TemplateView):
+    permission_required = "regulatory.view_certification"
+    template_name = "regulatory/matrix.html"
+
+    def get_context_data(self, **kwargs):
+        markets, rows = matrix.build()
+        return {**super().get_context_data(**kwargs), "markets": markets, "rows": rows}
+
+
+class EligibilityPage(RolePageMixin, TemplateView):
+    """A lot, a market and a date → eligible or every reason why not."""
+
+    permission_required = "regulatory.view_certification"
+    template_name = "regulatory/eligibility.html"
+
+    def get_context_data(self, **kwargs):
+        q = self.request.GET
+        context = {**super().get_context_data(**kwargs), "markets": Market.objects.all(),
+                   "lot": q.get("lot", ""), "market_code": q.get("market", ""),
+                   "date": q.get("date", "") or timezone.localdate().isoformat(), "errors": []}
+        if q.get("lot") and q.get("market"):
+            batch = Batch.objects.select_related("product").filter(lot_number=q["lot"]).first()
+            market = Market.objects.filter(code=q["market"].upper()).first()
+            try:
+                on_date = date.fromisoformat(context["date"])
+            except ValueError:
+                on_date = None
+                context["errors"].append(_("Enter a date as YYYY-MM-DD."))
+            if batch is None:
+                context["errors"].append(_("Unknown lot %(lot)s.") % {"lot": q["lot"]})
+            if market is None:
+                context["errors"].append(_("Unknown market %(market)s.") % {"market": q["market"]})
+            if batch and market and on_date:
+                eligible, reasons = eligibility(batch, market, on_date)
+                context.update(result=True, eligible=eligible, reasons=reasons, batch=batch, market=market)
+        return context
+
+
+class SummaryPage(RolePageMixin, TemplateView):
+    """Per market, the released lots shippable today (computed in bulk: constant query count)."""
+
+    permission_required = "regulatory.view_certification"
+    template_name = "regulatory/summary.html"
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        return {**super().get_context_data(**kwargs), "today": today,
+                "summary": shippable_summary(Market.objects.all(), today)}
+
+
+class ShipmentCreate(ServiceFormView):
+    permission_required = "regulatory.add_shipment"
+    form_class = ShipmentForm
+    title = _("Record a shipment")
+    submit_label = _("Ship")
+    success_message = _("Shipment recorded.")
+
+    def get_initial(self):
+        return {"batch": self.request.GET.get("batch", ""), "shipped_on": timezone.localdate()}
+
+    def perform(self, form):
+        d = form.cleaned_data
+        try:
+            return services.record_shipment(batch=d["batch"], market=d["market"], quantity=d["quantity"],
+                                            shipped_on=d["shipped_on"], consignee=d["consignee"],
+                                            export_certificate_number=d["export_certificate_number"],
+                                            user=self.request.user, reason=d["reason"])
+        except DomainError as exc:
+            for r in exc.reasons:  # every eligibility reason under the refusal
+                form.add_error(None, str(r["detail"]))
+            raise
+
+    def success_url_for(self, obj):
+        return reverse("regulatory:shipment-list") + f"?batch={obj.batch.lot_number}"
+
+
+
+class CertificationCreate(ServiceFormView):
+    permission_required = "regulatory.add_certification"
+    form_class = CertificationForm
+    title = _("Register a certification")
+    success_message = _("Certification registered.")
+
+    def perform(self, form):
+        data = dict(form.cleaned_data)
+        reason = data.pop("reason", "")
+        return services.create_certification(data, user=self.request.user, reason=reason)
