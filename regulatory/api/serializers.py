@@ -65,7 +65,7 @@ class CertificationSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "status_reason", "days_left", "version"]
 
 
-class ReasonSerializer(serializers.Serializer):
+class CertificationDecisionSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True)
 
 

@@ -69,24 +69,24 @@ class CertificationViewSet(ServiceModelViewSet):
             reason=reason_of(self.request), expected_version=self.request.data.get("version"))
 
     def _move(self, request, service):
-        parsed = s.ReasonSerializer(data=request.data)
+        parsed = s.CertificationDecisionSerializer(data=request.data)
         parsed.is_valid(raise_exception=True)
         cert = service(self.get_object(), user=request.user, reason=reason_of(request))
         return Response(self.get_serializer(self.get_queryset().get(pk=cert.pk)).data)
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.CertificationSerializer)
+    @extend_schema(request=s.CertificationDecisionSerializer, responses=s.CertificationSerializer)
     @action(detail=True, methods=["post"])
     def activate(self, request, pk=None):
         """pending | suspended → active."""
         return self._move(request, services.activate_certification)
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.CertificationSerializer)
+    @extend_schema(request=s.CertificationDecisionSerializer, responses=s.CertificationSerializer)
     @action(detail=True, methods=["post"])
     def suspend(self, request, pk=None):
         """active → suspended (``reason`` required)."""
         return self._move(request, services.suspend_certification)
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.CertificationSerializer)
+    @extend_schema(request=s.CertificationDecisionSerializer, responses=s.CertificationSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         """→ withdrawn (``reason`` required)."""
