@@ -85,6 +85,7 @@ def _certify(user, product, market_code, kind_code, number, *, until_days, statu
 def seed(ctx):
     user = ctx.users["regulatory"]
     _markets(user)
+    seed_dossiers(ctx)
     products = list(Product.objects.order_by("code"))
     ctx.log(f"regulatory: {Market.objects.count()} markets with rules")
     for index, product in enumerate(products[:3]):
@@ -124,3 +125,40 @@ def seed(ctx):
             batch.refresh_from_db()
             shipped += 1
     ctx.log(f"regulatory: {shipped} shipments")
+
+
+def demo_pdf(title: str) -> bytes:
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=A4)
+    page.setFont("Helvetica", 12)
+    page.drawString(72, 770, title)
+    page.drawString(72, 750, "Demo document of the IVD LIMS.")
+    page.save()
+    return buffer.getvalue()
+
+
+def seed_dossiers(ctx):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from regulatory.checklists import ensure_templates
+    from regulatory.models import Dossier
+
+    user = ctx.users["regulatory"]
+    templates = ensure_templates(user)
+    product = Product.objects.order_by("code").first()
+    if product is None or Dossier.objects.exists():
+        ctx.log("regulatory: dossiers already seeded or no product")
+        return
+    dossier = services.create_dossier(product=product, market=Market.objects.get(code="EU"),
+                                      template=templates["eu_common_list"], user=user, reason="demo dossier")
+    items = list(dossier.items.order_by("position"))
+    for item in items[:-1]:  # nearly complete: the last item is the gap
+        name = f"{item.position:02d}-{item.title[:30].replace(' ', '-').lower()}.pdf"
+        services.upload_document(item, SimpleUploadedFile(name, demo_pdf(item.title)), user=user,
+                                 reason="demo document")
+    ctx.log(f"regulatory: EU common list dossier {dossier.pk} ({dossier.completeness()[0]} % complete)")

@@ -194,3 +194,149 @@ class Shipment(TrackedModel):
 
     def get_absolute_url(self):
         return reverse("regulatory:shipment-list") + f"?batch={self.batch.lot_number}"
+
+
+class ChecklistTemplate(TrackedModel):
+    """The checklist of a dossier purpose (IVDR Annex II headings, EU common list items, …) — data."""
+
+    purpose = models.SlugField(_("purpose"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    history = history()
+    history_label_field = "purpose"
+    history_children = ("items",)
+
+    class Meta:
+        ordering = ["purpose"]
+        verbose_name = _("checklist template")
+        verbose_name_plural = _("checklist templates")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("regulatory:dossier-list")
+
+
+class ChecklistItem(TrackedModel):
+    template = models.ForeignKey(ChecklistTemplate, on_delete=models.PROTECT, related_name="items",
+                                 verbose_name=_("checklist template"))
+    position = models.PositiveIntegerField(_("position"))
+    title = models.CharField(_("title"), max_length=300)
+    required = models.BooleanField(_("required"), default=True)
+
+    history = history()
+
+    class Meta:
+        ordering = ["template", "position"]
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+
+    def __str__(self):
+        return f"{self.position}. {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("regulatory:dossier-list")
+
+
+class Dossier(TrackedModel):
+    """Product × market × purpose: ``draft → ready → submitted → approved | rejected`` (submission signed)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        READY = "ready", _("Ready")
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    product = models.ForeignKey("production.Product", on_delete=models.PROTECT, related_name="dossiers",
+                                verbose_name=_("product"))
+    market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("market"))
+    template = models.ForeignKey(ChecklistTemplate, on_delete=models.PROTECT, related_name="dossiers",
+                                 verbose_name=_("checklist template"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT,
+                              editable=False)
+
+    history = history()
+    history_children = ("items",)
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+
+    def __str__(self):
+        return f"{self.product.code} · {self.market.code} · {self.template.purpose}"
+
+    def get_absolute_url(self):
+        return reverse("regulatory:dossier-detail", args=[self.pk])
+
+    def completeness(self):
+        """(percent of required items with a current document, [gap titles])."""
+        items = [i for i in self.items.all() if i.required]
+        gaps = [i.title for i in items if not i.current_document()]
+        percent = 100 if not items else round(100 * (len(items) - len(gaps)) / len(items))
+        return percent, gaps
+
+
+class DossierItem(TrackedModel):
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="items", verbose_name=_("dossier"))
+    position = models.PositiveIntegerField(_("position"))
+    title = models.CharField(_("title"), max_length=300)
+    required = models.BooleanField(_("required"), default=True)
+
+    history = history()
+
+    class Meta:
+        ordering = ["dossier", "position"]
+        verbose_name = _("dossier item")
+        verbose_name_plural = _("dossier items")
+
+    def __str__(self):
+        return f"{self.position}. {self.title}"
+
+    def get_absolute_url(self):
+        return self.dossier.get_absolute_url()
+
+    def current_document(self):
+        docs = [d for d in self.documents.all() if not d.removed]
+        return max(docs, key=lambda d: d.version_number) if docs else None
+
+
+def document_path(instance, filename):
+    return f"regulatory/dossiers/{instance.item.dossier_id}/{instance.item.position}/v{instance.version_number}/" \
+           f"{filename}"
+
+
+class Document(TrackedModel):
+    """One uploaded version of a checklist item's document; a new version is a new row and a new file."""
+
+    item = models.ForeignKey(DossierItem, on_delete=models.PROTECT, related_name="documents",
+                             verbose_name=_("dossier item"))
+    version_number = models.PositiveIntegerField(_("document version"))
+    file = models.FileField(_("file"), upload_to=document_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("uploaded by"), editable=False)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now, editable=False)
+    removed = models.BooleanField(_("removed"), default=False, editable=False)
+
+    history = history()
+    history_label_field = "original_name"
+
+    class Meta:
+        ordering = ["item", "-version_number"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        constraints = [models.UniqueConstraint(fields=["item", "version_number"],
+                                               name="regulatory_document_unique_version")]
+
+    def __str__(self):
+        return f"{self.original_name} v{self.version_number}"
+
+    def get_absolute_url(self):
+        return self.item.get_absolute_url()

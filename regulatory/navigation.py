@@ -8,6 +8,7 @@ MENU = [
         (_("Market rules"), "regulatory:rule-list", "regulatory.view_marketrule"),
         (_("Export eligibility"), "regulatory:eligibility", "regulatory.view_certification"),
         (_("Shippable lots today"), "regulatory:summary", "regulatory.view_certification"),
+        (_("Dossiers"), "regulatory:dossier-list", "regulatory.view_dossier"),
         (_("Shipments"), "regulatory:shipment-list", "regulatory.view_shipment"),
         (_("Record a shipment"), "regulatory:shipment-create", "regulatory.add_shipment"),
     ]),

@@ -128,3 +128,110 @@ def record_shipment(*, batch, market, quantity, shipped_on, consignee, export_ce
     locked.quantity_shipped += quantity
     locked.save()
     return shipment
+
+
+# Dossiers ------------------------------------------------------------------------------------------------------
+
+@service
+def create_dossier(*, product, market, template, user, reason=""):
+    """A draft dossier whose items are copied from the template's checklist at creation."""
+    from lims.audit import bulk_create_tracked
+    from regulatory.models import Dossier, DossierItem
+
+    dossier = Dossier(product=product, market=market, template=template)
+    dossier.full_clean()
+    dossier.save()
+    bulk_create_tracked(DossierItem, [DossierItem(dossier=dossier, position=i.position, title=i.title,
+                                                  required=i.required) for i in template.items.all()])
+    return dossier
+
+
+@service
+def upload_document(item, upload, *, user, reason=""):
+    """Store a new version of the item's document (never overwriting): type by content, size limit, SHA-256."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from regulatory.documents import max_upload_bytes, sniff
+    from regulatory.models import Document, Dossier, DossierItem
+
+    item = DossierItem.objects.select_related("dossier").get(pk=item.pk)
+    dossier = Dossier.objects.select_for_update().get(pk=item.dossier_id)
+    if dossier.status not in (Dossier.Status.DRAFT, Dossier.Status.READY):
+        raise DomainError(_("Dossier %(d)s is %(status)s; documents can no longer be added.")
+                          % {"d": dossier, "status": dossier.get_status_display()}, "invalid_state")
+    limit = max_upload_bytes()
+    if upload.size > limit:
+        raise ValidationError({"file": [_("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)}]})
+    data = upload.read()
+    content_type = sniff(data)
+    if content_type is None:
+        raise ValidationError({"file": [_("Only PDF, DOCX, XLSX, PNG and JPEG files are accepted (recognised by "
+                                          "their content).")]})
+    last = item.documents.order_by("-version_number").first()
+    doc = Document(item=item, version_number=(last.version_number + 1) if last else 1,
+                   original_name=upload.name.rsplit("/", 1)[-1][:200], content_type=content_type, size=len(data),
+                   sha256=hashlib.sha256(data).hexdigest(), uploaded_by=user)
+    doc.file.save(doc.original_name, ContentFile(data), save=False)
+    doc.save()
+    return doc
+
+
+@service
+def remove_document(document, *, user, reason=""):
+    """Mark a document version removed — refused (409) once a dossier referencing it is submitted."""
+    from regulatory.models import Document, Dossier
+
+    doc = Document.objects.select_related("item__dossier").select_for_update().get(pk=document.pk)
+    if doc.item.dossier.status not in (Dossier.Status.DRAFT, Dossier.Status.READY):
+        raise DomainError(_("The document belongs to a submitted dossier and cannot be removed."),
+                          "document_locked")
+    doc.removed = True
+    doc.save()
+    return doc
+
+
+@service
+def mark_dossier_ready(dossier, *, user, reason=""):
+    """draft → ready, when no required item is missing."""
+    from regulatory.models import Dossier
+
+    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if dossier.status != Dossier.Status.DRAFT:
+        raise DomainError(_("Only a draft dossier can be made ready."), "invalid_state")
+    _percent, gaps = dossier.completeness()
+    if gaps:
+        raise DomainError(_("The dossier has gaps."), "incomplete",
+                          reasons=[{"code": "missing_document", "detail": g} for g in gaps])
+    dossier.status = Dossier.Status.READY
+    dossier.save()
+    return dossier
+
+
+@service
+def submit_dossier(dossier, *, user, password, reason):
+    """ready → submitted, signed with the meaning "submitted"."""
+    from lims.signatures import sign
+    from regulatory.models import Dossier
+
+    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if dossier.status != Dossier.Status.READY:
+        raise DomainError(_("Only a ready dossier can be submitted."), "invalid_state")
+    dossier.status = Dossier.Status.SUBMITTED
+    dossier.save()
+    sign(dossier, user=user, meaning="submitted", reason=reason)
+    return dossier
+
+
+@service
+def decide_dossier(dossier, *, approved: bool, user, reason=""):
+    """submitted → approved | rejected (the authority's answer)."""
+    from regulatory.models import Dossier
+
+    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if dossier.status != Dossier.Status.SUBMITTED:
+        raise DomainError(_("Only a submitted dossier can be approved or rejected."), "invalid_state")
+    dossier.status = Dossier.Status.APPROVED if approved else Dossier.Status.REJECTED
+    dossier.save()
+    return dossier

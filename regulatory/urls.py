@@ -13,6 +13,8 @@ urlpatterns = [
     path("matrix/", views.MatrixPage.as_view(), name="matrix"),
     path("eligibility/", views.EligibilityPage.as_view(), name="eligibility"),
     path("shippable/", views.SummaryPage.as_view(), name="summary"),
+    path("dossiers/", views.DossierList.as_view(), name="dossier-list"),
+    path("dossiers/<int:pk>/", views.DossierDetail.as_view(), name="dossier-detail"),
     path("shipments/", views.ShipmentList.as_view(), name="shipment-list"),
     path("shipments/new/", views.ShipmentCreate.as_view(), name="shipment-create"),
 ]

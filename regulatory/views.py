@@ -3,7 +3,9 @@
 
 from datetime import date
 
-from django.shortcuts import get_object_or_404
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,12 +14,14 @@ from django.views.generic import TemplateView
 from lims.errors import DomainError
 from lims.listing import Column, ListPage, RolePageMixin
 from lims.pages import ServiceFormView
+from lims.permissions import require
+from lims.signatures import signature_rows
 from production.models import Batch
 from regulatory import matrix, services
 from regulatory.eligibility import eligibility, shippable_summary
 from regulatory.filters import CertificationFilter, MarketRuleFilter, ShipmentFilter
 from regulatory.forms import CertificationForm, ShipmentForm
-from regulatory.models import Certification, Market, MarketRule, Shipment
+from regulatory.models import Certification, Dossier, Market, MarketRule, Shipment
 
 
 class MarketList(ListPage):
@@ -183,3 +187,55 @@ class CertificationCreate(ServiceFormView):
         data = dict(form.cleaned_data)
         reason = data.pop("reason", "")
         return services.create_certification(data, user=self.request.user, reason=reason)
+
+
+class DossierList(ListPage):
+    model = Dossier
+    queryset = Dossier.objects.select_related("product", "market", "template")
+    search_fields = ("product__code", "market__code", "template__purpose")
+    default_sort = "-pk"
+    export_name = "dossiers"
+    columns = [
+        Column("pk", _("Dossier"), sort="pk", link=True),
+        Column("product.code", _("Product"), sort="product__code"),
+        Column("market.code", _("Market"), sort="market__code"),
+        Column("template.name", _("Purpose")),
+        Column("get_status_display", _("Status"), sort="status"),
+    ]
+
+
+class DossierDetail(RolePageMixin, TemplateView):
+    """The dossier workspace: each checklist item with its current document and an upload form."""
+
+    permission_required = "regulatory.view_dossier"
+    template_name = "regulatory/dossier_detail.html"
+
+    def dossier(self):
+        return get_object_or_404(Dossier.objects.select_related("product", "market", "template")
+                                 .prefetch_related("items__documents__uploaded_by"), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        dossier = self.dossier()
+        percent, gaps = dossier.completeness()
+        items = [{"item": i, "current": i.current_document(),
+                  "versions": [d for d in i.documents.all() if not d.removed]} for i in dossier.items.all()]
+        return {**super().get_context_data(**kwargs), "dossier": dossier, "items": items, "percent": percent,
+                "gaps": gaps, "signatures": signature_rows(dossier),
+                "can_upload": self.request.user.has_perm("regulatory.add_document")
+                and dossier.status in (Dossier.Status.DRAFT, Dossier.Status.READY)}
+
+    def post(self, request, pk):
+        require(request.user, "regulatory.add_document")
+        dossier = self.dossier()
+        item = get_object_or_404(dossier.items, pk=request.POST.get("item"))
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise ValidationError({"file": [_("Choose a file.")]})
+            services.upload_document(item, upload, user=request.user, reason=request.POST.get("reason", ""))
+        except (ValidationError, DomainError) as exc:
+            for message in (exc.messages if isinstance(exc, ValidationError) else [exc.message]):
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Document uploaded."))
+        return redirect(dossier.get_absolute_url())

@@ -99,3 +99,62 @@ class ShipmentSerializer(serializers.ModelSerializer):
         fields = ["id", "batch", "market", "quantity", "shipped_on", "consignee", "export_certificate_number",
                   "shipped_by", "created_at", "version"]
         read_only_fields = ["id", "shipped_by", "created_at", "version"]
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    item = serializers.PrimaryKeyRelatedField(read_only=True)
+    uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True)
+
+    class Meta:
+        from regulatory.models import Document
+
+        model = Document
+        fields = ["id", "item", "version_number", "original_name", "content_type", "size", "sha256",
+                  "uploaded_by", "uploaded_at", "removed"]
+        read_only_fields = fields
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    item = serializers.IntegerField(help_text="id of the dossier item (or its position)")
+    file = serializers.FileField()
+    reason = serializers.CharField(required=False, allow_blank=True)
+
+
+class DossierItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    position = serializers.IntegerField()
+    title = serializers.CharField()
+    required = serializers.BooleanField()
+    current_document = DocumentSerializer(allow_null=True)
+
+
+class DossierSerializer(serializers.ModelSerializer):
+    from production.models import Product
+    from regulatory.models import ChecklistTemplate, Dossier
+
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
+    market = serializers.SlugRelatedField(slug_field="code", queryset=Market.objects.all())
+    purpose = serializers.SlugRelatedField(source="template", slug_field="purpose",
+                                           queryset=ChecklistTemplate.objects.all())
+    completeness = serializers.SerializerMethodField()
+    gaps = serializers.SerializerMethodField()
+    items = serializers.SerializerMethodField()
+
+    class Meta:
+        from regulatory.models import Dossier
+
+        model = Dossier
+        fields = ["id", "product", "market", "purpose", "status", "completeness", "gaps", "items", "version"]
+        read_only_fields = ["id", "status", "completeness", "gaps", "items", "version"]
+
+    def get_completeness(self, obj) -> int:
+        return obj.completeness()[0]
+
+    def get_gaps(self, obj) -> list[str]:
+        return obj.completeness()[1]
+
+    @extend_schema_field(DossierItemSerializer(many=True))
+    def get_items(self, obj):
+        return [{"id": i.pk, "position": i.position, "title": i.title, "required": i.required,
+                 "current_document": DocumentSerializer(i.current_document()).data if i.current_document()
+                 else None} for i in obj.items.all()]

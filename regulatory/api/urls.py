@@ -8,6 +8,7 @@ router.register("markets", views.MarketViewSet, basename="api-regulatory-market"
 router.register("market-rules", views.MarketRuleViewSet, basename="api-regulatory-marketrule")
 router.register("certification-kinds", views.CertificationKindViewSet, basename="api-regulatory-certificationkind")
 router.register("certifications", views.CertificationViewSet, basename="api-regulatory-certification")
+router.register("dossiers", views.DossierViewSet, basename="api-regulatory-dossier")
 router.register("shipments", views.ShipmentViewSet, basename="api-regulatory-shipment")
 
 urlpatterns = [

@@ -2,12 +2,15 @@
 certification register with its life-cycle actions, export eligibility and shipments. Views parse, check the role
 and call a service."""
 
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DrfValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,9 +18,10 @@ from lims.api.mixins import ServiceModelViewSet, created, reason_of
 from production.models import Batch
 from regulatory import services
 from regulatory.api import serializers as s
+from regulatory.bundle import bundle
 from regulatory.eligibility import eligibility
 from regulatory.filters import CertificationFilter, MarketRuleFilter, ShipmentFilter
-from regulatory.models import Certification, CertificationKind, Market, MarketRule, Shipment
+from regulatory.models import Certification, CertificationKind, Dossier, Market, MarketRule, Shipment
 
 
 class MarketViewSet(ServiceModelViewSet):
@@ -147,3 +151,48 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
             consignee=data["consignee"], export_certificate_number=data.get("export_certificate_number", ""),
             user=request.user, reason=reason_of(request))
         return created(s.ShipmentSerializer, shipment, request)
+
+
+class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                     viewsets.GenericViewSet):
+    """Dossiers (product × market × purpose) with completeness and gaps; ``documents/`` uploads a new version
+    against an item (multipart: item, file, reason); ``bundle/`` downloads the zip with ``index.pdf``."""
+
+    lookup_value_converter = "int"
+    queryset = Dossier.objects.select_related("product", "market", "template").prefetch_related(
+        "items__documents__uploaded_by")
+    serializer_class = s.DossierSerializer
+    required_permissions = {"documents": "regulatory.add_document", "bundle": "regulatory.view_dossier"}
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return super().get_queryset().restrict(self.request.user, "view")
+
+    def perform_create(self, serializer):
+        d = serializer.validated_data
+        serializer.instance = services.create_dossier(product=d["product"], market=d["market"],
+                                                      template=d["template"], user=self.request.user,
+                                                      reason=reason_of(self.request))
+
+    @extend_schema(request={"multipart/form-data": s.DocumentUploadSerializer},
+                   responses={201: s.DocumentSerializer})
+    @action(detail=True, methods=["post"])
+    def documents(self, request, pk=None):
+        dossier = self.get_object()
+        parsed = s.DocumentUploadSerializer(data=request.data)
+        parsed.is_valid(raise_exception=True)
+        ref = parsed.validated_data["item"]
+        item = dossier.items.filter(pk=ref).first() or dossier.items.filter(position=ref).first()
+        if item is None:
+            raise DrfValidationError({"item": [_("Unknown checklist item %(item)s.") % {"item": ref}]})
+        doc = services.upload_document(item, parsed.validated_data["file"], user=request.user,
+                                       reason=reason_of(request))
+        return created(s.DocumentSerializer, doc, request)
+
+    @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def bundle(self, request, pk=None):
+        dossier = self.get_object()
+        response = HttpResponse(bundle(dossier, request.user.get_username()), content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="dossier-{dossier.pk}.zip"'
+        return response

@@ -9,7 +9,18 @@ from django.utils import timezone
 from lims.services import create_record
 from qc import services as qc
 from regulatory import services
-from regulatory.models import Certification, CertificationKind, Market, MarketRule, Shipment
+from regulatory.models import (
+    Certification,
+    CertificationKind,
+    ChecklistItem,
+    ChecklistTemplate,
+    Document,
+    Dossier,
+    DossierItem,
+    Market,
+    MarketRule,
+    Shipment,
+)
 from tests.qc.factories import PASSWORD, make_batch, make_product
 
 _numbers = itertools.count(1)
@@ -69,7 +80,45 @@ def make_shipment(user, reason="test"):
                                     consignee="Importer Ltd", user=user, reason=reason)
 
 
+def make_template(user, reason="test", *, items=3):
+    n = next(_numbers)
+    template = create_record(ChecklistTemplate, {"purpose": f"purpose-{n}", "name": f"Checklist {n}"}, user=user,
+                             reason=reason)
+    for position in range(1, items + 1):
+        create_record(ChecklistItem, {"template": template, "position": position, "title": f"Item {position}"},
+                      user=user, reason=reason)
+    return template
+
+
+def make_checklist_item(user, reason="test"):
+    return make_template(user, reason, items=1).items.get()
+
+
+def make_dossier(user, reason="test", *, items=3):
+    return services.create_dossier(product=make_product(user, reason), market=make_market(user, reason),
+                                   template=make_template(user, reason, items=items), user=user, reason=reason)
+
+
+def make_dossier_item(user, reason="test"):
+    return make_dossier(user, reason, items=1).items.get()
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def make_document(user, reason="test", *, item=None, content=PDF_BYTES, name="doc.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    item = item or make_dossier_item(user, reason)
+    return services.upload_document(item, SimpleUploadedFile(name, content), user=user, reason=reason)
+
+
 FACTORIES = {
+    ChecklistTemplate: make_template,
+    ChecklistItem: make_checklist_item,
+    Dossier: make_dossier,
+    DossierItem: make_dossier_item,
+    Document: make_document,
     Market: make_market,
     CertificationKind: make_kind,
     MarketRule: make_rule,
