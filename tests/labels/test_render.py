@@ -15,13 +15,13 @@ KIT_COMBINATIONS = [
 ]  # fmt: skip
 
 
-def expected_uri(data, *, serial=None) -> str:
-    return digital_link(data.resolver_base_url, data.gtin, data.lot, expiry=data.expiry, serial=serial)
+def expected_uri(data) -> str:
+    return digital_link(data.resolver_base_url, data.gtin, data.lot, expiry=data.expiry)
 
 
 def assert_kit_symbols(scans, data, *, with_serial: bool) -> None:
-    """Every DataMatrix is a GS1 DataMatrix with the UDI of ``data``; every QR code its Digital Link URI."""
-    serial = data.serial if with_serial else None
+    """Every DataMatrix is a GS1 DataMatrix with the UDI of ``data`` (with its serial on case labels); every QR code
+    the lot's Digital Link URI."""
     for scan in scans:
         if scan.format == "DataMatrix":
             assert scan.symbology_identifier == "]d2"
