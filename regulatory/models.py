@@ -6,7 +6,7 @@ Every state change goes through ``regulatory.services``."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -45,7 +45,7 @@ class Market(TrackedModel):
 
     def rule_on(self, on_date):
         """The rule set in force on ``on_date``: the latest ``valid_from`` on or before it."""
-        return self.rules.filter(valid_from__lte=on_date).order_by("-valid_from", "-version").first()
+        return self.rules.filter(valid_from__lte=on_date).order_by("-valid_from", "-version_number").first()
 
 
 class CertificationKind(TrackedModel):
@@ -81,6 +81,14 @@ class MarketRule(TrackedModel):
                                       help_text=_("Codes of the certification kinds a shipment needs."))
     source = models.CharField(_("source"), max_length=300, help_text=_("The regulation or guidance cited."))
     notes = models.TextField(_("notes"), blank=True)
+    # Performance evidence the market asks for (e.g. the EU common list: sensitivity ≥ 90 %, specificity ≥ 97 %),
+    # as fractions 0–1 compared with the lower bound of the study's 95 % confidence interval. Empty: no threshold.
+    min_sensitivity = models.DecimalField(_("minimum sensitivity (lower 95 % bound)"), max_digits=5,
+                                          decimal_places=4, null=True, blank=True,
+                                          validators=[MinValueValidator(0), MaxValueValidator(1)])
+    min_specificity = models.DecimalField(_("minimum specificity (lower 95 % bound)"), max_digits=5,
+                                          decimal_places=4, null=True, blank=True,
+                                          validators=[MinValueValidator(0), MaxValueValidator(1)])
 
     history = history()
 
@@ -259,7 +267,7 @@ class Dossier(TrackedModel):
                               editable=False)
 
     history = history()
-    history_children = ("items",)
+    history_children = ("items", "studies")
 
     class Meta:
         ordering = ["-pk"]
@@ -278,6 +286,29 @@ class Dossier(TrackedModel):
         gaps = [i.title for i in items if not i.current_document()]
         percent = 100 if not items else round(100 * (len(items) - len(gaps)) / len(items))
         return percent, gaps
+
+
+class DossierStudy(TrackedModel):
+    """A performance study (qc) cited as evidence in a dossier; judged against the market rule's thresholds
+    (regulatory.evidence)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="studies", verbose_name=_("dossier"))
+    study = models.ForeignKey("qc.PerformanceStudy", on_delete=models.PROTECT, related_name="dossier_links",
+                              verbose_name=_("performance study"))
+
+    history = history()
+
+    class Meta:
+        ordering = ["dossier", "pk"]
+        verbose_name = _("dossier study")
+        verbose_name_plural = _("dossier studies")
+        constraints = [models.UniqueConstraint(fields=["dossier", "study"], name="regulatory_dossier_study_once")]
+
+    def __str__(self):
+        return f"{self.dossier} · {self.study}"
+
+    def get_absolute_url(self):
+        return self.dossier.get_absolute_url()
 
 
 class DossierItem(TrackedModel):

@@ -8,7 +8,7 @@ READ = ["regulatory.view_market", "regulatory.view_marketrule", "regulatory.view
         "regulatory.view_certification", "regulatory.view_shipment"]
 
 PERMISSIONS = {
-    "Regulatory": ["regulatory.view_*", "regulatory.add_*", "regulatory.change_*",
+    "Regulatory": ["regulatory.view_*", "regulatory.add_*", "regulatory.change_*", "qc.view_performancestudy",
                    "regulatory.decide_certification"],
     "QA": READ,
     "QC": READ,

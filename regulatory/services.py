@@ -235,3 +235,23 @@ def decide_dossier(dossier, *, approved: bool, user, reason=""):
     dossier.status = Dossier.Status.APPROVED if approved else Dossier.Status.REJECTED
     dossier.save()
     return dossier
+
+
+@service
+def cite_study(dossier, study, *, user, reason=""):
+    """Cite a performance study of the dossier's product as evidence. Refused for another product's study, a
+    study cited already, or a dossier that is submitted or decided (its content is frozen)."""
+    from regulatory.models import Dossier, DossierStudy
+
+    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if dossier.status not in (Dossier.Status.DRAFT, Dossier.Status.READY):
+        raise DomainError(_("Dossier %(d)s is %(s)s: its evidence can no longer change.")
+                          % {"d": dossier, "s": dossier.get_status_display()}, "dossier_locked")
+    if study.product_id != dossier.product_id:
+        raise ValidationError({"study": [_("This study is of another product (%(p)s).") % {"p": study.product}]})
+    if dossier.studies.filter(study=study).exists():
+        raise ValidationError({"study": [_("This study is cited already.")]})
+    link = DossierStudy(dossier=dossier, study=study)
+    link.full_clean()
+    link.save()
+    return link

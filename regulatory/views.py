@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.generic import TemplateView
 
 from lims.errors import DomainError
@@ -17,8 +18,10 @@ from lims.pages import ServiceFormView
 from lims.permissions import require
 from lims.signatures import signature_rows
 from production.models import Batch
+from qc.models import PerformanceStudy
 from regulatory import matrix, services
 from regulatory.eligibility import eligibility, shippable_summary
+from regulatory.evidence import evidence
 from regulatory.filters import CertificationFilter, MarketRuleFilter, ShipmentFilter
 from regulatory.forms import CertificationForm, ShipmentForm
 from regulatory.models import Certification, Dossier, Market, MarketRule, Shipment
@@ -219,8 +222,14 @@ class DossierDetail(RolePageMixin, TemplateView):
         percent, gaps = dossier.completeness()
         items = [{"item": i, "current": i.current_document(),
                   "versions": [d for d in i.documents.all() if not d.removed]} for i in dossier.items.all()]
+        rule, rows = evidence(dossier)
+        cited = {r.study.pk for r in rows}
         return {**super().get_context_data(**kwargs), "dossier": dossier, "items": items, "percent": percent,
-                "gaps": gaps, "signatures": signature_rows(dossier),
+                "gaps": gaps, "signatures": signature_rows(dossier), "evidence_rule": rule, "evidence_rows": rows,
+                "citable_studies": [s for s in PerformanceStudy.objects.filter(product=dossier.product)
+                                    if s.pk not in cited],
+                "can_cite": self.request.user.has_perm("regulatory.add_dossierstudy")
+                and dossier.status in (Dossier.Status.DRAFT, Dossier.Status.READY),
                 "can_upload": self.request.user.has_perm("regulatory.add_document")
                 and dossier.status in (Dossier.Status.DRAFT, Dossier.Status.READY)}
 
@@ -238,4 +247,23 @@ class DossierDetail(RolePageMixin, TemplateView):
                 messages.error(request, message)
         else:
             messages.success(request, _("Document uploaded."))
+        return redirect(dossier.get_absolute_url())
+
+
+class DossierCiteStudy(RolePageMixin, View):
+    """Cite one of the product's performance studies as evidence (POST)."""
+
+    permission_required = "regulatory.add_dossierstudy"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        dossier = get_object_or_404(Dossier, pk=pk)
+        study = get_object_or_404(PerformanceStudy, pk=request.POST.get("study") or 0)
+        try:
+            services.cite_study(dossier, study, user=request.user, reason=request.POST.get("reason", ""))
+        except (ValidationError, DomainError) as exc:
+            for message in (exc.messages if isinstance(exc, ValidationError) else [exc.message]):
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Study cited as evidence."))
         return redirect(dossier.get_absolute_url())

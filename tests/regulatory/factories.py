@@ -17,11 +17,12 @@ from regulatory.models import (
     Document,
     Dossier,
     DossierItem,
+    DossierStudy,
     Market,
     MarketRule,
     Shipment,
 )
-from tests.qc.factories import PASSWORD, make_batch, make_product
+from tests.qc.factories import PASSWORD, make_batch, make_product, make_study
 
 _numbers = itertools.count(1)
 _letters = (f"{a}{b}" for a in "QRSTVWXYZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -113,7 +114,13 @@ def make_document(user, reason="test", *, item=None, content=PDF_BYTES, name="do
     return services.upload_document(item, SimpleUploadedFile(name, content), user=user, reason=reason)
 
 
+def make_dossier_study(user, reason="test"):
+    dossier = make_dossier(user, reason, items=1)
+    return services.cite_study(dossier, make_study(user, reason, product=dossier.product), user=user, reason=reason)
+
+
 FACTORIES = {
+    DossierStudy: make_dossier_study,
     ChecklistTemplate: make_template,
     ChecklistItem: make_checklist_item,
     Dossier: make_dossier,
