@@ -5,6 +5,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -228,6 +229,7 @@ class DossierDetail(RolePageMixin, TemplateView):
                 "gaps": gaps, "signatures": signature_rows(dossier), "evidence_rule": rule, "evidence_rows": rows,
                 "citable_studies": [s for s in PerformanceStudy.objects.filter(product=dossier.product)
                                     if s.pk not in cited],
+                "can_change": self.request.user.has_perm("regulatory.change_dossier"),
                 "can_cite": self.request.user.has_perm("regulatory.add_dossierstudy")
                 and dossier.status in (Dossier.Status.DRAFT, Dossier.Status.READY),
                 "can_upload": self.request.user.has_perm("regulatory.add_document")
@@ -266,4 +268,33 @@ class DossierCiteStudy(RolePageMixin, View):
                 messages.error(request, message)
         else:
             messages.success(request, _("Study cited as evidence."))
+        return redirect(dossier.get_absolute_url())
+
+
+class DossierAction(RolePageMixin, View):
+    """The dossier's life cycle from its page: ``ready``, ``submit`` (signed) and ``decide`` (approve/reject)."""
+
+    permission_required = "regulatory.change_dossier"
+    http_method_names = ["post"]
+
+    def post(self, request, pk, action):
+        dossier = get_object_or_404(Dossier, pk=pk)
+        reason = request.POST.get("reason", "")
+        try:
+            if action == "ready":
+                services.mark_dossier_ready(dossier, user=request.user, reason=reason)
+            elif action == "submit":
+                services.submit_dossier(dossier, password=request.POST.get("password", ""), user=request.user,
+                                        reason=reason)
+            elif action == "decide":
+                services.decide_dossier(dossier, approved=request.POST.get("approved") == "1", user=request.user,
+                                        reason=reason)
+            else:
+                raise Http404
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            for r in exc.reasons:
+                messages.error(request, r["detail"])
+        else:
+            messages.success(request, _("Dossier updated."))
         return redirect(dossier.get_absolute_url())

@@ -158,3 +158,18 @@ class DossierSerializer(serializers.ModelSerializer):
         return [{"id": i.pk, "position": i.position, "title": i.title, "required": i.required,
                  "current_document": DocumentSerializer(i.current_document()).data if i.current_document()
                  else None} for i in obj.items.all()]
+
+
+class ReasonOnlySerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class DossierSubmitSerializer(serializers.Serializer):
+    password = serializers.CharField(trim_whitespace=False, max_length=4096)
+    meaning = serializers.ChoiceField(choices=["submitted"], required=False)
+    reason = serializers.CharField(max_length=2000)
+
+
+class DossierDecisionSerializer(serializers.Serializer):
+    approved = serializers.BooleanField()
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)

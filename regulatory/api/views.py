@@ -162,7 +162,9 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     queryset = Dossier.objects.select_related("product", "market", "template").prefetch_related(
         "items__documents__uploaded_by")
     serializer_class = s.DossierSerializer
-    required_permissions = {"documents": "regulatory.add_document", "bundle": "regulatory.view_dossier"}
+    required_permissions = {"documents": "regulatory.add_document", "bundle": "regulatory.view_dossier",
+                            "ready": "regulatory.change_dossier", "submit": "regulatory.change_dossier",
+                            "decide": "regulatory.change_dossier"}
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
@@ -188,6 +190,33 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         doc = services.upload_document(item, parsed.validated_data["file"], user=request.user,
                                        reason=reason_of(request))
         return created(s.DocumentSerializer, doc, request)
+
+    @extend_schema(request=s.ReasonOnlySerializer, responses={200: s.DossierSerializer})
+    @action(detail=True, methods=["post"])
+    def ready(self, request, pk=None):
+        """draft → ready (refused with 409 ``incomplete`` and every gap while a required item is missing)."""
+        dossier = services.mark_dossier_ready(self.get_object(), user=request.user, reason=reason_of(request))
+        return Response(self.get_serializer(dossier).data)
+
+    @extend_schema(request=s.DossierSubmitSerializer, responses={200: s.DossierSerializer})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """ready → submitted, signed (password re-checked; 403 ``bad_signature`` when wrong)."""
+        parsed = s.DossierSubmitSerializer(data=request.data)
+        parsed.is_valid(raise_exception=True)
+        dossier = services.submit_dossier(self.get_object(), password=parsed.validated_data["password"],
+                                          user=request.user, reason=parsed.validated_data["reason"])
+        return Response(self.get_serializer(dossier).data)
+
+    @extend_schema(request=s.DossierDecisionSerializer, responses={200: s.DossierSerializer})
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        """submitted → approved | rejected (the authority's answer)."""
+        parsed = s.DossierDecisionSerializer(data=request.data)
+        parsed.is_valid(raise_exception=True)
+        dossier = services.decide_dossier(self.get_object(), approved=parsed.validated_data["approved"],
+                                          user=request.user, reason=parsed.validated_data.get("reason", ""))
+        return Response(self.get_serializer(dossier).data)
 
     @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])

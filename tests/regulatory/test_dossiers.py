@@ -162,3 +162,47 @@ def test_dossier_pages(client_for, regulatory_user, admin_user, dossier):
                                                            "file": SimpleUploadedFile("a.pdf", demo_pdf("a"))})
     assert r.status_code == 302
     assert dossier.items.last().current_document() is not None
+
+
+def test_dossier_workflow_through_the_api(dossier, api_for, regulatory_user, qa_user, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client = api_for(regulatory_user)
+    base = f"/api/v1/regulatory/dossiers/{dossier.pk}"
+    response = client.post(f"{base}/ready/", {"reason": "all in"}, format="json")
+    assert response.status_code == 409 and response.json()["code"] == "incomplete"
+    assert len(response.json()["reasons"]) == 3
+    for item in dossier.items.all():
+        upload(item, regulatory_user, b"%PDF-1.4\n%%EOF\n")
+    assert api_for(qa_user).post(f"{base}/ready/", {}, format="json").status_code == 403
+    assert client.post(f"{base}/ready/", {"reason": "complete"}, format="json").json()["status"] == "ready"
+    response = client.post(f"{base}/submit/", {"password": "wrong", "reason": "to the HSC"}, format="json")
+    assert response.status_code == 403 and response.json()["code"] == "bad_signature"
+    dossier.refresh_from_db()
+    assert dossier.status == "ready" and not Signature.objects.for_object(dossier).exists()
+    response = client.post(f"{base}/submit/", {"password": PASSWORD, "reason": "to the HSC"}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "submitted"
+    assert [s.meaning for s in Signature.objects.for_object(dossier)] == ["submitted"]
+    response = client.post(f"{base}/decide/", {"approved": True, "reason": "listed"}, format="json")
+    assert response.json()["status"] == "approved"
+    assert_history(dossier, user=regulatory_user, reason="listed")
+
+
+def test_dossier_workflow_on_its_page(dossier, client_for, regulatory_user, qa_user, settings, tmp_path):
+    from django.urls import reverse
+
+    settings.MEDIA_ROOT = tmp_path
+    for item in dossier.items.all():
+        upload(item, regulatory_user, b"%PDF-1.4\n%%EOF\n")
+    client = client_for(regulatory_user)
+    assert "Mark ready" in client.get(dossier.get_absolute_url()).content.decode()
+    assert client_for(qa_user).post(reverse("regulatory:dossier-action", args=[dossier.pk, "ready"])).status_code == 403
+    client.post(reverse("regulatory:dossier-action", args=[dossier.pk, "ready"]), {"reason": "complete"})
+    assert "submit-dialog" in client.get(dossier.get_absolute_url()).content.decode()
+    client.post(reverse("regulatory:dossier-action", args=[dossier.pk, "submit"]),
+                {"password": PASSWORD, "meaning": "submitted", "reason": "to the authority"})
+    dossier.refresh_from_db()
+    assert dossier.status == "submitted"
+    client.post(reverse("regulatory:dossier-action", args=[dossier.pk, "decide"]), {"approved": "0", "reason": "no"})
+    dossier.refresh_from_db()
+    assert dossier.status == "rejected"
+    assert client.post(reverse("regulatory:dossier-action", args=[dossier.pk, "bogus"])).status_code == 404
