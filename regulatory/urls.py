@@ -10,6 +10,8 @@ urlpatterns = [
     path("certifications/", views.CertificationList.as_view(), name="certification-list"),
     path("certifications/new/", views.CertificationCreate.as_view(), name="certification-create"),
     path("certifications/<int:pk>/", views.CertificationDetail.as_view(), name="certification-detail"),
+    path("certifications/<int:pk>/<slug:action>/", views.CertificationAction.as_view(),
+         name="certification-action"),
     path("matrix/", views.MatrixPage.as_view(), name="matrix"),
     path("eligibility/", views.EligibilityPage.as_view(), name="eligibility"),
     path("shippable/", views.SummaryPage.as_view(), name="summary"),

@@ -101,7 +101,35 @@ class CertificationDetail(RolePageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         cert = get_object_or_404(Certification.objects.select_related("product", "market", "kind"), pk=kwargs["pk"])
-        return {**super().get_context_data(**kwargs), "certification": cert}
+        actions = [(name, label) for name, label in CERTIFICATION_ACTIONS.items()
+                   if cert.status in services.TRANSITIONS[name][0]]
+        return {**super().get_context_data(**kwargs), "certification": cert,
+                "actions": actions if self.request.user.has_perm("regulatory.decide_certification") else []}
+
+
+CERTIFICATION_ACTIONS = {"activate": _("Activate"), "suspend": _("Suspend"), "withdraw": _("Withdraw"),
+                         "expire": _("Mark expired")}
+
+
+class CertificationAction(RolePageMixin, View):
+    """A certification's life cycle from its page (a reason is required to suspend or withdraw)."""
+
+    permission_required = "regulatory.decide_certification"
+    http_method_names = ["post"]
+
+    def post(self, request, pk, action):
+        if action not in CERTIFICATION_ACTIONS:
+            raise Http404
+        cert = get_object_or_404(Certification, pk=pk)
+        service = getattr(services, f"{action}_certification")
+        try:
+            service(cert, user=request.user, reason=request.POST.get("reason", "").strip())
+        except (ValidationError, DomainError) as exc:
+            for message in (exc.messages if isinstance(exc, ValidationError) else [exc.message]):
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Certification updated."))
+        return redirect(cert.get_absolute_url())
 
 
 class MatrixPage(RolePageMixin, TemplateView):
