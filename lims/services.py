@@ -2,6 +2,7 @@
 acting user and reason, validation, optimistic locking, and the reason rule for signed records."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from lims.audit import service
 from lims.errors import ReasonRequired, StaleVersion
@@ -13,7 +14,7 @@ def check_version(current: int, expected) -> None:
     try:
         expected = int(expected)
     except (TypeError, ValueError):
-        raise ValidationError({"version": ["A whole number is required."]}) from None
+        raise ValidationError({"version": [_("A whole number is required.")]}) from None
     if expected != current:
         raise StaleVersion(current)
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lims.errors import BadSignature, DomainError, SigningLocked
 from lims.models import Signature, SignatureFailure
@@ -39,7 +40,7 @@ def printed_name(user) -> str:
 def latest_history_row(obj):
     row = obj.history.order_by("-history_id").only("history_id").first()
     if row is None:
-        raise DomainError("This record has no history yet and cannot be signed.", "unsigned_record")
+        raise DomainError(_("This record has no history yet and cannot be signed."), "unsigned_record")
     return row
 
 

@@ -178,3 +178,30 @@ def test_signatures_cannot_be_altered(project, qa_user):
         signature.save()
     with pytest.raises(ValueError):
         signature.delete()
+
+
+def test_audit_log_and_signature_list_keep_a_constant_query_count(client_for, auditor_user, qa_user,
+                                                                   incubator_user):
+    from tests.helpers import assert_constant_queries
+
+    def more(n=5):
+        for i in range(n):
+            with audited(user=incubator_user, reason="bulk"):
+                project = Project.objects.create(code=f"Q-{Project.objects.count()}-{i}", name="x",
+                                                 focus_area="other", entered_on="2025-01-01")
+            approve_project(project, user=qa_user, password=PASSWORD, reason="ok")
+
+    more(2)
+    client = client_for(auditor_user)
+    assert_constant_queries(client, reverse("audit-log"), more)
+    assert_constant_queries(client, reverse("signature-list"), more)
+
+
+def test_a_non_numeric_version_is_a_field_error(project, incubator_user):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as err:
+        update_record(project, {"name": "y"}, user=incubator_user, reason="edit", expected_version="abc")
+    assert err.value.message_dict == {"version": ["A whole number is required."]}
+    project.refresh_from_db()
+    assert project.name == "3D microbial culture"
