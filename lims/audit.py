@@ -50,8 +50,26 @@ def audited(*, user, reason: str = ""):
         _current.reset(token)
 
 
+class HistoricalAudit(models.Model):
+    """Columns every historical row carries beside simple-history's own.
+
+    ``history_reason_system``: the reason is an action code the system supplied (a creation, an instrument
+    feed), not a person's words; pages, exports and PDFs show it translated and marked (Annex 11 §9).
+    ``history_hash``: SHA-256 over the row's content and the previous row's hash of the same table, so that a
+    changed or removed row breaks the chain (tamper evidence; filled when the row is written).
+    """
+
+    history_reason_system = models.BooleanField(default=False)
+    history_hash = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+
 def history(**kwargs) -> HistoricalRecords:
-    """The HistoricalRecords every domain model uses: a reason column and the user as a foreign key."""
+    """The HistoricalRecords every domain model uses: a reason column, the user as a foreign key, and the
+    columns of ``HistoricalAudit`` (system-reason flag, chain hash)."""
+    kwargs.setdefault("bases", [HistoricalAudit])
     kwargs.setdefault("history_change_reason_field", models.TextField(blank=True, default=""))
     kwargs.setdefault("cascade_delete_history", False)
     return HistoricalRecords(**kwargs)

@@ -78,6 +78,8 @@ class Signature(models.Model):
     # The exact history row (of the signed model's historical table) this signature is bound to.
     history_id = models.PositiveBigIntegerField(_("signed version"))
     record_version = models.PositiveIntegerField(_("record version"), null=True, blank=True)
+    # SHA-256 over this signature's content and the previous signature's hash (tamper evidence).
+    signature_hash = models.CharField(_("hash"), max_length=64, blank=True, default="", editable=False)
 
     objects = SignatureQuerySet.as_manager()
 
