@@ -35,6 +35,7 @@ import codecs
 import math
 import re
 from datetime import date, datetime, timedelta
+from datetime import timezone as dt_timezone
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -134,7 +135,10 @@ def offset_message(moment: datetime) -> str | None:
 
 def validate_date(value, field_name: str | None = None):
     if isinstance(value, datetime):
-        message = date_message(value, field_name) or offset_message(value)
+        # An offset typed by someone (a fixed offset) first; a zone's own historical offset (Asia/Shanghai was
+        # +08:05:43 in 1900) is not theirs to fix, the date is.
+        typed = isinstance(value.tzinfo, dt_timezone)
+        message = (offset_message(value) if typed else None) or date_message(value, field_name)
     elif isinstance(value, date):
         message = date_message(value, field_name)
     else:
@@ -304,7 +308,8 @@ def decode_text(data: bytes) -> str:
 
     Byte order marks decide first. Without one, UTF-16 is recognised by its zero bytes (a CSV file is mostly
     ASCII: every other byte is NUL), UTF-8 is tried strictly (text in GB18030 is almost never valid UTF-8), then
-    GB18030. charset-normalizer names the encoding of anything else in the message."""
+    GB18030. charset-normalizer names the encoding of anything else in the message. A stray NUL in UTF-8 text
+    decodes: the cell check then reports it by row and column."""
     if data.startswith(codecs.BOM_UTF8):
         return _strict(data[len(codecs.BOM_UTF8):], "utf-8", "UTF-8")
     if data.startswith(codecs.BOM_UTF16_LE):
@@ -320,9 +325,6 @@ def decode_text(data: bytes) -> str:
             return _strict(data, "utf-16-le", "UTF-16 LE")
         if even_zero > half * 0.3 and odd_zero < even_zero / 4:
             return _strict(data, "utf-16-be", "UTF-16 BE")
-    if b"\x00" in sample:
-        raise EncodingProblem(gettext("The file contains NUL bytes but is not UTF-16 text: it is probably not a "
-                                      "text (CSV) file."))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
