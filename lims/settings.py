@@ -272,7 +272,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "lims.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "lims.api.errors.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
         "lims.api.parsers.JSONParser",
@@ -295,6 +295,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "lims.api.schema.add_error_responses",
+    ],
 }
 
 # --- The plant and its resolver --------------------------------------------------------------------------
