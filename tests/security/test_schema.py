@@ -48,7 +48,11 @@ def test_the_schema_declares_nullable_fields_and_real_shapes():
 
 def test_every_operation_conforms_as_qa_and_auditor(world, qa_user, auditor_user):
     report = run_schemathesis([qa_user, auditor_user], max_examples=MAX_EXAMPLES)
-    print(f"schemathesis: {report.operations} operations, {report.requests} requests, statuses {report.statuses}")
+    line = f"schemathesis: {report.operations} operations, {report.requests} requests, statuses {report.statuses}"
+    print(line)
+    if os.environ.get("FUZZ_REPORT"):  # bench/fuzz_api.py
+        with open(os.environ["FUZZ_REPORT"], "w") as out:
+            out.write(f"{line}\n{report.summary() if report.failures else 'no failures'}\n")
     assert report.operations >= 90, report.operations
     assert report.requests >= report.operations * 2
     assert not report.failures, report.summary()
