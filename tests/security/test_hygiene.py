@@ -368,3 +368,9 @@ def test_readings_upload_with_a_nul_is_a_400(client_for, production_user, plant)
         "file": SimpleUploadedFile("counter.csv", text.encode())})
     assert response.status_code == 400 and "Control characters" in response.content.decode()
     assert Reading.objects.count() == 0
+
+
+def test_unknown_api_paths_answer_json_404(api_for, qa_user):
+    for url in ("/api/v1/lab/assays/12x/", "/api/v1/no-such-thing/", "/api/v1/production/batches/A/B/C/"):
+        response = api_for(qa_user).get(url)
+        assert response.status_code == 404 and _json(response)["code"] == "not_found", url
