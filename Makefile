@@ -8,7 +8,7 @@ PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 SECRET := .secret_key
 
-.PHONY: run test lint check messages browser-deps bench clean
+.PHONY: fuzz run test lint check messages browser-deps bench clean
 
 $(STAMP): requirements.txt requirements-test.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ browser-deps:
 
 test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
+
+# A longer schemathesis run than the one in `make test` (FUZZ_EXAMPLES per operation and role; numbers in
+# bench/results/fuzz_api.md).
+fuzz: $(STAMP)
+	$(BIN)/python bench/fuzz_api.py --examples $${FUZZ_EXAMPLES:-100}
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
