@@ -50,6 +50,18 @@ def audited(*, user, reason: str = ""):
         _current.reset(token)
 
 
+class _ChainedQuerySet(models.QuerySet):
+    """History rows written in bulk (``bulk_create_with_history``) get their ids and chain hashes too."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        from lims.integrity import chain
+
+        objs = list(objs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            chain(self.model, objs, using=self.db)
+            return super().bulk_create(objs, *args, **kwargs)
+
+
 class HistoricalAudit(models.Model):
     """Columns every historical row carries beside simple-history's own.
 
@@ -62,8 +74,18 @@ class HistoricalAudit(models.Model):
     history_reason_system = models.BooleanField(default=False)
     history_hash = models.CharField(max_length=64, blank=True, default="")
 
+    objects = _ChainedQuerySet.as_manager()
+
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        """Insert only, with the row's id and chain hash (lims.integrity); a history row is never changed."""
+        if not self._state.adding:
+            raise ValueError("A history row is never changed once written.")
+        from lims.integrity import save_chained
+
+        save_chained(self, super().save, **kwargs)
 
 
 def history(**kwargs) -> HistoricalRecords:
