@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from lims import views
+from lims import audit_views, views
 from lims.forms import LoginForm
 from lims.registry import DOMAIN_APPS, app_modules, url_prefix
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("language/", views.set_language, name="set-language"),
     path("audit/", views.audit_log, name="audit-log"),
     path("audit/signatures/", views.SignatureList.as_view(), name="signature-list"),
+    path("audit/verify/", audit_views.audit_verify, name="audit-verify"),
     path("history/<str:app_label>/<str:model_name>/<int:pk>/", views.object_history, name="object-history"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("lims.api.urls")),
