@@ -51,7 +51,9 @@ class LimsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from lims import audit, checks  # noqa: F401  (connect the history stamping signal, register checks)
+        from lims import audit, checks, users  # noqa: F401  (connect the history stamping signal, register checks)
+
+        users.connect()
 
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="lims.sync_roles")
         # After every migrate (sent once the migrations of all apps ran): history tables added by any app get

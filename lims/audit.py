@@ -109,6 +109,8 @@ def refuse_unattributed_writes(sender, instance, **kwargs):
     """Refuse the write itself (before any row changes) when a tracked model has no acting user."""
     if kwargs.get("raw") or not hasattr(sender._meta, "simple_history_manager_attribute"):
         return
+    if getattr(sender, "audit_outside_services", False):  # user accounts: recorded as system writes
+        return
     if _current.get() is None and _request_user() is None:
         raise AuditContextMissing(
             f"{sender.__name__} written without an acting user: call a service function (lims.audit.service)."
@@ -123,6 +125,10 @@ def stamp_history(sender, instance, history_instance, history_user=None, **kwarg
         if not history_instance.history_change_reason:
             history_instance.history_change_reason = ctx.reason
     if history_instance.history_user_id is None and history_user is None:
+        if getattr(type(instance), "audit_outside_services", False):
+            history_instance.history_change_reason = history_instance.history_change_reason or "outside services"
+            history_instance.history_reason_system = True
+            return
         raise AuditContextMissing(
             f"{sender.__name__} written without an acting user: call a service function (lims.audit.service)."
         )

@@ -170,3 +170,8 @@ class AuditVerification(models.Model):
 
     def __str__(self):
         return f"{self.finished_at:%Y-%m-%d %H:%M} · {'ok' if self.ok else 'broken'} · {self.rows_checked}"
+
+
+# Users and roles as records: history on every user and the RoleAssignment model (lims.users).
+from lims import users as _users  # noqa: E402,F401
+from lims.users_models import RoleAssignment  # noqa: E402,F401

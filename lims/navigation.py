@@ -7,4 +7,7 @@ MENU = [
         (_("Signatures"), "signature-list", "lims.view_signature"),
         (_("Trail verification"), "audit-verify", "lims.view_audit_log"),
     ]),
+    (_("Administration"), [
+        (_("Users and roles"), "admin-user-list", "auth.change_user"),
+    ]),
 ]

@@ -72,9 +72,9 @@ class AuditLogQuery(serializers.Serializer):
     def validate(self, data):
         from django.contrib.auth import get_user_model
 
-        from lims.history import tracked_models
+        from lims.history import audited_models
 
-        if data.get("model") and data["model"] not in {m._meta.label_lower for m in tracked_models()}:
+        if data.get("model") and data["model"] not in {m._meta.label_lower for m in audited_models()}:
             raise serializers.ValidationError({"model": [_("Unknown record type.")]})
         if data.get("object_id") and not data.get("model"):
             raise serializers.ValidationError({"model": [_("Choose the record type to filter by record id.")]})
