@@ -85,7 +85,7 @@ def test_every_tracked_model_verifies_after_its_factory_writes(user_factory):
     from tests.core.test_every_model_audited import FACTORIES
 
     user = user_factory("writer", "Admin", superuser=True)
-    for model, make in FACTORIES.items():
+    for make in FACTORIES.values():
         obj = make(user, "created for the chain test")
         update_record(obj, {}, user=user, reason="edited for the chain test")
     result = integrity.verify_audit()
