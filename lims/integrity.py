@@ -99,6 +99,8 @@ def _float(v):
 
 def _datetime(f):
     def enc(v):
+        if type(v) is dt.datetime and v.tzinfo is _UTC:  # as the database returns them
+            return v.isoformat(timespec="microseconds")
         if not isinstance(v, dt.datetime):
             v = f.to_python(v)
         if timezone.is_naive(v):
@@ -226,10 +228,18 @@ def canonical(cols, values) -> str:
     """The canonical JSON of one row: ``values`` in the order of ``cols``; default values left out."""
     content = {}
     for col, value in zip(cols, values, strict=True):
-        value = None if value is None else col.encode(value)
+        if value is not None:
+            kind = type(value)
+            # fast path: values already of their canonical type (most columns of most rows)
+            if not ((kind is str and col.encode is _str) or (kind is int and col.encode is _int)
+                    or (kind is bool and col.encode is _bool)):
+                value = col.encode(value)
         if value != col.default:
             content[col.attname] = value
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _dumps(content)
+
+
+_dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 
 
 def row_hash(table: str, previous: str, content: str) -> str:

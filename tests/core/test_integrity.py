@@ -288,3 +288,41 @@ def test_canonical_form_is_stable_across_value_types():
     moment = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
     assert history_date.canonical(moment) == history_date.canonical(
         moment.astimezone(timezone(timedelta(hours=8)))) == "2026-01-01T08:00:00.000000+00:00"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_of_one_table_keep_one_unbroken_chain(incubator_user):
+    """PostgreSQL: writers of the same history table queue on the table's advisory lock, so ids stay
+    consecutive and every row links to the one before it."""
+    import threading
+
+    from django.db import connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent PostgreSQL writers")
+    writers = 8
+    start = threading.Barrier(writers)
+    errors = []
+
+    def write(n):
+        try:
+            start.wait()
+            for i in range(5):
+                create_record(Project, {"code": f"C-{n}-{i}", "name": "x", "focus_area": "y",
+                                        "entered_on": "2025-05-01"}, user=incubator_user, reason="parallel")
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    ids = list(HIST.objects.order_by("history_id").values_list("history_id", flat=True))
+    assert len(ids) == writers * 5 and ids == list(range(ids[0], ids[0] + len(ids)))
+    result = integrity.verify_audit()
+    assert result.ok, result.breaks
