@@ -309,7 +309,7 @@ def test_concurrent_writers_of_one_table_keep_one_unbroken_chain(incubator_user)
         try:
             start.wait()
             for i in range(5):
-                create_record(Project, {"code": f"C-{n}-{i}", "name": "x", "focus_area": "y",
+                create_record(Project, {"code": f"C-{n}-{i}", "name": "x", "focus_area": "microbiology",
                                         "entered_on": "2025-05-01"}, user=incubator_user, reason="parallel")
         except Exception as exc:  # collected and asserted below
             errors.append(exc)
