@@ -36,10 +36,20 @@ def tracked_models() -> list[type[models.Model]]:
     return result
 
 
+def audited_models() -> list[type[models.Model]]:
+    """What the audit trail shows: the tracked domain models and the user accounts (lims.users)."""
+    user_model = get_user_model()
+    result = tracked_models()
+    if hasattr(user_model._meta, "simple_history_manager_attribute") and user_model not in result:
+        result.append(user_model)
+    return result
+
+
 def diffed_fields(model):
+    tracked = {f.attname for f in get_history_model_for_model(model).tracked_fields}  # without excluded fields
     return [
         f for f in model._meta.concrete_fields
-        if f.name not in NOT_DIFFED and f.name != model._meta.pk.name
+        if f.name not in NOT_DIFFED and f.name != model._meta.pk.name and f.attname in tracked
     ]
 
 
@@ -142,7 +152,7 @@ def _row_repr(model, row):
 
 def audit_log(*, user_id=None, model_label=None, object_id=None, date_from=None, date_to=None):
     """One queryset over every historical table (UNION ALL), newest first: the global audit log."""
-    selected = tracked_models()
+    selected = audited_models()
     if model_label:
         selected = [m for m in selected if m._meta.label_lower == model_label]
     parts = []
@@ -171,7 +181,7 @@ def audit_log(*, user_id=None, model_label=None, object_id=None, date_from=None,
 def audit_rows(page_rows):
     """Turn raw audit-log tuples into dicts with user names (one query for the users of the page)."""
     users = get_user_model().objects.in_bulk({r[2] for r in page_rows if r[2]})
-    labels = {m._meta.label_lower: m for m in tracked_models()}
+    labels = {m._meta.label_lower: m for m in audited_models()}
     out = []
     for history_id, date, uid, htype, reason, obj_id, system, label in page_rows:
         model = labels.get(label)

@@ -72,7 +72,7 @@ def _tracked_model(app_label, model_name):
         model = apps.get_model(app_label, model_name)
     except LookupError:
         raise Http404 from None
-    if model not in history.tracked_models():
+    if model not in history.audited_models():
         raise Http404
     return model
 
@@ -113,7 +113,7 @@ class AuditFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["model"].choices = [("", _("All"))] + sorted(
             (m._meta.label_lower, f"{m._meta.app_config.verbose_name} · {m._meta.verbose_name}")
-            for m in history.tracked_models()
+            for m in history.audited_models()
         )
 
     def clean(self):
