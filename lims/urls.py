@@ -18,6 +18,8 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit-log"),
     path("audit/signatures/", views.SignatureList.as_view(), name="signature-list"),
     path("history/<str:app_label>/<str:model_name>/<int:pk>/", views.object_history, name="object-history"),
+    path("tasks/", include("lims.tasks.urls")),
+    path("inbox/", include("lims.notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("lims.api.urls")),
 ]
