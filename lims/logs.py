@@ -32,9 +32,9 @@ class RequestFilter(logging.Filter):
         request = request_var.get()
         task = task_var.get()
         if not hasattr(record, "request_id"):
-            record.request_id = getattr(request, "request_id", "") or (f"task-{task}" if task else "")
+            record.request_id = getattr(request, "request_id", "") or (f"task-{task[0]}" if task else "")
         if not hasattr(record, "user"):
-            record.user = current_user_name(request)
+            record.user = current_user_name(request) or (task[1] if task else "")
         return True
 
 

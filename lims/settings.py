@@ -311,10 +311,12 @@ CELERY_TASK_IGNORE_RESULT = True  # results live in TaskRun rows, not in a resul
 CELERY_TASK_ACKS_LATE = True  # a worker that dies mid-task leaves the message to be redelivered (idempotent)
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_ALWAYS_EAGER = env_bool("TASKS_EAGER", default=TESTING and not BROKER_URL)
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("TASK_QUEUE", "lims")
+CELERY_TASK_ALWAYS_EAGER = env_bool("TASKS_EAGER")
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs through LOGGING below (JSON, with the task run id)
 LIMS_TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 3)
 LIMS_SYSTEM_USERNAME = os.environ.get("SYSTEM_USERNAME", "lims-system")
 

@@ -70,7 +70,7 @@ def execute_run(run_id: int):
     if run is None:
         return
     kind = KINDS.get(run.kind)
-    token = task_var.set(run.pk)
+    token = task_var.set((run.pk, user.get_username()))
     try:
         if kind is None:
             services.fail(run.pk, f"unknown task kind {run.kind}", retry=False, user=user)
