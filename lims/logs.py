@@ -29,7 +29,10 @@ def current_user_name(request) -> str:
 
 class RequestFilter(logging.Filter):
     def filter(self, record):
-        request = request_var.get()
+        # Django logs a request's outcome after the middleware returned: it passes the request along.
+        request = request_var.get() or getattr(record, "request", None)
+        if not hasattr(request, "META"):
+            request = None
         task = task_var.get()
         if not hasattr(record, "request_id"):
             record.request_id = getattr(request, "request_id", "") or (f"task-{task[0]}" if task else "")

@@ -11,3 +11,9 @@ os.environ.setdefault("VAR_DIR", __import__("tempfile").mkdtemp(prefix="lims-tes
 os.environ["TASK_QUEUE"] = f"lims-test-{os.getpid()}-{__import__('uuid').uuid4().hex[:8]}"
 
 from lims.settings import *  # noqa: F403
+
+# A second database for the backup → restore drill (tests/operations/test_backup.py restores into it).
+from lims.settings import DATABASES
+
+DATABASES["restore"] = {**DATABASES["default"], "NAME": str(DATABASES["default"]["NAME"]) + "_restore",
+                        "TEST": {"NAME": None}}
