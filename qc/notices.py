@@ -14,7 +14,7 @@ def _oos(p):
 def _past_due(p):
     if p.get("capa"):
         return (_("CAPA past due: %(deviation)s") % p,
-                _("The CAPA \u201c%(capa)s\u201d was due on %(due)s and is not done.") % p)
+                _("The CAPA “%(capa)s” was due on %(due)s and is not done.") % p)
     return (_("Deviation past due: %(deviation)s") % p,
             _("Open since %(opened)s, longer than %(days)s days.") % p)
 

@@ -40,20 +40,20 @@ def recipients(kind) -> list[int]:
                 .values_list("pk", flat=True).distinct().order_by("pk"))
 
 
-def deliver(event_id: int):
+def deliver(event_id: int, *, mail: bool = True):
     with transaction.atomic():
         event = Event.objects.select_for_update().filter(pk=event_id).first()
         if event is None:
             return
         kind = KINDS.get(event.kind)
         if event.delivered_at is None and kind is not None:
-            inbox, mail = wants(recipients(kind), kind)
+            inbox, by_mail = wants(recipients(kind), kind)
             Notification.objects.bulk_create([Notification(event=event, recipient_id=uid) for uid in sorted(inbox)],
                                              ignore_conflicts=True)
-            event.params = {**event.params, "_email": sorted(mail)}
+            event.params = {**event.params, "_email": sorted(by_mail)}
             event.delivered_at = timezone.now()
             event.save(update_fields=["params", "delivered_at"])
-    if kind is not None:
+    if kind is not None and mail:
         send_emails(event)
 
 
@@ -88,6 +88,14 @@ def sweep():
             deliver(event_id)
         except Exception:
             log.exception("notification event %s could not be delivered", event_id)
+
+
+def deliver_pending(*, mail: bool = True) -> int:
+    """Deliver every event not delivered yet, now (seed_demo: the demo inbox is filled before the worker runs)."""
+    pending = list(Event.objects.filter(delivered_at__isnull=True).order_by("pk").values_list("pk", flat=True))
+    for event_id in pending:
+        deliver(event_id, mail=mail)
+    return len(pending)
 
 
 deliver.sweep = sweep
