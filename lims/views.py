@@ -161,7 +161,7 @@ def _audit_csv(qs):
 
     def rows():
         yield "\ufeff" + writer.writerow(["history_id", "date", "user", "type", "record_type", "record_id",
-                                          "reason"])
+                                          "reason", "reason_by_system"])
         chunk = 2000
         offset = 0
         while True:
@@ -170,7 +170,8 @@ def _audit_csv(qs):
                 break
             for r in history.audit_rows(part):
                 yield writer.writerow([r["history_id"], timezone.localtime(r["history_date"]).isoformat(),
-                                       r["user"], r["type"], r["model"], r["object_id"], r["reason"]])
+                                       r["user"], r["type"], r["model"], r["object_id"], r["reason"],
+                                       "yes" if r["reason_system"] else ""])
             offset += chunk
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

@@ -75,7 +75,7 @@ def execute_run(run_id: int):
         if kind is None:
             services.fail(run.pk, f"unknown task kind {run.kind}", retry=False, user=user)
             return
-        with audited(user=user, reason=run.kind):
+        with audited(user=user, reason=run.kind, system=True):
             kind.handler(TaskContext(run))
         services.finish(run.pk, user=user)
     except Exception as exc:
