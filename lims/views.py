@@ -219,7 +219,11 @@ def error_500(request):
         if request.path_info.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
             response = JsonResponse({"detail": str(detail), "code": "unavailable"}, status=503)
         else:
-            response = HttpResponse(render_to_string("errors/503.html", {"detail": detail}), status=503)
+            try:
+                body = render_to_string("errors/503.html", {"detail": detail})
+            except Exception:  # the outage page itself must never fail (e.g. static files not collected)
+                body = f"<!doctype html><title>503</title><h1>{_('Service unavailable (503)')}</h1><p>{detail}</p>"
+            response = HttpResponse(body, status=503)
         response["Retry-After"] = "30"
         return response
     return render(request, "errors/500.html", status=500)

@@ -2,19 +2,11 @@
 every other request answers 503 quickly (the app's own page, JSON for the API) with no traceback, and everything
 is back to normal by itself once the database returns."""
 
-import time
-
 import pytest
 
 from tests.operations.outage import database_unavailable
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def timed(call):
-    started = time.perf_counter()
-    response = call()
-    return response, time.perf_counter() - started
 
 
 def callers(user):
@@ -38,20 +30,19 @@ def test_an_outage_answers_503_to_every_caller_and_recovers(qa_user):
     assert token.get("/api/v1/auth/me/").status_code == 200
 
     with database_unavailable():
-        for caller in (anonymous, session, token):
-            response, seconds = timed(lambda c=caller: c.get("/healthz"))
+        for caller in (anonymous, session, token):  # how fast: bench/outage.py (no timed assertions here)
+            response = caller.get("/healthz")
             assert response.status_code == 503
             assert response.json()["database"] == "unavailable"
-            assert seconds < 2
 
-        page, _s = timed(lambda: session.get("/"))
+        page = session.get("/")
         assert page.status_code == 503
         assert "text/html" in page["Content-Type"]
         body = page.content.decode()
         assert "Service unavailable (503)" in body and "Traceback" not in body
         assert page["Retry-After"]
 
-        api, _s = timed(lambda: token.get("/api/v1/auth/me/"))
+        api = token.get("/api/v1/auth/me/")
         assert api.status_code == 503
         assert api.json()["code"] == "unavailable"
 
