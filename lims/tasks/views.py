@@ -50,7 +50,8 @@ def run_list(request):
 @require_GET
 def run_detail(request, pk):
     run = _run(request, pk)
-    return render(request, "tasks/run_detail.html", {"run": run, "status": status_payload(run)})
+    history = run.history.select_related("history_user").order_by("-history_id")[:50]
+    return render(request, "tasks/run_detail.html", {"run": run, "status": status_payload(run), "history": history})
 
 
 @login_required

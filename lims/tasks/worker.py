@@ -66,7 +66,17 @@ def execute_run(run_id: int):
     if run is None:
         return
     user = run.started_by
-    run = services.claim(run_id, user=user)
+    try:
+        run = services.claim(run_id, user=user)
+    except Exception as exc:
+        if not is_outage(exc) or settings.CELERY_TASK_ALWAYS_EAGER:
+            raise
+        # The database is busy or away: try again shortly (nothing was written; the run is still queued).
+        log.warning("task run %s: could not be claimed (%s); retrying", run_id, exc)
+        from lims.tasks.celery_app import execute
+
+        execute.apply_async(args=[run_id], countdown=5, retry=False)
+        return
     if run is None:
         return
     kind = KINDS.get(run.kind)

@@ -29,12 +29,17 @@ def worker(settings):
         app.conf.task_always_eager = True
 
 
-def wait_for(predicate, seconds=30):
+def wait_for(predicate, seconds=60):
+    from django.db import OperationalError
+
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
+        try:
+            if predicate():
+                return True
+        except OperationalError:  # SQLite's shared in-memory test database: the worker holds a table lock
+            pass
+        time.sleep(0.5)
     return False
 
 
