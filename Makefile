@@ -19,19 +19,20 @@ $(STAMP): requirements.txt requirements-test.txt
 $(SECRET):
 	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $(SECRET)
 
-# The local demo runs with DEBUG off, as in production, but over plain HTTP on the loopback address.
+# The local demo runs with DEBUG off, as in production, but over plain HTTP on the loopback address. It serves
+# with gunicorn and runs the background worker and the scheduler beside it (manage.py serve): Ctrl-C stops all.
 run: $(STAMP) $(SECRET)
-	@export SECRET_KEY="$$(cat $(SECRET))" INSECURE_HTTP=1; \
+	@export SECRET_KEY="$$(cat $(SECRET))" INSECURE_HTTP=1 BASE_URL="http://127.0.0.1:$(PORT)"; \
 	$(BIN)/python manage.py migrate --noinput && \
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
 	$(BIN)/python manage.py seed_demo && \
 	echo "" && \
-	echo "  IVD LIMS is starting at http://127.0.0.1:$(PORT)/" && \
+	echo "  IVD LIMS is starting at http://127.0.0.1:$(PORT)/ (gunicorn, background worker, scheduler)" && \
 	echo "  Demo logins (password lims-demo, for the demo only):" && \
 	echo "    production  qc  qa  qa2  regulatory  incubator  lab  auditor  admin" && \
-	echo "  API docs: http://127.0.0.1:$(PORT)/api/v1/docs/" && \
+	echo "  API docs: http://127.0.0.1:$(PORT)/api/v1/docs/   Ctrl-C stops everything." && \
 	echo "" && \
-	exec $(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload
+	exec $(BIN)/python manage.py serve --port $(PORT)
 
 # Browser tests drive Debian's chromium (Playwright's own browser download does not work here).
 browser-deps:

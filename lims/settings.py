@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "axes",
     # Domain apps, in their import order: nothing imports "upward" (DESIGN.md, Layout).
     "lims",
+    "lims.tasks",
+    "lims.notifications",
     "incubator",
     "production",
     "production.monitoring",
@@ -73,9 +75,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "lims.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "lims.hygiene.InputHygieneMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "lims.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -104,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "lims.context_processors.navigation",
+                "lims.notifications.context_processors.inbox",
             ],
         },
     },
@@ -123,16 +128,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        # Busy timeout: a writer waits this long for the lock, then the request answers 503 (never hangs).
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT", 10),
     }
 else:
     # A new TCP connection costs ~3 ms here: keep connections in psycopg's pool (Django 5.1+).
     DATABASES["default"].setdefault("OPTIONS", {})
+    # Connect and statement timeouts: a database that does not answer costs seconds, never a hung worker.
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 2))
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "options", f"-c statement_timeout={env_int('DB_STATEMENT_TIMEOUT_MS', 30000)}")
     if env_bool("DB_POOL", default=not TESTING):
         DATABASES["default"]["OPTIONS"]["pool"] = {
             "min_size": env_int("DB_POOL_MIN", 2),
             "max_size": env_int("DB_POOL_MAX", 20),
-            "timeout": 10,
+            # Waiting for a free connection (or for the server to come back) is bounded: an outage answers 503.
+            "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "1.5")),
         }
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
@@ -308,9 +319,69 @@ LIMS_MANUFACTURER = {
     "address": os.environ.get("MANUFACTURER_ADDRESS", "No. 1 Science Park Road, Shapingba, Chongqing 400044, China"),
 }
 
+
+# --- Operations: background tasks, notifications, outages, logs, metrics (issue #15) ---------------------
+# Background tasks run on Celery. Production and CI point BROKER_URL at Redis (redis://127.0.0.1:6379/0) or
+# RabbitMQ (amqp://...); without it the embedded default is kombu's filesystem transport in var/broker, which
+# needs no server and carries the same messages between the web process, the worker and the scheduler.
+VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
+BROKER_URL = os.environ.get("BROKER_URL", "").strip()
+CELERY_BROKER_URL = BROKER_URL or "filesystem://"
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {"visibility_timeout": 3600} if BROKER_URL else
+    {"data_folder_in": str(VAR_DIR / "broker"), "data_folder_out": str(VAR_DIR / "broker"),
+     "control_folder": str(VAR_DIR / "broker-control")}
+)
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY = False  # a broker outage must not hold a request: the sweep re-sends later
+CELERY_TASK_IGNORE_RESULT = True  # results live in TaskRun rows, not in a result backend
+CELERY_TASK_ACKS_LATE = True  # a worker that dies mid-task leaves the message to be redelivered (idempotent)
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("TASK_QUEUE", "lims")
+CELERY_TASK_ALWAYS_EAGER = env_bool("TASKS_EAGER")
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs through LOGGING below (JSON, with the task run id)
+LIMS_TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 3)
+LIMS_SYSTEM_USERNAME = os.environ.get("SYSTEM_USERNAME", "lims-system")
+
+# E-mail: SMTP from the environment; the console backend (mails printed by the worker) when no host is set.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.locmem.EmailBackend" if TESTING
+    else "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "lims@localhost")
+LIMS_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# /healthz answers within this many seconds whatever the database or broker does.
+HEALTH_TIMEOUT_SECONDS = float(os.environ.get("HEALTH_TIMEOUT", "1.5"))
+
+# Prometheus metrics at /metrics: a bearer token (METRICS_TOKEN) or, without one, only these addresses.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+
+# Structured logs: one JSON object per line with the request id and the user (LOG_FORMAT=text for humans).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "lims.logs.RequestFilter"}, "outage": {"()": "lims.logs.OutageFilter"}},
+    "formatters": {
+        "json": {"()": "lims.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(user)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request", "outage"],
+                             "formatter": "json" if os.environ.get("LOG_FORMAT", "json") == "json" else "text"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {"lims": {"level": os.environ.get("LIMS_LOG_LEVEL", "INFO"), "propagate": True},
+                "celery": {"level": "INFO"}},
 }

@@ -27,6 +27,8 @@ urlpatterns = [
     path("admin-users/<int:pk>/revoke/", users_views.RevokeRole.as_view(), name="admin-user-revoke"),
     path("admin-users/<int:pk>/deactivate/", users_views.Deactivate.as_view(), name="admin-user-deactivate"),
     path("admin-users/<int:pk>/reactivate/", users_views.Reactivate.as_view(), name="admin-user-reactivate"),
+    path("tasks/", include("lims.tasks.urls")),
+    path("inbox/", include("lims.notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("lims.api.urls")),
 ]

@@ -8,8 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connection
-from django.http import Http404, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch
 from django.utils import timezone, translation
@@ -30,14 +29,12 @@ from lims.signatures import signature_rows
 @require_GET
 @never_cache
 def healthz(request):
-    """``GET /healthz`` → 200 ``{"status": "ok", "database": "ok"}``; 503 when the database does not answer."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception:  # any database failure means "not healthy", never a 500
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    """``GET /healthz`` → 200 ``{"status": "ok", "database": "ok", "broker": "ok"}``; 503 within 2 s when the
+    database or the broker does not answer. ``RequestContextMiddleware`` answers it before sessions and
+    authentication, so signed-in and token callers get the same answer as anonymous ones (lims/health.py)."""
+    from lims.health import healthz_response
+
+    return healthz_response()
 
 
 @login_required
@@ -218,5 +215,27 @@ def error_404(request, exception=None):
 
 
 def error_500(request):
+    """A database outage (connection refused, timeout, lock wait) is 503 with the app's own page — or JSON for
+    the API — rendered without the database; anything else is the 500 page."""
+    import sys
+
+    from django.template.loader import render_to_string
+
+    from lims.logs import is_outage
+
+    exc = sys.exc_info()[1]
+    if is_outage(exc):
+        detail = _("The service is unavailable for a moment (the database does not answer). Nothing was saved; "
+                   "please try again in a minute.")
+        if request.path_info.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
+            response = JsonResponse({"detail": str(detail), "code": "unavailable"}, status=503)
+        else:
+            try:
+                body = render_to_string("errors/503.html", {"detail": detail})
+            except Exception:  # the outage page itself must never fail (e.g. static files not collected)
+                body = f"<!doctype html><title>503</title><h1>{_('Service unavailable (503)')}</h1><p>{detail}</p>"
+            response = HttpResponse(body, status=503)
+        response["Retry-After"] = "30"
+        return response
     return _api_error(request, 500, _("Server error."), "server_error") \
         or render(request, "errors/500.html", status=500)

@@ -9,6 +9,7 @@ class QcConfig(AppConfig):
 
     def ready(self):
         from production.panels import register_batch_panel
+        from qc import notices, tasks  # noqa: F401  (register notification kinds and background tasks)
         from qc.panels import batch_panel_context
 
         register_batch_panel("qc/includes/batch_panel.html", batch_panel_context, order=50)

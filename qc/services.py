@@ -118,11 +118,17 @@ def _open_oos(result: InspectionResult, *, user):
     inspection = result.inspection
     spec = result.specification
     subject = inspection.batch.lot_number if inspection.batch_id else str(inspection.material_lot)
-    return Deviation.objects.create(
+    from lims.notifications import notify
+
+    deviation = Deviation.objects.create(
         kind=Deviation.Kind.OOS, batch=inspection.batch, result=result, opened_by=user,
         title=_("OOS %(spec)s on %(subject)s") % {"spec": spec.code, "subject": subject},
         description=_("%(spec)s %(name)s: result %(value)s, specification %(limits)s.") % {
             "spec": spec.code, "name": spec.name, "value": result.display_value, "limits": spec.limits_display})
+    notify("qc.oos", deviation, key=f"oos:{deviation.pk}",
+           params={"deviation": str(deviation), "spec": spec.code, "subject": subject,
+                   "value": str(result.display_value), "limits": str(spec.limits_display)})
+    return deviation
 
 
 # --- Inspections -----------------------------------------------------------------------------------------

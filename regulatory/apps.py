@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class RegulatoryConfig(AppConfig):
     default_auto_field = 'django.db.models.BigAutoField'
     name = 'regulatory'
+
+    def ready(self):
+        from regulatory import notices, tasks  # noqa: F401  (register notification kinds and background tasks)

@@ -26,14 +26,21 @@ def index_pdf(dossier, rows, printed_by="") -> bytes:
                      signatures=signature_rows(dossier), printed_by=printed_by).build()
 
 
-def bundle(dossier, printed_by="") -> bytes:
+def bundle(dossier, printed_by="", progress=None) -> bytes:
+    """``progress(done, total)``, when given, is called after the index and after each document (the background
+    task shows it)."""
     items = list(dossier.items.prefetch_related("documents__uploaded_by").order_by("position"))
     rows = [(item, item.current_document()) for item in items]
+    present = [(item, doc) for item, doc in rows if doc is not None]
+    total = len(present) + 1
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("index.pdf", index_pdf(dossier, rows, printed_by))
-        for item, doc in rows:
-            if doc is not None:
-                with doc.file.open("rb") as f:
-                    archive.writestr(f"{item.position:02d}/{doc.original_name}", f.read())
+        if progress:
+            progress(1, total)
+        for done, (item, doc) in enumerate(present, start=2):
+            with doc.file.open("rb") as f:
+                archive.writestr(f"{item.position:02d}/{doc.original_name}", f.read())
+            if progress:
+                progress(done, total)
     return buffer.getvalue()

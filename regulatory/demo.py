@@ -115,6 +115,8 @@ def seed(ctx):
             _certify(user, product, "CN", "export_whitelist", p + "WL-2019-0002", until_days=-30,
                      status="expired", body="MOFCOM")
     ctx.log(f"regulatory: {Certification.objects.count()} certifications")
+    # The reminders the scheduler sends each morning (90 / 30 / 7 days before the end): the demo inbox has them.
+    ctx.log(f"regulatory: {services.certification_reminders()} certification reminders")
     if Shipment.objects.exists():
         ctx.log("regulatory: shipments already seeded")
         return

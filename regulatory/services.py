@@ -1,7 +1,10 @@
 """Every state change of regulatory records (STYLE.md §1): master data through ``lims.services``, the
 certification life cycle and shipments here."""
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lims.audit import service
@@ -86,8 +89,53 @@ def withdraw_certification(certification, *, user, reason=""):
 
 @service
 def expire_certification(certification, *, user, reason=""):
-    """active | suspended → expired."""
-    return _move(certification, "expire", reason)
+    """active | suspended → expired; Regulatory is told (lims.notifications, after commit)."""
+    from lims.notifications import notify
+
+    cert = _move(certification, "expire", reason)
+    notify("regulatory.certification_expired", cert, key=f"certification-expired:{cert.pk}:{cert.valid_until}",
+           params=_cert_params(cert, days=0))
+    return cert
+
+
+def _cert_params(cert, *, days):
+    return {"number": cert.number, "product": cert.product.code, "market": cert.market.code,
+            "kind": cert.kind.code, "valid_until": cert.valid_until.isoformat() if cert.valid_until else "",
+            "days": days}
+
+
+def expire_due_certifications(*, user, today=None) -> int:
+    """Every active or suspended certification whose validity ended before ``today`` → expired (one service
+    call each: a retry or a second run finds them expired already and does nothing)."""
+    today = today or timezone.localdate()
+    due = Certification.objects.filter(status__in=[S.ACTIVE, S.SUSPENDED], valid_until__lt=today).order_by("pk")
+    count = 0
+    for cert in due:
+        expire_certification(cert, user=user, reason=f"validity ended on {cert.valid_until}")
+        count += 1
+    return count
+
+
+# Reminder windows before a certification ends (DESIGN.md, Runs on: "ending within 90 / 30 / 7 days").
+REMINDER_DAYS = (90, 30, 7)
+
+
+def certification_reminders(*, today=None) -> int:
+    """Tell Regulatory once per window (90, 30, 7 days) about each active certification ending within it."""
+    from lims.notifications import notify
+
+    today = today or timezone.localdate()
+    horizon = today + timedelta(days=max(REMINDER_DAYS))
+    sent = 0
+    for cert in (Certification.objects.filter(status=S.ACTIVE, valid_until__gte=today, valid_until__lte=horizon)
+                 .select_related("product", "market", "kind").order_by("pk")):
+        days = (cert.valid_until - today).days
+        window = min(w for w in REMINDER_DAYS if days <= w)
+        if notify("regulatory.certification_ending", cert,
+                  key=f"certification-ending:{cert.pk}:{cert.valid_until}:{window}",
+                  params=_cert_params(cert, days=days)) is not None:
+            sent += 1
+    return sent
 
 
 @service

@@ -300,6 +300,21 @@ class DossierCiteStudy(RolePageMixin, View):
         return redirect(dossier.get_absolute_url())
 
 
+class DossierBundleTask(RolePageMixin, View):
+    """Build the dossier bundle in the background (POST) and follow its progress on the task page."""
+
+    permission_required = "regulatory.view_dossier"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        from lims.tasks import start_task
+
+        dossier = get_object_or_404(Dossier, pk=pk)
+        run = start_task("regulatory.dossier_bundle", {"dossier": dossier.pk}, user=request.user,
+                         key=request.POST.get("idempotency_key") or None)
+        return redirect(run.get_absolute_url())
+
+
 class DossierSubmit(SigningActionView):
     """ready → submitted, signed "submitted" with both components and a reason."""
 

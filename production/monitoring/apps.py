@@ -11,6 +11,7 @@ class MonitoringConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from production.monitoring import notices, tasks  # noqa: F401  (notification kinds, background tasks)
         from production.monitoring.conditions import batch_panel_context
         from production.panels import register_batch_panel
 

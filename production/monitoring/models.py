@@ -202,6 +202,10 @@ class Excursion(TrackedModel):
                               verbose_name=_("limit in effect"))
     batches = models.ManyToManyField("production.Batch", through="ExcursionBatch", related_name="excursions",
                                      verbose_name=_("batches"))
+    # Set when the point fell silent while the excursion was open: it ended at its last reading beyond limits
+    # and what followed is unknown (the gap), not "back within limits".
+    ended_by_gap = models.ForeignKey("SensorGap", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="excursions", verbose_name=_("ended by a gap in the readings"))
 
     objects = ExcursionQuerySet.as_manager()
     history = history()
@@ -230,6 +234,33 @@ class Excursion(TrackedModel):
             return self.assessment is not None
         except ExcursionAssessment.DoesNotExist:
             return False
+
+
+class SensorGap(TrackedModel):
+    """A time when a monitoring point sent nothing for longer than the maximum gap between readings: what the room
+    did then is unknown. It starts at the point's last reading and ends at the first reading after it (open while
+    the point is silent). Excursions open when the point fell silent end at their last reading beyond limits
+    and point here, so the record says "unknown after this", never a guessed end."""
+
+    point = models.ForeignKey(MonitoringPoint, on_delete=models.PROTECT, related_name="gaps",
+                              verbose_name=_("monitoring point"))
+    started_at = models.DateTimeField(_("last reading before the gap"))
+    ended_at = models.DateTimeField(_("first reading after the gap"), null=True, blank=True)
+    detected_at = models.DateTimeField(_("detected at"))
+
+    history = history()
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("gap in the readings")
+        verbose_name_plural = _("gaps in the readings")
+        constraints = [models.UniqueConstraint(fields=["point", "started_at"], name="monitoring_gap_once")]
+
+    def __str__(self):
+        return f"{self.point.code} {self.started_at:%Y-%m-%d %H:%M} …"
+
+    def get_absolute_url(self):
+        return reverse("monitoring:point-detail", args=[self.point_id])
 
 
 class ExcursionBatch(TrackedModel):

@@ -24,6 +24,7 @@ from production.monitoring.models import (
     Limit,
     MonitoringPoint,
     Reading,
+    SensorGap,
 )
 
 INSERT_CHUNK = 1000
@@ -209,8 +210,66 @@ def ingest_readings(rows, *, user, reason: str = "", label=str, now=None):
     require(user, "monitoring.add_reading")
     clean = validate_rows(rows, label=label, now=now)
     fresh = _insert(clean, user)
+    _end_gaps(fresh)
     touched = _detect(fresh, now=now)
+    _notify_action(touched)
     return {"created": len(fresh), "duplicates": len(clean) - len(fresh), "excursions": touched}
+
+
+def _notify_action(excursions):
+    """An action-level excursion reaches QA and Production at once (after commit, never holding the ingest)."""
+    from lims.notifications import notify
+
+    for exc in excursions:
+        if exc.pk and exc.level == Excursion.Level.ACTION and Excursion.objects.filter(pk=exc.pk).exists():
+            notify("monitoring.action_excursion", exc, key=f"excursion-action:{exc.pk}", params={
+                "point": exc.point.code, "parameter": exc.parameter, "peak": exc.peak_value,
+                "started": timezone.localtime(exc.started_at).strftime("%Y-%m-%d %H:%M")})
+
+
+def _end_gaps(readings):
+    """The first reading after a silence ends the point's open gap."""
+    first = {}
+    for r in readings:
+        if r.point_id not in first or r.measured_at < first[r.point_id]:
+            first[r.point_id] = r.measured_at
+    if not first:
+        return
+    for gap in SensorGap.objects.select_for_update().filter(point_id__in=first, ended_at__isnull=True):
+        after = Reading.objects.filter(point_id=gap.point_id, measured_at__gt=gap.started_at) \
+            .order_by("measured_at").values_list("measured_at", flat=True).first()
+        if after is not None:
+            gap.ended_at = after
+            gap.save()
+
+
+@service
+def record_silent_points(*, user, reason: str = "", now=None):
+    """Points silent for longer than the maximum gap (standards.max_gap): record the gap (from the last reading,
+    open) once per silence, and end each excursion still open on such a point at its last reading beyond
+    limits, pointing to the gap. Returns ``{"gaps": n, "excursions": n}``. Running it again changes nothing."""
+    from django.db.models import Max
+
+    now = now or timezone.now()
+    gap_length = standards.max_gap()
+    last = dict(Reading.objects.filter(point__active=True).values("point_id").annotate(last=Max("measured_at"))
+                .values_list("point_id", "last").order_by())
+    opened = closed = 0
+    for point in MonitoringPoint.objects.filter(pk__in=last).select_for_update().order_by("pk"):
+        last_at = last[point.pk]
+        if now - last_at <= gap_length:
+            continue
+        gap = SensorGap.objects.filter(point=point, started_at=last_at).first()
+        if gap is None:
+            gap = SensorGap.objects.create(point=point, started_at=last_at, detected_at=now)
+            opened += 1
+        for exc in Excursion.objects.select_for_update().filter(point=point, ended_at__isnull=True,
+                                                                last_reading_at__lte=last_at):
+            exc.ended_at = exc.last_reading_at
+            exc.ended_by_gap = gap
+            exc.save()
+            closed += 1
+    return {"gaps": opened, "excursions": closed}
 
 
 @service

@@ -25,12 +25,12 @@ def test_healthz(client):
     assert response.json() == {"status": "ok", "database": "ok"}
 
 
-def test_healthz_reports_a_dead_database(client, monkeypatch):
-    def broken(*args, **kwargs):
-        raise connection.Database.OperationalError("down")
+@pytest.mark.django_db(transaction=True)
+def test_healthz_reports_a_dead_database(client):
+    from tests.operations.outage import database_unavailable
 
-    monkeypatch.setattr(connection, "cursor", broken)
-    response = client.get("/healthz")
+    with database_unavailable():
+        response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "unavailable"
 

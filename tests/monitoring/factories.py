@@ -16,6 +16,7 @@ from production.monitoring.models import (
     ExcursionBatch,
     Limit,
     MonitoringPoint,
+    SensorGap,
 )
 from production.validators import gtin_check_digit
 from tests.conftest import sig
@@ -92,7 +93,18 @@ def make_assessment(user, reason):
                                      **sig(user), user=user, reason=reason)
 
 
+def make_gap(user, reason):
+    """A point whose last reading is an hour old: the silence is recorded as a gap."""
+    point = make_point(user, reason)
+    moment = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=1)
+    services.ingest_readings([{"point": str(point.pk), "measured_at": moment.isoformat(), "temperature_c": 22}],
+                             user=user, reason=reason)
+    services.record_silent_points(user=user, reason=reason)
+    return SensorGap.objects.get(point=point)
+
+
 FACTORIES = {
+    SensorGap: make_gap,
     MonitoringPoint: make_point,
     Limit: make_limit,
     Excursion: make_excursion,

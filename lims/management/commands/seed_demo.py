@@ -37,4 +37,8 @@ class Command(BaseCommand):
             self.stdout.write(f"seeding {label} …")
             module.seed(ctx)
             self.stdout.write(f"  done in {time.monotonic() - started:.1f} s")
+        from lims.notifications.delivery import deliver_pending
+
+        # The inbox of the demo: what the seeded events told each role (e-mails follow from the worker).
+        self.stdout.write(f"  {deliver_pending(mail=False)} notification event(s) delivered to the inboxes")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

@@ -6,7 +6,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from regulatory import services
-from regulatory.models import Certification
 
 
 class Command(BaseCommand):
@@ -19,11 +18,5 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=as_user, is_active=True).first()
         if user is None:
             raise CommandError(f"No active user {as_user!r} to record as acting.")
-        today = timezone.localdate()
-        due = Certification.objects.filter(status__in=[Certification.Status.ACTIVE, Certification.Status.SUSPENDED],
-                                           valid_until__lt=today)
-        count = 0
-        for cert in due:
-            services.expire_certification(cert, user=user, reason=f"validity ended on {cert.valid_until}")
-            count += 1
+        count = services.expire_due_certifications(user=user, today=timezone.localdate())
         self.stdout.write(f"{count} certification(s) expired")

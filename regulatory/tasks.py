@@ -1,0 +1,39 @@
+"""Regulatory background work (lims.tasks): the dossier bundle with progress and download; daily expiry of
+certifications past their validity and the 90 / 30 / 7-day reminders."""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lims.tasks import Periodic, TaskKind, register_kind, register_periodic
+
+
+def dossier_bundle(ctx):
+    """Build the zip of a dossier (regulatory/bundle.py) and offer it for download. Reads only: a retry builds
+    the same bundle again."""
+    from regulatory.bundle import bundle
+    from regulatory.models import Dossier
+
+    dossier = Dossier.objects.select_related("product", "market").get(pk=ctx.params["dossier"])
+    data = bundle(dossier, ctx.user.get_username(), progress=lambda done, total: ctx.progress(done, total))
+    ctx.save_result(name=f"dossier-{dossier.pk}-{timezone.localdate():%Y%m%d}.zip", content=data)
+
+
+def expire_certifications(ctx):
+    from regulatory.services import expire_due_certifications
+
+    count = expire_due_certifications(user=ctx.user, today=timezone.localdate())
+    ctx.save_result(data={"expired": count})
+
+
+def certification_reminders(ctx):
+    from regulatory.services import certification_reminders as remind
+
+    ctx.save_result(data={"reminders": remind(today=timezone.localdate())})
+
+
+DOSSIER_BUNDLE = register_kind(TaskKind("regulatory.dossier_bundle", _("Dossier bundle"), dossier_bundle,
+                                        permission="regulatory.view_dossier"))
+register_periodic(Periodic("regulatory.expire_certifications", _("Expire certifications past their validity"),
+                           expire_certifications, schedule={"hour": 0, "minute": 15}))
+register_periodic(Periodic("regulatory.certification_reminders", _("Reminders of certifications ending soon"),
+                           certification_reminders, schedule={"hour": 7, "minute": 0}))
