@@ -132,16 +132,6 @@ def record_funding(project, *, user, reason: str = "", source: str, amount, rece
 
 
 @service
-def update_funding(event, changes: dict, *, user, reason: str = "", expected_version=None):
-    event = _locked(FundingEvent, event)
-    check_version(event.version, expected_version)
-    _only(changes, {"kind", "source", "amount", "currency", "received_on"})
-    for field, value in changes.items():
-        setattr(event, field, value)
-    return _save(event)
-
-
-@service
 def record_kpi(project, *, user, reason: str = "", period: str, staff=0, revenue=0, patents=0, grants=0):
     """One KPI report per project and period; a second report for the same period is refused (edit it)."""
     if KPI.objects.filter(project=project, period=period).exists():

@@ -40,10 +40,6 @@ class ReasonForm(BootstrapMixin, forms.Form):
     reason = ReasonField()
 
 
-class RequiredReasonForm(BootstrapMixin, forms.Form):
-    reason = ReasonField(required=True)
-
-
 class StepForm(BootstrapMixin, forms.Form):
     step = forms.ModelChoiceField(None, label=_("Step"))
     equipment = forms.CharField(label=_("Equipment"), max_length=200, required=False)

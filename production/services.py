@@ -309,21 +309,27 @@ def consume_material(batch, *, material_lot, quantity, user, reason: str = "", a
                                       consumed_by=user)
 
 
-def bom_shortfalls(batch, kits: int) -> list[dict]:
-    """Materials of the batch's BOM version with less consumed than quantity per kit × ``kits``."""
+def bom_rows(batch, kits: int) -> list[dict]:
+    """The BOM rule, computed once for the batch page and for completion: for each line of the batch's BOM
+    version, ``required`` = quantity per kit × ``kits``, ``consumed`` = what the batch used of that material, and
+    ``short`` = what is missing (0 when covered)."""
     if batch.bom is None:
         return []
     consumed = dict(
         Consumption.objects.filter(batch=batch).order_by().values("material_lot__material_id")
         .annotate(total=Sum("quantity")).values_list("material_lot__material_id", "total"))
-    short = []
+    rows = []
     for line in batch.bom.lines.select_related("material"):
         required = line.quantity_per_kit * kits
         have = consumed.get(line.material_id) or Decimal("0")
-        if have < required:
-            short.append({"material": line.material, "required": required, "consumed": have,
-                          "short": required - have})
-    return short
+        rows.append({"line": line, "material": line.material, "required": required, "consumed": have,
+                     "short": max(required - have, Decimal("0"))})
+    return rows
+
+
+def bom_shortfalls(batch, kits: int) -> list[dict]:
+    """Materials of the batch's BOM version with less consumed than quantity per kit × ``kits``."""
+    return [row for row in bom_rows(batch, kits) if row["short"] > 0]
 
 
 @service
@@ -376,3 +382,51 @@ def complete_batch(batch, *, quantity_made: int, rejects=(), user, reason: str =
     bulk_create_tracked(BatchReject, [BatchReject(batch=batch, reason=reasons[pk], quantity=q)
                                       for pk, q in totals.items()])
     return batch
+
+
+# --- Verbs other apps call: production writes its own batch ------------------------------------------------
+
+@service
+def apply_disposition(batch, *, status: str, quantity_released: int = 0, user, reason: str = ""):
+    """Set the outcome of QA's disposition on the batch (qc decides and signs; production writes its row):
+    ``status`` one of released, rejected, quarantined, with the quantity released (0 unless released)."""
+    batch = _lock(batch)
+    if status not in Batch.DISPOSED:
+        raise ValidationError({"status": [_("A disposition releases, rejects or quarantines.")]})
+    quantity_released = int(quantity_released or 0)
+    if not 0 <= quantity_released <= batch.quantity_made:
+        raise ValidationError({"quantity_released": [
+            _("The released quantity must be between 0 and the quantity made (%(n)s).") % {"n": batch.quantity_made}]})
+    batch.status = status
+    batch.quantity_released = quantity_released
+    batch.save()
+    return batch
+
+
+@service
+def add_shipped_quantity(batch, quantity: int, *, user, reason: str = ""):
+    """Count ``quantity`` more kits of the batch as shipped (regulatory's shipment; never beyond released)."""
+    batch = _lock(batch)
+    quantity = int(quantity)
+    if quantity < 1:
+        raise ValidationError({"quantity": [_("Ship at least one kit.")]})
+    if batch.quantity_shipped + quantity > batch.quantity_released:
+        raise DomainError(_("Only %(available)s kits of lot %(lot)s are released and not yet shipped; %(quantity)s "
+                            "requested.") % {"available": batch.quantity_released - batch.quantity_shipped,
+                                             "lot": batch.lot_number, "quantity": quantity},
+                          "insufficient_quantity", available=batch.quantity_released - batch.quantity_shipped)
+    batch.quantity_shipped += quantity
+    batch.save()
+    return batch
+
+
+@service
+def cap_expiry(batch, on: date, *, user, reason: str = ""):
+    """Shorten the batch's expiry to ``on`` when that is earlier (a kit never outlives a component lot in it,
+    DOMAIN.md §8); the reason names the cause in the batch's history. Returns True when the expiry changed."""
+    batch = _lock(batch)
+    if on >= batch.expiry_date:
+        return False
+    batch.expiry_date = on
+    batch.save()
+    return True

@@ -399,24 +399,15 @@ class BatchDetail(RolePageMixin, TemplateView):
         batch = get_object_or_404(Batch.objects.with_related(), lot_number=kwargs["lot_number"])
         user = self.request.user
         consumptions = list(batch.consumptions.select_related("material_lot__material", "consumed_by"))
-        used = {}
-        for c in consumptions:
-            used[c.material_lot.material_id] = used.get(c.material_lot.material_id, 0) + c.quantity
-        bom_rows = []
-        if batch.bom_id:
-            kits = batch.quantity_made + batch.quantity_rejected or batch.planned_quantity
-            for line in batch.bom.lines.select_related("material"):
-                needed = line.quantity_per_kit * kits
-                consumed = used.get(line.material_id, 0)
-                bom_rows.append({"line": line, "needed": needed, "consumed": consumed, "short": consumed < needed})
+        kits_for_bom = batch.quantity_made + batch.quantity_rejected or batch.planned_quantity
+        bom_rows = services.bom_rows(batch, kits_for_bom)
         can_run = user.has_perm("production.run_batch")
         status = batch.status
         ctx.update({
             "batch": batch, "title": batch.lot_number, "consumptions": consumptions,
             "steps": list(batch.steps.select_related("step", "operator").order_by("started_at", "pk")),
             "rejects": list(batch.rejects.select_related("reason")),
-            "bom_rows": bom_rows, "kits_for_bom": batch.quantity_made + batch.quantity_rejected
-            or batch.planned_quantity,
+            "bom_rows": bom_rows, "kits_for_bom": kits_for_bom,
             "can_start": can_run and status == Batch.Status.PLANNED,
             "can_work": can_run and status == Batch.Status.IN_PRODUCTION,
             "panels": batch_panels(self.request, batch),

@@ -17,7 +17,9 @@ from lims.models import Signature
 from lims.permissions import require
 from lims.services import create_record
 from lims.signatures import sign
+from production import services as production_services
 from production.models import Batch, MaterialLot
+from qc.gates import release_blockers
 from qc.models import Capa, Deviation, Disposition, Inspection, InspectionResult, Specification, Stage
 from qc.sampling import resolve_plan
 
@@ -252,13 +254,11 @@ def approve_inspection(inspection, *, password: str, meaning: str = "", user, re
     sign(inspection, user=user, meaning=_meaning(meaning, Signature.Meaning.APPROVED), reason=reason)
     lot = inspection.material_lot
     if lot is not None and inspection.stage == Stage.INCOMING and lot.status == MaterialLot.Status.QUARANTINE:
-        from production.services import approve_material_lot, reject_material_lot
-
         note = reason or _("Incoming inspection %(id)s") % {"id": inspection.pk}
         if inspection.passed:
-            approve_material_lot(lot, user=user, reason=note)
+            production_services.approve_material_lot(lot, user=user, reason=note)
         else:
-            reject_material_lot(lot, user=user, reason=note)
+            production_services.reject_material_lot(lot, user=user, reason=note)
     return inspection
 
 
@@ -397,11 +397,8 @@ def dispose_batch(batch, *, decision: str, password: str, meaning: str = "", qua
     error's code); a refusal raises inside the transaction, so nothing is written: no disposition, no status
     change, no signature.
 
-    The batch's ``status`` and ``quantity_released`` are ``editable=False`` on production's model: they are set
-    here, on the locked row, inside this audited transaction, because the disposition is QA's decision and
-    belongs to QC (production's own services never move a batch past ``awaiting_qc``)."""
-    from qc.gates import release_blockers
-
+    The decision and its signature belong to QC; the batch's ``status`` and ``quantity_released`` are written by
+    production (``production.services.apply_disposition``) inside this audited transaction."""
     require(user, "qc.add_disposition")
     if decision not in Disposition.Decision.values:
         raise ValidationError({"decision": [_("Choose release, reject or quarantine.")]})
@@ -425,13 +422,8 @@ def dispose_batch(batch, *, decision: str, password: str, meaning: str = "", qua
             released = int(released)
         except (TypeError, ValueError):
             raise ValidationError({"quantity_released": [_("A whole number is required.")]}) from None
-        if released < 0 or released > batch.quantity_made:
-            raise ValidationError({"quantity_released": [
-                _("The released quantity must be between 0 and the quantity made (%(n)s).")
-                % {"n": batch.quantity_made}]})
-    batch.status = DECISION_STATUS[decision]
-    batch.quantity_released = released
-    batch.save()
+    batch = production_services.apply_disposition(batch, status=DECISION_STATUS[decision],
+                                                  quantity_released=released, user=user, reason=reason)
     disposition = Disposition.objects.create(batch=batch, decision=decision, quantity_released=released,
                                              decided_by=user, comment=reason)
     sign(disposition, user=user, meaning=_meaning(meaning, DECISION_MEANING[decision]), reason=reason)

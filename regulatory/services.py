@@ -1,14 +1,21 @@
 """Every state change of regulatory records (STYLE.md §1): master data through ``lims.services``, the
 certification life cycle and shipments here."""
 
+import hashlib
+
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
-from lims.audit import service
+from lims.audit import bulk_create_tracked, service
 from lims.errors import DomainError
+from lims.services import check_version
+from lims.signatures import sign
 from production.models import Batch
+from production.services import add_shipped_quantity
+from regulatory.documents import max_upload_bytes, sniff
 from regulatory.eligibility import eligibility
-from regulatory.models import Certification, Shipment
+from regulatory.models import Certification, Document, Dossier, DossierItem, DossierStudy, Shipment
 
 S = Certification.Status
 TRANSITIONS = {
@@ -51,8 +58,6 @@ def create_certification(data: dict, *, user, reason=""):
 def update_certification(certification, changes: dict, *, user, reason="", expected_version=None):
     """Edit the register entry under a row lock (409 ``stale_version``); a change of ``status`` follows the
     life cycle (409 ``invalid_state``; suspension and withdrawal need a reason)."""
-    from lims.services import check_version
-
     changes = dict(changes)
     status = changes.pop("status", None)
     cert = Certification.objects.select_for_update().get(pk=certification.pk)
@@ -105,8 +110,8 @@ def record_shipment(*, batch, market, quantity, shipped_on, consignee, export_ce
     ``nothing_to_ship`` → 409 ``not_eligible`` with every reason; more than released − shipped → 409
     ``insufficient_quantity``. Nothing is written when refused.
 
-    ``Batch.quantity_shipped`` is ``editable=False`` on production's model: it is set here, on the locked row,
-    inside this audited transaction, because a shipment belongs to regulatory (production never ships)."""
+    The shipment belongs to regulatory; the batch's ``quantity_shipped`` is written by production
+    (``production.services.add_shipped_quantity``) inside this audited transaction."""
     if quantity is None or quantity < 1:
         raise ValidationError({"quantity": [_("Ship at least one kit.")]})
     locked = Batch.objects.select_for_update().select_related("product").get(pk=batch.pk)
@@ -125,8 +130,7 @@ def record_shipment(*, batch, market, quantity, shipped_on, consignee, export_ce
                         export_certificate_number=export_certificate_number, shipped_by=user)
     shipment.full_clean()
     shipment.save()
-    locked.quantity_shipped += quantity
-    locked.save()
+    add_shipped_quantity(locked, quantity, user=user, reason=reason)
     return shipment
 
 
@@ -135,9 +139,6 @@ def record_shipment(*, batch, market, quantity, shipped_on, consignee, export_ce
 @service
 def create_dossier(*, product, market, template, user, reason=""):
     """A draft dossier whose items are copied from the template's checklist at creation."""
-    from lims.audit import bulk_create_tracked
-    from regulatory.models import Dossier, DossierItem
-
     dossier = Dossier(product=product, market=market, template=template)
     dossier.full_clean()
     dossier.save()
@@ -149,13 +150,6 @@ def create_dossier(*, product, market, template, user, reason=""):
 @service
 def upload_document(item, upload, *, user, reason=""):
     """Store a new version of the item's document (never overwriting): type by content, size limit, SHA-256."""
-    import hashlib
-
-    from django.core.files.base import ContentFile
-
-    from regulatory.documents import max_upload_bytes, sniff
-    from regulatory.models import Document, Dossier, DossierItem
-
     item = DossierItem.objects.select_related("dossier").get(pk=item.pk)
     dossier = Dossier.objects.select_for_update().get(pk=item.dossier_id)
     if dossier.status not in (Dossier.Status.DRAFT, Dossier.Status.READY):
@@ -181,8 +175,6 @@ def upload_document(item, upload, *, user, reason=""):
 @service
 def remove_document(document, *, user, reason=""):
     """Mark a document version removed — refused (409) once a dossier referencing it is submitted."""
-    from regulatory.models import Document, Dossier
-
     doc = Document.objects.select_related("item__dossier").select_for_update().get(pk=document.pk)
     if doc.item.dossier.status not in (Dossier.Status.DRAFT, Dossier.Status.READY):
         raise DomainError(_("The document belongs to a submitted dossier and cannot be removed."),
@@ -195,8 +187,6 @@ def remove_document(document, *, user, reason=""):
 @service
 def mark_dossier_ready(dossier, *, user, reason=""):
     """draft → ready, when no required item is missing."""
-    from regulatory.models import Dossier
-
     dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
     if dossier.status != Dossier.Status.DRAFT:
         raise DomainError(_("Only a draft dossier can be made ready."), "invalid_state")
@@ -212,9 +202,6 @@ def mark_dossier_ready(dossier, *, user, reason=""):
 @service
 def submit_dossier(dossier, *, user, password, reason):
     """ready → submitted, signed with the meaning "submitted"."""
-    from lims.signatures import sign
-    from regulatory.models import Dossier
-
     dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
     if dossier.status != Dossier.Status.READY:
         raise DomainError(_("Only a ready dossier can be submitted."), "invalid_state")
@@ -227,8 +214,6 @@ def submit_dossier(dossier, *, user, password, reason):
 @service
 def decide_dossier(dossier, *, approved: bool, user, reason=""):
     """submitted → approved | rejected (the authority's answer)."""
-    from regulatory.models import Dossier
-
     dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
     if dossier.status != Dossier.Status.SUBMITTED:
         raise DomainError(_("Only a submitted dossier can be approved or rejected."), "invalid_state")
@@ -241,8 +226,6 @@ def decide_dossier(dossier, *, approved: bool, user, reason=""):
 def cite_study(dossier, study, *, user, reason=""):
     """Cite a performance study of the dossier's product as evidence. Refused for another product's study, a
     study cited already, or a dossier that is submitted or decided (its content is frozen)."""
-    from regulatory.models import Dossier, DossierStudy
-
     dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
     if dossier.status not in (Dossier.Status.DRAFT, Dossier.Status.READY):
         raise DomainError(_("Dossier %(d)s is %(s)s: its evidence can no longer change.")

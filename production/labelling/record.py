@@ -30,11 +30,6 @@ def register_record_section(func: Callable) -> Callable:
     return func
 
 
-def unregister_record_section(func: Callable):
-    if func in _SECTIONS:
-        _SECTIONS.remove(func)
-
-
 def _dt(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
 
