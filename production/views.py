@@ -468,15 +468,28 @@ class BatchAction(RolePageMixin, View):
         if not form.is_valid() and list(form.errors) == ["material_lot"] and lot_id.isdigit():
             lot = MaterialLot.objects.filter(pk=int(lot_id)).first()
             if lot is not None:
-                quantity = request.POST.get("quantity", "")
-                services.consume_material(batch, material_lot=lot, quantity=quantity, user=request.user,
-                                          reason=request.POST.get("reason", ""))
-                return _("Consumption recorded.")
+                return self._consume(request, batch, lot, request.POST.get("quantity", ""),
+                                     request.POST.get("reason", ""), bool(request.POST.get("accept_shorter_expiry")))
         if self._valid(request, form):
-            services.consume_material(batch, material_lot=form.cleaned_data["material_lot"],
-                                      quantity=form.cleaned_data["quantity"], user=request.user,
-                                      reason=form.cleaned_data["reason"])
-            return _("Consumption recorded.")
+            data = form.cleaned_data
+            return self._consume(request, batch, data["material_lot"], data["quantity"], data["reason"],
+                                 data["accept_shorter_expiry"])
+
+    def _consume(self, request, batch, lot, quantity, reason, accepted):
+        """A lot that would shorten the batch's expiry is consumed only once the person confirmed it."""
+        if (services.shortens_expiry(batch, lot) and lot.status == MaterialLot.Status.APPROVED and not lot.is_expired()
+                and not accepted):
+            messages.warning(request, _(
+                "Lot %(lot)s expires on %(lot_expiry)s, before the batch (%(expiry)s): consuming it shortens the "
+                "batch's expiry to %(lot_expiry)s. Tick the confirmation and record the consumption again.")
+                % {"lot": lot, "lot_expiry": lot.expiry_date.isoformat(), "expiry": batch.expiry_date.isoformat()})
+            return None
+        consumption = services.consume_material(batch, material_lot=lot, quantity=quantity, user=request.user,
+                                                reason=reason)
+        if consumption.expiry_capped:
+            return _("Consumption recorded; the batch's expiry is now %(date)s (component lot %(lot)s).") % {
+                "date": consumption.expiry_capped[1].isoformat(), "lot": lot}
+        return _("Consumption recorded.")
 
     def do_complete(self, request, batch):
         form = CompleteForm(request.POST, reject_reasons=RejectReason.objects.filter(active=True))

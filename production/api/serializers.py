@@ -192,11 +192,19 @@ class ConsumptionSerializer(serializers.ModelSerializer):
     batch = serializers.SlugRelatedField(slug_field="lot_number", read_only=True)
     material = serializers.IntegerField(source="material_lot.material_id", read_only=True)
     consumed_by = serializers.CharField(source="consumed_by.username", read_only=True)
+    batch_expiry_date = serializers.DateField(source="batch.expiry_date", read_only=True)
+    expiry_shortened = serializers.SerializerMethodField(
+        help_text="On the response to a consumption that shortened the batch's expiry: {from, to}; else null.")
 
     class Meta:
         model = Consumption
-        fields = ["id", "batch", "material_lot", "material", "quantity", "consumed_at", "consumed_by"]
+        fields = ["id", "batch", "material_lot", "material", "quantity", "consumed_at", "consumed_by",
+                  "batch_expiry_date", "expiry_shortened"]
         read_only_fields = fields
+
+    def get_expiry_shortened(self, obj) -> dict | None:
+        capped = getattr(obj, "expiry_capped", None)
+        return {"from": capped[0].isoformat(), "to": capped[1].isoformat()} if capped else None
 
 
 class ChangeSerializer(serializers.Serializer):
