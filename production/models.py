@@ -6,8 +6,9 @@ Every state change goes through ``production.services``; nothing here writes oth
 """
 
 import calendar
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -339,8 +340,6 @@ class MaterialLotQuerySet(RestrictedQuerySet):
         return self.filter(status=MaterialLot.Status.APPROVED, expiry_date__gte=on, quantity_remaining__gt=0)
 
     def expiring_within(self, days: int, on: date | None = None):
-        from datetime import timedelta
-
         on = on or timezone.localdate()
         return self.filter(status__in=[MaterialLot.Status.QUARANTINE, MaterialLot.Status.APPROVED],
                            quantity_remaining__gt=0, expiry_date__gte=on, expiry_date__lte=on + timedelta(days=days))
@@ -484,10 +483,8 @@ class Batch(TrackedModel):
 
     @property
     def label_url(self) -> str:
-        # The label PDF view is wired by the labels work (issue 5) at this path.
-        from urllib.parse import quote
-
-        return f"/production/batches/{quote(self.lot_number, safe='')}/labels.pdf"
+        """The batch's label print-jobs collection (API.md): GET lists the jobs, POST creates one."""
+        return f"/api/v1/production/labels/{quote(self.lot_number, safe='')}/print-jobs/"
 
 
 class BatchStep(TrackedModel):

@@ -37,6 +37,39 @@ class PrintJob(TrackedModel):
     def get_absolute_url(self):
         return reverse("labelling:batch-labels", args=[self.batch.lot_number])
 
+    @property
+    def pdf_url(self) -> str:
+        """The job's PDF: re-rendered with the same serials on every GET (each GET is recorded as an output)."""
+        return reverse("labelling-job-pdf", args=[self.batch.lot_number, self.pk])
+
+
+class PrintJobOutput(TrackedModel):
+    """One rendering of a print job's PDF: the first is its print, every later one a reprint (same labels, same
+    serials; nothing new is issued)."""
+
+    class Kind(models.TextChoices):
+        PRINT = "print", _("Print")
+        REPRINT = "reprint", _("Reprint")
+
+    job = models.ForeignKey(PrintJob, on_delete=models.PROTECT, related_name="outputs", verbose_name=_("print job"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    output_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("by"))
+    output_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    history = history()
+
+    class Meta:
+        ordering = ["job", "output_at", "pk"]
+        verbose_name = _("print job output")
+        verbose_name_plural = _("print job outputs")
+
+    def __str__(self):
+        return f"{self.job} · {self.get_kind_display()}"
+
+    def get_absolute_url(self):
+        return self.job.get_absolute_url()
+
 
 class CaseSerialCounter(models.Model):
     """The last case serial number issued for a batch; locked with SELECT … FOR UPDATE while a job takes a range

@@ -9,18 +9,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lims.audit import service
-from lims.errors import DomainError
+from lims.errors import DomainError, ReasonRequired
 from lims.labels import STOCKS, TEMPLATES, LabelData
+from lims.labels.stream import stream_labels
 from production.models import Batch
 
-from .models import CaseSerialCounter, LabelReconciliation, PrintJob
+from .models import CaseSerialCounter, LabelReconciliation, PrintJob, PrintJobOutput
 
 #: Templates printed for a batch (the tube label belongs to the lab's samples).
 BATCH_TEMPLATES = ("unit", "case")
 SERIALISED_TEMPLATES = ("case",)
 PRINTABLE_STATUSES = (Batch.Status.IN_PRODUCTION, Batch.Status.AWAITING_QC, Batch.Status.RELEASED,
                       Batch.Status.QUARANTINED)
-MAX_COPIES = 5000
+#: The largest job: a whole batch of case labels (e.g. 40,000) fits; settings LIMS_LABEL_JOB_MAX overrides.
+MAX_COPIES = 100_000
+#: Labels rendered at a time while a job's PDF is streamed (memory stays bounded by one chunk).
+RENDER_CHUNK = 1000
+
+
+def max_copies() -> int:
+    return int(getattr(settings, "LIMS_LABEL_JOB_MAX", MAX_COPIES))
 
 
 def format_serial(value: int) -> str:
@@ -48,8 +56,8 @@ def validate_print_request(template: str, stock: str | None, copies) -> tuple[st
     except (TypeError, ValueError):
         errors["copies"] = [_("Enter a whole number of copies.")]
     else:
-        if not 1 <= copies <= MAX_COPIES:
-            errors["copies"] = [_("Print between 1 and %(max)s copies.") % {"max": MAX_COPIES}]
+        if not 1 <= copies <= max_copies():
+            errors["copies"] = [_("Print between 1 and %(max)s copies.") % {"max": max_copies()}]
     if errors:
         raise ValidationError(errors)
     return template, stock, copies
@@ -82,12 +90,31 @@ def label_data(batch, serial: str | None = None) -> LabelData:
     )
 
 
-def job_items(job: PrintJob) -> tuple[list[LabelData], int]:
-    """The label items of a print job and the copies of each: one item per case serial, or copies × one item."""
+def job_items(job: PrintJob, start: int = 0, stop: int | None = None) -> list[LabelData]:
+    """The labels of positions [start, stop) of a print job, in order: one item per case serial, or the same
+    unit item repeated (drawn once per chunk)."""
+    stop = job.copies if stop is None else min(stop, job.copies)
     if job.template in SERIALISED_TEMPLATES:
         first = int(job.serial_from)
-        return [label_data(job.batch, format_serial(n)) for n in range(first, first + job.copies)], 1
-    return [label_data(job.batch)], job.copies
+        return [label_data(job.batch, format_serial(first + n)) for n in range(start, stop)]
+    item = label_data(job.batch)
+    return [item] * max(0, stop - start)
+
+
+def job_pdf(job: PrintJob):
+    """The job's PDF as a stream of bytes, rendered RENDER_CHUNK labels at a time: the same labels and serials on
+    every rendering (nothing is issued here)."""
+    return stream_labels(job.template, lambda start, stop: job_items(job, start, stop), job.copies, job.stock,
+                         author=settings.LIMS_MANUFACTURER["name"],
+                         title=f"{job.batch.lot_number} {job.template} × {job.copies}", chunk=RENDER_CHUNK)
+
+
+@service
+def record_output(job: PrintJob, *, user, reason: str = "") -> PrintJobOutput:
+    """Record that the job's PDF was produced: its print the first time, a reprint after that."""
+    job = PrintJob.objects.select_for_update().get(pk=job.pk)
+    kind = PrintJobOutput.Kind.REPRINT if job.outputs.exists() else PrintJobOutput.Kind.PRINT
+    return PrintJobOutput.objects.create(job=job, kind=kind, output_by=user, output_at=timezone.now())
 
 
 def _refuse_unprintable(batch):
@@ -100,7 +127,10 @@ def _refuse_unprintable(batch):
 
 @service
 def print_labels(batch, template: str, stock: str | None, copies, *, user, reason: str = "") -> PrintJob:
-    """Record a print job; case labels take the next gap-free range of serials of the batch."""
+    """Record a print job (the only way labels are issued: a POST with a reason); case labels take the next
+    gap-free range of serials of the batch. Its PDF is produced by ``job_pdf``, identically every time."""
+    if not reason:
+        raise ReasonRequired()
     template, stock, copies = validate_print_request(template, stock, copies)
     batch = Batch.objects.select_related("product").get(pk=batch.pk)
     _refuse_unprintable(batch)

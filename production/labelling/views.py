@@ -10,8 +10,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,7 +23,6 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.views import APIView
 
 from lims.errors import DomainError
-from lims.labels import render_labels
 from lims.labels.gs1 import is_valid_gtin14
 from lims.listing import Column, ListPage, RolePageMixin
 from lims.signatures import printed_name
@@ -30,7 +31,7 @@ from production.models import Batch, Product
 from .forms import PrintForm, ReconcileForm
 from .models import CaseSerialCounter, LabelReconciliation, PrintJob
 from .record import batch_record_pdf
-from .services import is_printable, job_items, labels_issued, print_labels, reconcile_labels
+from .services import is_printable, job_pdf, labels_issued, print_labels, reconcile_labels, record_output
 
 
 class PdfRenderer(BaseRenderer):
@@ -69,25 +70,28 @@ def _batch(lot_number) -> Batch:
     return get_object_or_404(Batch.objects.select_related("product", "line", "bom"), lot_number=lot_number)
 
 
-def _job_pdf(job: PrintJob, user) -> HttpResponse:
-    items, copies = job_items(job)
-    pdf = render_labels(job.template, items, job.stock, copies, author=settings.LIMS_MANUFACTURER["name"])
-    return pdf_response(pdf, f"labels-{job.batch.lot_number}-{job.template}-{job.pk}.pdf")
+def job_pdf_response(job: PrintJob, user) -> StreamingHttpResponse:
+    """The job's PDF, streamed as it is rendered (the same labels and serials every time); the output is
+    recorded (print, then reprints) before the first byte leaves."""
+    record_output(job, user=user, reason="")
+    response = StreamingHttpResponse(job_pdf(job), content_type="application/pdf")
+    response["Content-Disposition"] = (f'inline; filename="labels-{job.batch.lot_number}-{job.template}-'
+                                       f'{job.pk}.pdf"')
+    response["Cache-Control"] = "no-store"
+    return response
 
 
-class LabelPdfApi(APIView):
-    """GET ``?template=unit|case&stock=…&copies=N&reason=…``: records a print job and returns the label PDF."""
+class JobPdfApi(APIView):
+    """GET: the PDF of one print job of the batch (token or session). Issues nothing: a reprint is recorded."""
 
     renderer_classes = [JSONRenderer, PdfRenderer]
     required_permissions = "labelling.add_printjob"
     schema = None
 
-    def get(self, request, lot_number):
-        batch = _batch(lot_number)
-        params = request.query_params
-        job = print_labels(batch, params.get("template", "unit"), params.get("stock") or None,
-                           params.get("copies", "1"), user=request.user, reason=params.get("reason", ""))
-        return _job_pdf(job, request.user)
+    def get(self, request, lot_number, pk):
+        job = get_object_or_404(PrintJob.objects.select_related("batch__product"), pk=pk,
+                                batch__lot_number=lot_number)
+        return job_pdf_response(job, request.user)
 
 
 class BatchRecordPdfApi(APIView):
@@ -103,7 +107,7 @@ class BatchRecordPdfApi(APIView):
         return pdf_response(pdf, f"batch-record-{batch.lot_number}.pdf")
 
 
-label_pdf = _login_or_api(LabelPdfApi.as_view())
+job_pdf_view = _login_or_api(JobPdfApi.as_view())
 batch_record_pdf_view = _login_or_api(BatchRecordPdfApi.as_view())
 
 
@@ -114,11 +118,13 @@ def labelling_context(request, batch) -> dict | None:
         return None
     return {
         "batch": batch,
-        "jobs": list(PrintJob.objects.filter(batch=batch).select_related("printed_by")[:50]),
+        "jobs": list(PrintJob.objects.filter(batch=batch).select_related("printed_by", "batch")
+                     .annotate(reprints=Count("outputs", filter=Q(outputs__kind="reprint")))[:50]),
         "reconciliations": list(LabelReconciliation.objects.filter(batch=batch).select_related("recorded_by")),
         "issued": labels_issued(batch),
         "printable": is_printable(batch),
         "can_print": user.has_perm("labelling.add_printjob") and is_printable(batch),
+        "can_output": user.has_perm("labelling.add_printjob"),
         "can_reconcile": user.has_perm("labelling.add_labelreconciliation"),
         "can_view_record": user.has_perm("production.view_batch"),
         "print_form": PrintForm(),
@@ -150,7 +156,8 @@ class BatchLabels(RolePageMixin, TemplateView):
 
 
 class BatchPrint(BatchLabels):
-    """POST the print form: records the job and returns its PDF."""
+    """POST the print form (CSRF, reason): records the job, then back to the labels page, which links to the
+    job's PDF. A reload of that page prints nothing."""
 
     permission_required = "labelling.add_printjob"
     http_method_names = ["post"]
@@ -170,7 +177,10 @@ class BatchPrint(BatchLabels):
             return self._error(request, form, "")
         except DomainError as exc:
             return self._error(request, form, str(exc.message))
-        return _job_pdf(job, request.user)
+        messages.success(request, _("Print job %(id)s recorded: %(copies)s %(template)s labels. Open its PDF from "
+                                    "the list of print jobs.") % {"id": job.pk, "copies": job.copies,
+                                                                  "template": job.template})
+        return redirect(f"{reverse('labelling:batch-labels', args=[batch.lot_number])}#job-{job.pk}")
 
 
 class BatchReconcile(BatchLabels):

@@ -32,7 +32,7 @@ def test_resolver_shows_the_lot_publicly(client, started):
     assert "not been released" in html
     assert "/record.pdf" not in html  # anonymous: no link to the batch record
     assert client.get(resolver_url(started, "000001")).status_code == 404  # no case label printed yet
-    services.print_labels(started, "case", None, 2, user=started.history.first().history_user, reason="")
+    services.print_labels(started, "case", None, 2, user=started.history.first().history_user, reason="print")
     assert client.get(resolver_url(started, "000002")).status_code == 200
     assert client.get(resolver_url(started, "000003")).status_code == 404
     assert client.get(resolver_url(started, "abc")).status_code == 404
@@ -88,7 +88,7 @@ def test_reconciliation(api_for, production_user, started):
 @pytest.mark.django_db
 def test_reconciliation_service_refuses_a_mismatch(production_user, started):
     with pytest.raises(DomainError) as info:
-        services.reconcile_labels(started, 1, 0, 0, user=production_user, reason="")
+        services.reconcile_labels(started, 1, 0, 0, user=production_user, reason="print")
     assert info.value.code == "label_mismatch"
     assert LabelReconciliation.objects.count() == 0
 

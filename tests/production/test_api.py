@@ -95,7 +95,7 @@ def test_batches_carry_the_contract_fields(api_for, production_user, plant):
     batch = Batch.objects.get(lot_number=body["lot_number"])
     assert body == {**body, "lot_number": "SC260315A101", "product": plant.product.pk, "line": plant.a1.pk,
                     "status": "planned", "expiry_date": "2028-03-15", "gtin": plant.product.gtin,
-                    "quantity_made": 0, "label_url": "/production/batches/SC260315A101/labels.pdf",
+                    "quantity_made": 0, "label_url": "/api/v1/production/labels/SC260315A101/print-jobs/",
                     "history_url": f"/history/production/batch/{batch.pk}/", "version": 1}
     detail = api.get(f"{BASE}/batches/SC260315A101/")
     assert detail.status_code == 200 and detail.json()["lot_number"] == "SC260315A101"

@@ -5,20 +5,33 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lims.api.mixins import reason_of
+from lims.api.pagination import PageNumberPagination
 from production.models import Batch
 
 from ..models import LabelReconciliation, PrintJob
-from ..services import labels_issued, reconcile_labels
+from ..services import labels_issued, print_labels, reconcile_labels
 
 
 class PrintJobSerializer(serializers.ModelSerializer):
     lot_number = serializers.CharField(source="batch.lot_number", read_only=True)
     printed_by = serializers.CharField(source="printed_by.username", read_only=True)
+    pdf_url = serializers.CharField(read_only=True)
+    reprints = serializers.SerializerMethodField()
 
     class Meta:
         model = PrintJob
-        fields = ["id", "lot_number", "template", "stock", "copies", "serial_from", "serial_to", "printed_by",
-                  "printed_at"]
+        fields = ["id", "lot_number", "template", "stock", "copies", "serial_from", "serial_to", "pdf_url",
+                  "printed_by", "printed_at", "reprints"]
+
+    def get_reprints(self, obj) -> int:
+        return sum(1 for o in obj.outputs.all() if o.kind == "reprint")
+
+
+class PrintInput(serializers.Serializer):
+    template = serializers.CharField(max_length=30)
+    stock = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    copies = serializers.IntegerField()
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
 class ReconciliationSerializer(serializers.ModelSerializer):
@@ -49,10 +62,38 @@ class BatchLabelsView(APIView):
         return Response({
             "lot_number": batch.lot_number,
             "issued": labels_issued(batch),
-            "print_jobs": PrintJobSerializer(batch.print_jobs.select_related("batch", "printed_by"), many=True).data,
+            "print_jobs": PrintJobSerializer(batch.print_jobs.select_related("batch", "printed_by")
+                                             .prefetch_related("outputs"), many=True).data,
             "reconciliations": ReconciliationSerializer(
                 batch.label_reconciliations.select_related("batch", "recorded_by"), many=True).data,
         })
+
+
+class PrintJobsView(APIView):
+    """GET: the batch's print jobs (newest first). POST ``{template, stock, copies, reason}``: issue labels →
+    201 ``{id, template, copies, serial_from, serial_to, pdf_url}``; 409 when the batch may not be labelled, 400
+    ``reason_required`` without a reason. Labels are issued only here; GET ``pdf_url`` re-renders a job."""
+
+    required_permissions = {"GET": "labelling.view_printjob", "POST": "labelling.add_printjob"}
+
+    @extend_schema(responses={200: PrintJobSerializer(many=True)})
+    def get(self, request, lot_number):
+        batch = get_object_or_404(Batch, lot_number=lot_number)
+        jobs = batch.print_jobs.select_related("batch", "printed_by").prefetch_related("outputs")
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(jobs, request, view=self)
+        return paginator.get_paginated_response(PrintJobSerializer(page, many=True).data)
+
+    @extend_schema(request=PrintInput, responses={201: PrintJobSerializer})
+    def post(self, request, lot_number):
+        batch = get_object_or_404(Batch, lot_number=lot_number)
+        data = PrintInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        job = print_labels(batch, v["template"], v.get("stock") or None, v["copies"], user=request.user,
+                           reason=v.get("reason") or reason_of(request))
+        job = PrintJob.objects.select_related("batch", "printed_by").prefetch_related("outputs").get(pk=job.pk)
+        return Response(PrintJobSerializer(job).data, status=status.HTTP_201_CREATED)
 
 
 class ReconciliationView(APIView):
