@@ -236,6 +236,10 @@ class Deviation(TrackedModel):
                               related_name="deviations", verbose_name=_("batch"))
     result = models.ForeignKey(InspectionResult, on_delete=models.PROTECT, null=True, blank=True,
                                related_name="deviations", verbose_name=_("result"), editable=False)
+    label_reconciliation = models.ForeignKey(
+        "labelling.LabelReconciliation", on_delete=models.PROTECT, null=True, blank=True, related_name="deviations",
+        verbose_name=_("label reconciliation"), editable=False,
+        help_text=_("The label reconciliation whose discrepancy opened this deviation."))
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(_("status"), max_length=14, choices=Status.choices, default=Status.OPEN,

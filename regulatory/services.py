@@ -13,6 +13,7 @@ from lims.services import check_version
 from lims.signatures import sign
 from production.models import Batch
 from production.services import add_shipped_quantity
+from qc.models import Deviation
 from regulatory.documents import max_upload_bytes, sniff
 from regulatory.eligibility import eligibility
 from regulatory.models import Certification, Document, Dossier, DossierItem, DossierStudy, Shipment
@@ -117,6 +118,12 @@ def record_shipment(*, batch, market, quantity, shipped_on, consignee, export_ce
     locked = Batch.objects.select_for_update().select_related("product").get(pk=batch.pk)
     _ok, reasons = eligibility(locked, market, shipped_on)
     blocking = [r for r in reasons if r["code"] != "nothing_to_ship"]
+    open_deviations = list(Deviation.objects.filter(batch=locked).exclude(status=Deviation.Status.CLOSED)
+                           .order_by("pk"))
+    if open_deviations:  # e.g. a label reconciliation discrepancy found after release
+        reason_row = {"code": "open_deviation", "detail": _("Deviations not closed: %(list)s.")
+                      % {"list": ", ".join(str(d) for d in open_deviations)}}
+        reasons, blocking = [*reasons, reason_row], [*blocking, reason_row]
     if blocking:
         raise DomainError(_("Lot %(lot)s may not be shipped to %(market)s on %(date)s.")
                           % {"lot": locked.lot_number, "market": market.code, "date": shipped_on.isoformat()},

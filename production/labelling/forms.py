@@ -33,10 +33,13 @@ class PrintForm(forms.Form):
 
 
 class ReconcileForm(forms.Form):
+    template = forms.ChoiceField(label=_("Template"), choices=[("unit", _("Unit (kit box)")),
+                                                               ("case", _("Case (shipping case, serialised)"))])
     used = forms.IntegerField(label=_("Used"), min_value=0)
     destroyed = forms.IntegerField(label=_("Destroyed"), min_value=0)
     returned = forms.IntegerField(label=_("Returned"), min_value=0)
-    reason = ReasonField()
+    reason = ReasonField(help_text=_("Required when the count does not add up: the discrepancy is recorded as "
+                                     "found and opens a deviation."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -87,14 +87,20 @@ class CaseSerialCounter(models.Model):
 
 
 class LabelReconciliation(TrackedModel):
-    """Labels issued to a batch = used + destroyed + returned, recorded at batch completion."""
+    """Labels of one template issued to a batch against used + destroyed + returned, recorded as found: a count
+    that does not add up is kept with its discrepancy (issued − accounted) and reason, and opens a deviation
+    (DOMAIN.md §8)."""
 
     batch = models.ForeignKey("production.Batch", on_delete=models.PROTECT, related_name="label_reconciliations",
                               verbose_name=_("batch"))
+    template = models.CharField(_("template"), max_length=30, default="unit")
     issued = models.PositiveIntegerField(_("issued"))
     used = models.PositiveIntegerField(_("used"))
     destroyed = models.PositiveIntegerField(_("destroyed"))
     returned = models.PositiveIntegerField(_("returned"))
+    discrepancy = models.IntegerField(_("discrepancy"), default=0,
+                                      help_text=_("Issued − (used + destroyed + returned); 0 when it reconciles."))
+    reason = models.TextField(_("reason"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                     verbose_name=_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
@@ -107,7 +113,8 @@ class LabelReconciliation(TrackedModel):
         verbose_name_plural = _("label reconciliations")
 
     def __str__(self):
-        return f"{self.batch.lot_number}: {self.issued} = {self.used} + {self.destroyed} + {self.returned}"
+        return (f"{self.batch.lot_number} {self.template}: {self.issued} = {self.used} + {self.destroyed} + "
+                f"{self.returned}" + (f" (Δ {self.discrepancy})" if self.discrepancy else ""))
 
     def get_absolute_url(self):
         return reverse("labelling:batch-labels", args=[self.batch.lot_number])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
@@ -150,13 +152,34 @@ def print_labels(batch, template: str, stock: str | None, copies, *, user, reaso
                                    printed_at=timezone.now(), serial_from=serial_from, serial_to=serial_to)
 
 
-def labels_issued(batch) -> int:
-    return PrintJob.objects.filter(batch=batch).aggregate(n=Sum("copies"))["n"] or 0
+def labels_issued(batch, template: str | None = None) -> int:
+    jobs = PrintJob.objects.filter(batch=batch)
+    if template is not None:
+        jobs = jobs.filter(template=template)
+    return jobs.aggregate(n=Sum("copies"))["n"] or 0
+
+
+# Extension point: what a discrepancy opens. A higher app (qc) registers ``open(reconciliation, user) -> record``
+# and ``find(reconciliation) -> record | None`` in its AppConfig.ready(); labelling never imports it.
+_DISCREPANCY_HANDLERS: list[tuple[Callable, Callable]] = []
+
+
+def register_discrepancy_handler(open_record: Callable, find_record: Callable) -> None:
+    if (open_record, find_record) not in _DISCREPANCY_HANDLERS:
+        _DISCREPANCY_HANDLERS.append((open_record, find_record))
+
+
+def discrepancy_records(reconciliation) -> list:
+    """The records (deviations) a discrepancy opened, from every registered handler."""
+    return [r for _open, find in _DISCREPANCY_HANDLERS if (r := find(reconciliation)) is not None]
 
 
 @service
-def reconcile_labels(batch, used, destroyed, returned, *, user, reason: str = "") -> LabelReconciliation:
-    """Record issued = used + destroyed + returned; a mismatch is refused (409 ``label_mismatch``)."""
+def reconcile_labels(batch, template: str, used, destroyed, returned, *, user,
+                     reason: str = "") -> LabelReconciliation:
+    """Record, per template, issued = used + destroyed + returned as found. A mismatch is recorded with its
+    discrepancy and needs a reason (400 ``reason_required``); it opens a deviation through the registered
+    discrepancy handlers (qc), in the same transaction. A template is reconciled once per batch."""
     errors = {}
     values = {}
     for name, value in (("used", used), ("destroyed", destroyed), ("returned", returned)):
@@ -166,17 +189,23 @@ def reconcile_labels(batch, used, destroyed, returned, *, user, reason: str = ""
                 raise ValueError
         except (TypeError, ValueError):
             errors[name] = [_("Enter a whole number, zero or more.")]
+    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    used_templates = sorted(set(PrintJob.objects.filter(batch=batch).values_list("template", flat=True)))
+    if template not in used_templates:
+        errors["template"] = [_("Reconcile a template the batch's print jobs used: %(names)s.")
+                              % {"names": ", ".join(used_templates) or "—"}]
     if errors:
         raise ValidationError(errors)
-    batch = Batch.objects.select_for_update().get(pk=batch.pk)
-    issued = labels_issued(batch)
-    accounted = values["used"] + values["destroyed"] + values["returned"]
-    if issued != accounted:
-        raise DomainError(
-            _("Labels do not reconcile for %(lot)s: %(issued)s issued, but %(used)s used + %(destroyed)s destroyed "
-              "+ %(returned)s returned = %(accounted)s (difference %(diff)s).")
-            % {"lot": batch.lot_number, "issued": issued, "accounted": accounted, "diff": issued - accounted,
-               **values},
-            "label_mismatch", issued=issued, accounted=accounted)
-    return LabelReconciliation.objects.create(batch=batch, issued=issued, recorded_by=user,
-                                              recorded_at=timezone.now(), **values)
+    if LabelReconciliation.objects.filter(batch=batch, template=template).exists():
+        raise DomainError(_("The %(template)s labels of %(lot)s are already reconciled.")
+                          % {"template": template, "lot": batch.lot_number}, "already_reconciled")
+    issued = labels_issued(batch, template)
+    discrepancy = issued - (values["used"] + values["destroyed"] + values["returned"])
+    if discrepancy and not reason:
+        raise ReasonRequired()
+    reconciliation = LabelReconciliation.objects.create(
+        batch=batch, template=template, issued=issued, discrepancy=discrepancy, reason=reason, recorded_by=user,
+        recorded_at=timezone.now(), **values)
+    reconciliation.opened = [open_record(reconciliation, user) for open_record, _find in _DISCREPANCY_HANDLERS] \
+        if discrepancy else []
+    return reconciliation

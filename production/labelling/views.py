@@ -31,7 +31,15 @@ from production.models import Batch, Product
 from .forms import PrintForm, ReconcileForm
 from .models import CaseSerialCounter, LabelReconciliation, PrintJob
 from .record import batch_record_pdf
-from .services import is_printable, job_pdf, labels_issued, print_labels, reconcile_labels, record_output
+from .services import (
+    discrepancy_records,
+    is_printable,
+    job_pdf,
+    labels_issued,
+    print_labels,
+    reconcile_labels,
+    record_output,
+)
 
 
 class PdfRenderer(BaseRenderer):
@@ -120,8 +128,10 @@ def labelling_context(request, batch) -> dict | None:
         "batch": batch,
         "jobs": list(PrintJob.objects.filter(batch=batch).select_related("printed_by", "batch")
                      .annotate(reprints=Count("outputs", filter=Q(outputs__kind="reprint")))[:50]),
-        "reconciliations": list(LabelReconciliation.objects.filter(batch=batch).select_related("recorded_by")),
+        "reconciliations": [(r, discrepancy_records(r)) for r in
+                            LabelReconciliation.objects.filter(batch=batch).select_related("recorded_by", "batch")],
         "issued": labels_issued(batch),
+        "issued_by_template": {t: labels_issued(batch, t) for t in ("unit", "case")},
         "printable": is_printable(batch),
         "can_print": user.has_perm("labelling.add_printjob") and is_printable(batch),
         "can_output": user.has_perm("labelling.add_printjob"),
@@ -195,11 +205,19 @@ class BatchReconcile(BatchLabels):
             return self._error(request, form, "")
         data = form.cleaned_data
         try:
-            reconcile_labels(batch, data["used"], data["destroyed"], data["returned"], user=request.user,
-                             reason=data["reason"])
+            rec = reconcile_labels(batch, data["template"], data["used"], data["destroyed"], data["returned"],
+                                   user=request.user, reason=data["reason"])
+        except ValidationError as exc:
+            for field, errs in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+            return self._error(request, form, "")
         except DomainError as exc:
             return self._error(request, form, str(exc.message))
-        messages.success(request, _("Labels reconciled."))
+        if rec.discrepancy:
+            messages.warning(request, _("Recorded with a discrepancy of %(n)s labels; deviation opened: %(dev)s.")
+                             % {"n": rec.discrepancy, "dev": ", ".join(str(d) for d in rec.opened) or "—"})
+        else:
+            messages.success(request, _("Labels reconciled."))
         return redirect("labelling:batch-labels", batch.lot_number)
 
 

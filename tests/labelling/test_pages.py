@@ -34,10 +34,10 @@ def test_print_and_reconcile_from_the_page(client_for, production_user, started)
     assert (job.serial_from, job.serial_to) == ("000001", "000002")
     assert_history(job, user=production_user, reason="shipping")
     url = f"/production/labelling/batches/{started.lot_number}/reconcile/"
-    refused = client.post(url, {"used": 1, "destroyed": 0, "returned": 0})
-    assert refused.status_code == 200 and "2 issued" in refused.content.decode()
+    refused = client.post(url, {"template": "case", "used": 1, "destroyed": 0, "returned": 0})
+    assert refused.status_code == 200 and "reason is required" in refused.content.decode()
     assert LabelReconciliation.objects.count() == 0
-    assert client.post(url, {"used": 1, "destroyed": 1, "returned": 0}).status_code == 302
+    assert client.post(url, {"template": "case", "used": 1, "destroyed": 1, "returned": 0}).status_code == 302
     assert LabelReconciliation.objects.get().issued == 2
 
 
@@ -72,7 +72,7 @@ def test_home_warns_about_unreconciled_labels(client_for, production_user, start
     batch = production_services.complete_batch(started, quantity_made=5, user=production_user, reason="done")
     html = client_for(production_user).get("/").content.decode()
     assert f"Reconcile the labels of {batch.lot_number}" in html
-    services.reconcile_labels(batch, 5, 0, 0, user=production_user, reason="print")
+    services.reconcile_labels(batch, "unit", 5, 0, 0, user=production_user, reason="print")
     assert batch.lot_number not in client_for(production_user).get("/").content.decode()
 
 

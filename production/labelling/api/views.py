@@ -9,7 +9,7 @@ from lims.api.pagination import PageNumberPagination
 from production.models import Batch
 
 from ..models import LabelReconciliation, PrintJob
-from ..services import labels_issued, print_labels, reconcile_labels
+from ..services import discrepancy_records, labels_issued, print_labels, reconcile_labels
 
 
 class PrintJobSerializer(serializers.ModelSerializer):
@@ -37,14 +37,23 @@ class PrintInput(serializers.Serializer):
 class ReconciliationSerializer(serializers.ModelSerializer):
     lot_number = serializers.CharField(source="batch.lot_number", read_only=True)
     recorded_by = serializers.CharField(source="recorded_by.username", read_only=True)
+    deviation = serializers.SerializerMethodField(help_text="id of the deviation the discrepancy opened, or null")
 
     class Meta:
         model = LabelReconciliation
-        fields = ["id", "lot_number", "issued", "used", "destroyed", "returned", "recorded_by", "recorded_at"]
-        read_only_fields = ["issued", "recorded_at"]
+        fields = ["id", "lot_number", "template", "issued", "used", "destroyed", "returned", "discrepancy",
+                  "reason", "deviation", "recorded_by", "recorded_at"]
+        read_only_fields = ["issued", "discrepancy", "recorded_at"]
+
+    def get_deviation(self, obj) -> int | None:
+        records = getattr(obj, "opened", None)
+        if records is None:
+            records = discrepancy_records(obj) if obj.discrepancy else []
+        return records[0].pk if records else None
 
 
 class ReconcileInput(serializers.Serializer):
+    template = serializers.CharField(max_length=30)
     used = serializers.IntegerField(min_value=0)
     destroyed = serializers.IntegerField(min_value=0)
     returned = serializers.IntegerField(min_value=0)
@@ -97,7 +106,9 @@ class PrintJobsView(APIView):
 
 
 class ReconciliationView(APIView):
-    """POST ``{used, destroyed, returned, reason}``: labels issued must equal their sum (409 label_mismatch)."""
+    """POST ``{template, used, destroyed, returned, reason}``, one per template the batch's jobs used: recorded
+    as found (201) with its ``discrepancy`` and the ``deviation`` a mismatch opened (a mismatch needs a reason:
+    400 ``reason_required``)."""
 
     required_permissions = {"GET": "labelling.view_labelreconciliation", "POST": "labelling.add_labelreconciliation"}
 
@@ -113,6 +124,6 @@ class ReconciliationView(APIView):
         data = ReconcileInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        row = reconcile_labels(batch, v["used"], v["destroyed"], v["returned"], user=request.user,
+        row = reconcile_labels(batch, v["template"], v["used"], v["destroyed"], v["returned"], user=request.user,
                                reason=v.get("reason") or reason_of(request))
         return Response(ReconciliationSerializer(row).data, status=status.HTTP_201_CREATED)
