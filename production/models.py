@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -418,9 +418,23 @@ class LotSequence(models.Model):
         return f"{self.prefix} → {self.last_value}"
 
 
+def yield_pct(numerator: int, denominator: int) -> float | None:
+    """numerator / denominator in percent, one decimal (for display); None without a denominator."""
+    return round(100 * numerator / denominator, 1) if denominator else None
+
+
 class BatchQuerySet(RestrictedQuerySet):
     def with_related(self):
         return self.select_related("product", "line", "bom")
+
+    def with_yield(self):
+        """Annotate ``made_yield`` (made / planned, %) and ``released_yield`` (released / made, %; null before
+        anything is made), so lists sort by them in the database."""
+        made = Case(When(quantity_made__gt=0, then=F("quantity_made") * 100.0 / F("planned_quantity")),
+                    default=None, output_field=models.FloatField())
+        released = Case(When(quantity_made__gt=0, then=F("quantity_released") * 100.0 / F("quantity_made")),
+                        default=None, output_field=models.FloatField())
+        return self.annotate(made_yield=made, released_yield=released)
 
 
 class Batch(TrackedModel):
@@ -480,6 +494,20 @@ class Batch(TrackedModel):
 
     def requires_reason_for_edit(self) -> bool:
         return self.status in self.DISPOSED or super().requires_reason_for_edit()
+
+    @property
+    def yield_pct(self) -> float | None:
+        """Made / planned, % (None until the batch is completed)."""
+        if self.status in (self.Status.PLANNED, self.Status.IN_PRODUCTION):
+            return None
+        return yield_pct(self.quantity_made, self.planned_quantity)
+
+    @property
+    def release_yield_pct(self) -> float | None:
+        """Released / made, % (None until QA disposed of the batch)."""
+        if self.status not in self.DISPOSED:
+            return None
+        return yield_pct(self.quantity_released, self.quantity_made)
 
     @property
     def label_url(self) -> str:

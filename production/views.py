@@ -177,7 +177,7 @@ class MaterialLotList(ListPage):
 
 class BatchList(ListPage):
     model = Batch
-    queryset = Batch.objects.with_related()
+    queryset = Batch.objects.with_related().with_yield()
     filterset_class = BatchFilter
     title = gettext_lazy("Batches")
     columns = [
@@ -191,6 +191,8 @@ class BatchList(ListPage):
         Column("quantity_made", gettext_lazy("Made"), sort="quantity_made"),
         Column("quantity_rejected", gettext_lazy("Rejected")),
         Column("quantity_released", gettext_lazy("Released")),
+        Column("yield_pct", gettext_lazy("Yield: made / planned (%)"), sort="made_yield"),
+        Column("release_yield_pct", gettext_lazy("Released / made (%)"), sort="released_yield"),
     ]
     search_fields = ("lot_number",)
     default_sort = "-manufactured_on"

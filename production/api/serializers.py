@@ -81,12 +81,17 @@ class BatchSerializer(serializers.ModelSerializer):
     label_url = serializers.CharField(read_only=True)
     history_url = serializers.SerializerMethodField()
     genealogy_url = serializers.SerializerMethodField()
+    yield_pct = serializers.FloatField(read_only=True, allow_null=True,
+                                       help_text="Made / planned in %, null until the batch is completed")
+    release_yield_pct = serializers.FloatField(read_only=True, allow_null=True,
+                                               help_text="Released / made in %, null until QA's disposition")
 
     class Meta:
         model = Batch
         fields = ["lot_number", "id", "product", "line", "planned_quantity", "status", "manufactured_on",
                   "expiry_date", "quantity_made", "quantity_rejected", "quantity_released", "quantity_shipped",
-                  "gtin", "bom_version", "started_at", "completed_at", "label_url", "history_url", "genealogy_url",
+                  "yield_pct", "release_yield_pct", "gtin", "bom_version", "started_at", "completed_at", "label_url",
+                  "history_url", "genealogy_url",
                   "version"]
         read_only_fields = ["lot_number", "id", "status", "expiry_date", "quantity_made", "quantity_rejected",
                             "quantity_released", "quantity_shipped", "started_at", "completed_at", "version"]

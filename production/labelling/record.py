@@ -35,6 +35,10 @@ def _dt(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
 
 
+def _pct(value) -> str:
+    return "—" if value is None else f"{value} %"
+
+
 def _d(value) -> str:
     return value.strftime("%Y-%m-%d") if value else "—"
 
@@ -120,6 +124,8 @@ def batch_record_pdf(batch, *, printed_by: str = "") -> bytes:
         (_("Quantity made"), batch.quantity_made),
         (_("Quantity rejected"), batch.quantity_rejected),
         (_("Quantity released"), batch.quantity_released),
+        (_("Yield: made / planned"), _pct(batch.yield_pct)),
+        (_("Released / made"), _pct(batch.release_yield_pct)),
     ]
     return RecordPdf(title=_("Batch record"), reference=_("Lot %(lot)s") % {"lot": batch.lot_number}, facts=facts,
                      sections=batch_record_sections(batch), signatures=signature_rows(batch),
