@@ -6,6 +6,7 @@ Every state change goes through ``qc.services``; nothing here writes other recor
 """
 
 from decimal import Decimal
+from fractions import Fraction
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from lims.audit import history
 from lims.models import TrackedModel
+from qc.intervals import clopper_pearson, wilson
+from qc.sampling import normalise_aql
 
 
 class Stage(models.TextChoices):
@@ -80,8 +83,6 @@ class Specification(TrackedModel):
         elif self.kind == self.Kind.ATTRIBUTE and (self.lower is not None or self.upper is not None):
             errors["lower"] = [_("An attribute specification has no numeric limits.")]
         if self.aql:
-            from qc.sampling import normalise_aql
-
             try:
                 self.aql = normalise_aql(self.aql)
             except ValueError as exc:
@@ -371,12 +372,22 @@ class PerformanceStudy(TrackedModel):
         return reverse("qc:performancestudy-list") + f"?product={self.product_id}"
 
     def _interval(self, x, n):
+        exact = self._interval_exact(x, n)
+        return None if exact is None else [round(exact[0], 4), round(exact[1], 4)]
+
+    def _interval_exact(self, x, n):
+        """The 95 % interval unrounded (comparisons with a market's thresholds use these; rounding is display)."""
         if not n:
             return None
-        from qc.intervals import clopper_pearson, wilson
-
         low, high = (clopper_pearson if self.ci_method == self.CiMethod.CLOPPER_PEARSON else wilson)(x, n)
-        return [round(low, 4), round(high, 4)]
+        return low, high
+
+    def estimate(self, which: str) -> tuple[Fraction, tuple[float, float]] | None:
+        """(point estimate as an exact fraction, unrounded 95 % interval) of ``sensitivity`` or ``specificity``."""
+        x, n = (self.tp, self.tp + self.fn) if which == "sensitivity" else (self.tn, self.tn + self.fp)
+        if not n:
+            return None
+        return Fraction(x, n), self._interval_exact(x, n)
 
     @property
     def sensitivity(self):
