@@ -37,8 +37,20 @@ def add_months(day: date, months: int) -> date:
 
 # --- Master data -----------------------------------------------------------------------------------------
 
+class IvdrClass(models.TextChoices):
+    A = "A", _("Class A")
+    B = "B", _("Class B")
+    C = "C", _("Class C")
+    D = "D", _("Class D")
+
+
 class Product(TrackedModel):
-    """A kit as sold: one GTIN, a number of tests per kit, a shelf life and storage range, its IFU version."""
+    """A kit as sold: one GTIN, a number of tests per kit, a shelf life and storage range, its IFU version and
+    its IVDR class (which decides whether the CE marking carries the notified body's number)."""
+
+    #: Classes whose conformity assessment involves a notified body: its number stands beside the CE marking
+    #: (IVDR Art. 18(3), Annex I 20.2).
+    NOTIFIED_BODY_CLASSES = ("B", "C", "D")
 
     code = models.CharField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -50,6 +62,8 @@ class Product(TrackedModel):
     storage_min_c = models.DecimalField(_("storage minimum (°C)"), max_digits=5, decimal_places=1)
     storage_max_c = models.DecimalField(_("storage maximum (°C)"), max_digits=5, decimal_places=1)
     ifu_version = models.CharField(_("IFU version"), max_length=30, blank=True)
+    ivdr_class = models.CharField(_("IVDR class"), max_length=1, choices=IvdrClass.choices, default=IvdrClass.D,
+                                  help_text=_("EU IVDR 2017/746 Annex VIII (SARS-CoV-2 tests are class D)."))
     project = models.ForeignKey("incubator.Project", on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="products", verbose_name=_("incubator project"))
 
@@ -72,6 +86,10 @@ class Product(TrackedModel):
         if self.storage_min_c is not None and self.storage_max_c is not None and \
                 self.storage_min_c > self.storage_max_c:
             raise ValidationError({"storage_max_c": _("The maximum storage temperature is below the minimum.")})
+
+    @property
+    def needs_notified_body(self) -> bool:
+        return self.ivdr_class in self.NOTIFIED_BODY_CLASSES
 
     def expiry_for(self, manufactured_on: date) -> date:
         return add_months(manufactured_on, self.shelf_life_months)

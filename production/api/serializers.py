@@ -25,7 +25,7 @@ class ProductSerializer(serializers.ModelSerializer):
     class Meta:
         model = Product
         fields = ["id", "code", "name", "gtin", "tests_per_kit", "shelf_life_months", "storage_min_c",
-                  "storage_max_c", "ifu_version", "project", "version"]
+                  "storage_max_c", "ifu_version", "project", "ivdr_class", "version"]
         read_only_fields = ["id", "version"]
 
 

@@ -65,6 +65,32 @@ def validate_print_request(template: str, stock: str | None, copies) -> tuple[st
     return template, stock, copies
 
 
+#: EU member states (ISO 3166-1 alpha-2): a manufacturer elsewhere needs an EU authorised representative.
+EU_COUNTRIES = frozenset({
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "IE", "IT", "LV", "LT", "LU", "MT",
+    "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"})
+
+
+def ivdr_particulars(product) -> dict:
+    """The IVDR particulars that depend on the product and the manufacturer (Annex I 20.2; Art. 11, 18(3)): the
+    notified body's number beside CE for the classes a notified body assesses, and the EU authorised
+    representative when the manufacturer is outside the EU. ``ValueError`` when one is needed and not set."""
+    particulars = {"notified_body": None, "eu_representative_name": None, "eu_representative_address": None}
+    if product.needs_notified_body:
+        number = (getattr(settings, "LIMS_NOTIFIED_BODY", "") or "").strip()
+        if not number:
+            raise ValueError(f"class {product.ivdr_class} needs the notified body number (LIMS_NOTIFIED_BODY)")
+        particulars["notified_body"] = number
+    country = (settings.LIMS_MANUFACTURER.get("country") or "").upper()
+    if country not in EU_COUNTRIES:
+        rep = getattr(settings, "LIMS_EU_REPRESENTATIVE", None) or {}
+        if not (rep.get("name") or "").strip():
+            raise ValueError("the manufacturer is outside the EU: set the EU authorised representative")
+        particulars["eu_representative_name"] = rep["name"]
+        particulars["eu_representative_address"] = rep.get("address", "")
+    return particulars
+
+
 def label_data(batch, serial: str | None = None) -> LabelData:
     """What a unit or case label of ``batch`` carries (IVDR Annex I 20.2)."""
     product = batch.product
@@ -87,8 +113,8 @@ def label_data(batch, serial: str | None = None) -> LabelData:
         manufacturer_address=settings.LIMS_MANUFACTURER["address"],
         ifu_url_or_text=ifu,
         resolver_base_url=base,
-        notified_body=getattr(settings, "LIMS_NOTIFIED_BODY", "") or None,
         serial=serial,
+        **ivdr_particulars(product),
     )
 
 

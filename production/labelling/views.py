@@ -34,6 +34,7 @@ from .record import batch_record_pdf
 from .services import (
     discrepancy_records,
     is_printable,
+    ivdr_particulars,
     job_pdf,
     labels_issued,
     print_labels,
@@ -241,6 +242,16 @@ class PrintJobList(ListPage):
     ]
 
 
+def _particulars(product) -> dict:
+    """The manufacturer, CE marking (with the notified body for the classes that need one) and EU representative
+    shown on the public page the labels' QR code and IFU link lead to."""
+    try:
+        particulars = ivdr_particulars(product)
+    except ValueError:
+        particulars = {}
+    return {"manufacturer": settings.LIMS_MANUFACTURER, "particulars": particulars}
+
+
 class Resolver(View):
     """GS1 Digital Link resolver: ``/01/<gtin>/10/<lot>[/21/<serial>][?17=YYMMDD]`` → the lot's public page."""
 
@@ -251,7 +262,8 @@ class Resolver(View):
             product = Product.objects.filter(gtin=gtin).first()
             if product is None:
                 raise Http404("unknown GTIN")
-            return render(request, "labelling/resolver.html", {"product": product, "batch": None})
+            return render(request, "labelling/resolver.html", {"product": product, "batch": None,
+                                                               **_particulars(product)})
         batch = (Batch.objects.select_related("product").filter(lot_number=lot, product__gtin=gtin).first())
         if batch is None:
             raise Http404("unknown lot")
@@ -283,5 +295,6 @@ class Resolver(View):
             "expiry_mismatch": printed_expiry is not None and printed_expiry != batch.expiry_date,
             "ifu_url": f"{base}/01/{batch.product.gtin}",
             "staff": staff,
+            **_particulars(batch.product),
         }
         return render(request, "labelling/resolver.html", context)
