@@ -115,6 +115,7 @@ class Inspection(TrackedModel):
         RECORDED = "recorded", _("Recorded")
         REVIEWED = "reviewed", _("Reviewed")
         APPROVED = "approved", _("Approved")
+        INVALIDATED = "invalidated", _("Invalidated (superseded)")
 
     batch = models.ForeignKey("production.Batch", on_delete=models.PROTECT, null=True, blank=True,
                               related_name="inspections", verbose_name=_("batch"), editable=False)
@@ -128,7 +129,7 @@ class Inspection(TrackedModel):
     sample_size = models.PositiveIntegerField(_("sample size"), validators=[MinValueValidator(1)])
     accept = models.PositiveIntegerField(_("Ac"), null=True, blank=True)
     reject = models.PositiveIntegerField(_("Re"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RECORDED,
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RECORDED,
                               editable=False, db_index=True)
     notes = models.TextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
@@ -140,6 +141,15 @@ class Inspection(TrackedModel):
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
                                     blank=True, verbose_name=_("approved by"), editable=False)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+    # Invalidated (superseded) by QA, signed, with the reason and the deviation that justifies it: its results no
+    # longer count for release and are printed apart as superseded.
+    invalidated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                       null=True, blank=True, verbose_name=_("invalidated by"), editable=False)
+    invalidated_at = models.DateTimeField(_("invalidated at"), null=True, blank=True, editable=False)
+    invalidation_reason = models.TextField(_("reason for the invalidation"), blank=True, editable=False)
+    invalidating_deviation = models.ForeignKey("Deviation", on_delete=models.PROTECT, null=True, blank=True,
+                                               related_name="invalidated_inspections", editable=False,
+                                               verbose_name=_("deviation justifying the invalidation"))
 
     history = history()
     history_children = ("results",)
@@ -151,6 +161,7 @@ class Inspection(TrackedModel):
         permissions = [
             ("review_inspection", _("Can review inspections (second check)")),
             ("approve_inspection", _("Can approve inspections")),
+            ("invalidate_inspection", _("Can invalidate (supersede) inspections")),
         ]
         constraints = [
             models.CheckConstraint(
@@ -168,7 +179,11 @@ class Inspection(TrackedModel):
         return reverse("qc:inspection-detail", args=[self.pk])
 
     def requires_reason_for_edit(self) -> bool:
-        return self.status == self.Status.APPROVED or super().requires_reason_for_edit()
+        return self.status in (self.Status.APPROVED, self.Status.INVALIDATED) or super().requires_reason_for_edit()
+
+    @property
+    def superseded(self) -> bool:
+        return self.status == self.Status.INVALIDATED
 
     @property
     def passed(self) -> bool:
@@ -191,6 +206,9 @@ class InspectionResult(TrackedModel):
     passed = models.BooleanField(_("passed (as entered)"), null=True, blank=True)
     defects = models.PositiveIntegerField(_("defects found"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=4, choices=Outcome.choices, editable=False)
+    retest_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="retests",
+                                  verbose_name=_("retest of"), editable=False,
+                                  help_text=_("The earlier result (same batch and test) this result retests."))
 
     history = history()
 
