@@ -10,6 +10,7 @@ the output's page tree, written at the end with the catalogue, the cross-referen
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from io import BytesIO
 
@@ -26,6 +27,63 @@ from pypdf.generic import (
 from .render import render_labels
 
 _CATALOG, _PAGES = 1, 2
+_REF = re.compile(rb"(\d+) 0 R")
+_PARENT = re.compile(rb"/Parent \d+ 0 R")
+
+
+def _fast_chunk(pdf: bytes, next_number: int) -> tuple[list[int], list[tuple[int, bytes]], int] | None:
+    """Copy a reportlab PDF's objects at the byte level: offsets from its classic cross-reference table, the
+    dictionary part of each object renumbered, stream data copied verbatim. None when the file is not of that
+    simple shape (then the pypdf copier does it)."""
+    start = pdf.rfind(b"startxref")
+    if start < 0:
+        return None
+    xref_at = int(pdf[start + 9:pdf.index(b"%%EOF", start)].strip())
+    if pdf[xref_at:xref_at + 4] != b"xref":
+        return None
+    lines = pdf[xref_at:pdf.index(b"trailer", xref_at)].split(b"\n")
+    first, count = (int(x) for x in lines[1].split())
+    if first != 0:
+        return None
+    offsets = {n: int(line[:10]) for n, line in enumerate(lines[2:2 + count]) if line.endswith(b"n ")}
+    trailer = pdf[pdf.index(b"trailer", xref_at):start]
+    root = re.search(rb"/Root (\d+) 0 R", trailer)
+    info = re.search(rb"/Info (\d+) 0 R", trailer)
+    if root is None:
+        return None
+
+    def body(number: int) -> bytes:
+        at = offsets[number]
+        head = pdf.index(b"obj", at) + 3
+        return pdf[head:pdf.index(b"endobj", head)].strip()
+
+    catalog = body(int(root.group(1)))
+    tree = re.search(rb"/Pages (\d+) 0 R", catalog)
+    if tree is None or b"/ObjStm" in pdf:
+        return None
+    kids_match = re.search(rb"/Kids \[([^\]]*)\]", body(int(tree.group(1))))
+    if kids_match is None:
+        return None
+    skip = {int(root.group(1)), int(tree.group(1))} | ({int(info.group(1))} if info else set())
+    mapping = {n: next_number + i for i, n in enumerate(sorted(set(offsets) - skip))}
+
+    def renumber(match):
+        return b"%d 0 R" % mapping[int(match.group(1))]
+
+    pages = [mapping[int(n)] for n in _REF.findall(kids_match.group(1))]
+    page_numbers = set(pages)
+    objects = []
+    for old, new in mapping.items():
+        raw = body(old)
+        cut = raw.find(b"stream")
+        head, tail = (raw, b"") if cut < 0 else (raw[:cut], raw[cut:])
+        if new in page_numbers:  # the page points to the output's page tree
+            head = _REF.sub(renumber, _PARENT.sub(b"/Parent \0", head))
+            head = head.replace(b"/Parent \0", b"/Parent %d 0 R" % _PAGES)
+        else:
+            head = _REF.sub(renumber, head)
+        objects.append((new, head + tail))
+    return pages, objects, next_number + len(mapping)
 
 
 class _Copier:
@@ -117,7 +175,11 @@ def stream_labels(template_name: str, items: Callable[[int, int], list], total: 
     for start in range(0, total, per_chunk):
         batch = items(start, min(total, start + per_chunk))
         pdf = render_labels(template_name, batch, stock_name, 1, author=author)
-        pages, objects = copier.chunk(PdfReader(BytesIO(pdf)))
+        fast = _fast_chunk(pdf, copier.next_number)
+        if fast is not None:
+            pages, objects, copier.next_number = fast
+        else:
+            pages, objects = copier.chunk(PdfReader(BytesIO(pdf)))
         kids.extend(pages)
         for number, body in objects:
             offsets[number] = offset
