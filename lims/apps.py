@@ -15,6 +15,12 @@ def _sync_roles(sender, **kwargs):
     sync_roles()
 
 
+def _protect_audit_tables(sender, using="default", **kwargs):
+    from lims.integrity import install_after_migrate
+
+    install_after_migrate(sender, using=using, **kwargs)
+
+
 def _name_enums():
     """Give every choice set of the domain models a stable OpenAPI enum name (``BatchStatusEnum``) instead of
     drf-spectacular's hashed names for the many fields called ``status`` or ``kind``."""
@@ -45,7 +51,14 @@ class LimsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from lims import audit, checks  # noqa: F401  (connect the history stamping signal, register checks)
+        # Connect the history stamping signal, register checks, install the input hygiene, audit account changes.
+        from lims import audit, checks, hygiene, users  # noqa: F401
+
+        hygiene.install()
+        users.connect()
 
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="lims.sync_roles")
+        # After every migrate (sent once the migrations of all apps ran): history tables added by any app get
+        # their immutability triggers (lims.integrity).
+        post_migrate.connect(_protect_audit_tables, sender=self, dispatch_uid="lims.protect_audit_tables")
         _name_enums()

@@ -52,6 +52,18 @@ def audited(*, user, reason: str = "", system: bool = False):
         _current.reset(token)
 
 
+class _ChainedQuerySet(models.QuerySet):
+    """History rows written in bulk (``bulk_create_with_history``) get their ids and chain hashes too."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        from lims.integrity import chain
+
+        objs = list(objs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            chain(self.model, objs, using=self.db)
+            return super().bulk_create(objs, *args, **kwargs)
+
+
 class HistoricalAudit(models.Model):
     """Columns every historical row carries beside simple-history's own.
 
@@ -64,8 +76,18 @@ class HistoricalAudit(models.Model):
     history_reason_system = models.BooleanField(default=False)
     history_hash = models.CharField(max_length=64, blank=True, default="")
 
+    objects = _ChainedQuerySet.as_manager()
+
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        """Insert only, with the row's id and chain hash (lims.integrity); a history row is never changed."""
+        if not self._state.adding:
+            raise ValueError("A history row is never changed once written.")
+        from lims.integrity import save_chained
+
+        save_chained(self, super().save, **kwargs)
 
 
 def history(**kwargs) -> HistoricalRecords:
@@ -89,6 +111,8 @@ def refuse_unattributed_writes(sender, instance, **kwargs):
     """Refuse the write itself (before any row changes) when a tracked model has no acting user."""
     if kwargs.get("raw") or not hasattr(sender._meta, "simple_history_manager_attribute"):
         return
+    if getattr(sender, "audit_outside_services", False):  # user accounts: recorded as system writes
+        return
     if _current.get() is None and _request_user() is None:
         raise AuditContextMissing(
             f"{sender.__name__} written without an acting user: call a service function (lims.audit.service)."
@@ -104,6 +128,10 @@ def stamp_history(sender, instance, history_instance, history_user=None, **kwarg
             history_instance.history_change_reason = ctx.reason
             history_instance.history_reason_system = ctx.system and bool(ctx.reason)
     if history_instance.history_user_id is None and history_user is None:
+        if getattr(type(instance), "audit_outside_services", False):
+            history_instance.history_change_reason = history_instance.history_change_reason or "outside_services"
+            history_instance.history_reason_system = True
+            return
         raise AuditContextMissing(
             f"{sender.__name__} written without an acting user: call a service function (lims.audit.service)."
         )

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lims.permissions import RestrictedQuerySet
@@ -70,7 +71,8 @@ class Signature(models.Model):
                                verbose_name=_("signer"))
     printed_name = models.CharField(_("printed name"), max_length=200)
     meaning = models.CharField(_("meaning"), max_length=20, choices=Meaning.choices)
-    signed_at = models.DateTimeField(_("signed at"), auto_now_add=True, db_index=True)
+    # Set before the insert (not auto_now_add) so that the chain hash covers the stored time.
+    signed_at = models.DateTimeField(_("signed at"), default=timezone.now, editable=False, db_index=True)
     reason = models.TextField(_("reason"), blank=True)
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
     object_id = models.PositiveBigIntegerField()
@@ -96,7 +98,9 @@ class Signature(models.Model):
     def save(self, *args, **kwargs):
         if self.pk:
             raise ValueError("A signature is never changed once made.")
-        super().save(*args, **kwargs)
+        from lims.integrity import save_chained
+
+        save_chained(self, super().save, **kwargs)  # its id and chain hash (tamper evidence)
 
     def delete(self, *args, **kwargs):
         raise ValueError("A signature is never deleted.")
@@ -142,3 +146,33 @@ class AuditLogPermission(models.Model):
 
     def __str__(self):
         return "audit log"
+
+
+class AuditVerification(models.Model):
+    """One run of the audit-trail verification (``lims.integrity.run_verification``): who, when, the result,
+    and the chain heads it saw, which the next run checks are still there (rows removed at the end)."""
+
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), db_index=True)
+    run_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+", verbose_name=_("run by"))
+    ok = models.BooleanField(_("intact"))
+    rows_checked = models.PositiveBigIntegerField(_("rows checked"))
+    tables_checked = models.PositiveIntegerField(_("tables checked"), default=0)
+    breaks = models.JSONField(_("breaks"), default=list)
+    heads = models.JSONField(default=dict)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-finished_at", "-id"]
+        verbose_name = _("audit trail verification")
+        verbose_name_plural = _("audit trail verifications")
+
+    def __str__(self):
+        return f"{self.finished_at:%Y-%m-%d %H:%M} · {'ok' if self.ok else 'broken'} · {self.rows_checked}"
+
+
+# Users and roles as records: history on every user and the RoleAssignment model (lims.users).
+from lims import users as _users  # noqa: E402,F401
+from lims.users_models import RoleAssignment  # noqa: E402,F401

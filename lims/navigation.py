@@ -5,5 +5,9 @@ MENU = [
     (_("Audit"), [
         (_("Audit trail"), "audit-log", "lims.view_audit_log"),
         (_("Signatures"), "signature-list", "lims.view_signature"),
+        (_("Trail verification"), "audit-verify", "lims.view_audit_log"),
+    ]),
+    (_("Administration"), [
+        (_("Users and roles"), "admin-user-list", "auth.change_user"),
     ]),
 ]

@@ -5,4 +5,5 @@ from django.utils.translation import gettext_lazy as _
 LABELS = {
     "create_record": _("Record created"),
     "update_record": _("Record changed"),
+    "outside_services": _("Account written outside the LIMS services (command line, first administrator)"),
 }

@@ -98,5 +98,5 @@ PERMISSIONS = {
 ROLE_DUTIES = {
     "Auditor": [(_("Read the audit trail of every record and export it"), "audit-log")],
     "QA": [(_("Review the audit trail"), "audit-log")],
-    "Admin": [(_("Manage users, roles and master data"), "admin:index"), (_("Audit trail"), "audit-log")],
+    "Admin": [(_("Manage users, roles and master data"), "admin-user-list"), (_("Audit trail"), "audit-log")],
 }

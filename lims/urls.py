@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from lims import views
+from lims import audit_views, users_views, views
 from lims.forms import LoginForm
 from lims.registry import DOMAIN_APPS, app_modules, url_prefix
 
@@ -17,7 +17,16 @@ urlpatterns = [
     path("language/", views.set_language, name="set-language"),
     path("audit/", views.audit_log, name="audit-log"),
     path("audit/signatures/", views.SignatureList.as_view(), name="signature-list"),
+    path("audit/verify/", audit_views.audit_verify, name="audit-verify"),
     path("history/<str:app_label>/<str:model_name>/<int:pk>/", views.object_history, name="object-history"),
+    path("admin-users/", users_views.UserList.as_view(), name="admin-user-list"),
+    path("admin-users/new/", users_views.UserCreate.as_view(), name="admin-user-create"),
+    path("admin-users/<int:pk>/", users_views.UserDetail.as_view(), name="admin-user-detail"),
+    path("admin-users/<int:pk>/edit/", users_views.UserEdit.as_view(), name="admin-user-edit"),
+    path("admin-users/<int:pk>/grant/", users_views.GrantRole.as_view(), name="admin-user-grant"),
+    path("admin-users/<int:pk>/revoke/", users_views.RevokeRole.as_view(), name="admin-user-revoke"),
+    path("admin-users/<int:pk>/deactivate/", users_views.Deactivate.as_view(), name="admin-user-deactivate"),
+    path("admin-users/<int:pk>/reactivate/", users_views.Reactivate.as_view(), name="admin-user-reactivate"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("lims.api.urls")),
 ]

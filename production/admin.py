@@ -2,18 +2,8 @@
 
 from django.contrib import admin
 
+from lims.admin import ReadOnlyAdmin
 from production import models
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(models.Product)
