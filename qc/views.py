@@ -138,7 +138,7 @@ class InspectionDetail(RolePageMixin, TemplateView):
         return {**super().get_context_data(**kwargs), "inspection": inspection,
                 "results": inspection.results.select_related("specification", "retest_of__specification")
                 .prefetch_related("retests"),
-                "can_invalidate": not inspection.superseded and inspection.batch_id is not None
+                "can_invalidate": inspection.status == Inspection.Status.APPROVED and inspection.batch_id is not None
                 and user.has_perm("qc.invalidate_inspection"),
                 "invalidate_signing": services.INVALIDATE_INSPECTION,
                 "batch_deviations": list(Deviation.objects.filter(batch_id=inspection.batch_id).order_by("-pk"))
