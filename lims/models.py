@@ -65,6 +65,7 @@ class Signature(models.Model):
         SUBMITTED = "submitted", _("Submitted")
         ASSESSED = "assessed", _("Assessed")
         VERIFIED = "verified", _("Verified")
+        INVALIDATED = "invalidated", _("Invalidated (superseded)")
 
     signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signatures",
                                verbose_name=_("signer"))

@@ -317,6 +317,15 @@ LIMS_RESOLVER_BASE_URL = os.environ.get("RESOLVER_BASE_URL", "https://id.example
 LIMS_MANUFACTURER = {
     "name": os.environ.get("MANUFACTURER_NAME", "Chongqing University IVD Institute Co., Ltd."),
     "address": os.environ.get("MANUFACTURER_ADDRESS", "No. 1 Science Park Road, Shapingba, Chongqing 400044, China"),
+    "country": os.environ.get("MANUFACTURER_COUNTRY", "CN"),  # ISO 3166-1 alpha-2
+}
+# The notified body whose number stands beside the CE marking of class B, C and D devices (demo value; set
+# NOTIFIED_BODY_NUMBER to your own) and the EU authorised representative printed when the manufacturer is outside
+# the EU (IVDR Art. 11, Annex I 20.2); a label that needs either and lacks it is not printed.
+LIMS_NOTIFIED_BODY = os.environ.get("NOTIFIED_BODY_NUMBER", "2797")
+LIMS_EU_REPRESENTATIVE = {
+    "name": os.environ.get("EU_REP_NAME", "EU Authorised Representative GmbH (demo)"),
+    "address": os.environ.get("EU_REP_ADDRESS", "Musterstraße 1, 10115 Berlin, Germany"),
 }
 
 

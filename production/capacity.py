@@ -15,6 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import F, Q, Sum
+from django.db.models.functions import TruncDate
+
+from production.models import Batch, Line, Plant, yield_pct
+
 # A manual station's kits per hour when the plant has no manual line to copy the rate from.
 DEFAULT_STATION_RATE = 1000
 
@@ -124,11 +129,6 @@ def line_rates(lines) -> list[LineRate]:
 def monthly_output(year: int, month: int) -> dict:
     """Output per line and day of a month (kits made by the batches completed that day, local time) against the
     rated capacity of each line on each working day, and the month's tests against the plant's nameplate."""
-    from django.db.models import F, Sum
-    from django.db.models.functions import TruncDate
-
-    from production.models import Batch, Line, Plant
-
     plant = Plant.current()
     first, last = month_bounds(year, month)
     rows = (Batch.objects.filter(completed_at__date__gte=first, completed_at__date__lte=last)
@@ -156,6 +156,19 @@ def monthly_output(year: int, month: int) -> dict:
         capacity = sum(row["cells"][index]["capacity"] for row in table)
         per_line.append({"line": line, "code": line.code, "output": made, "capacity": capacity,
                          "utilisation_pct": utilisation_pct(made, capacity)})
+    # Yield per line over the batches completed this month: made / planned, and released / made of those QA
+    # has disposed of.
+    yields = {r["line_id"]: r for r in (
+        Batch.objects.filter(completed_at__date__gte=first, completed_at__date__lte=last).order_by()
+        .values("line_id").annotate(
+            planned=Sum("planned_quantity"), made=Sum("quantity_made"),
+            disposed_made=Sum("quantity_made", filter=Q(status__in=Batch.DISPOSED)),
+            released=Sum("quantity_released", filter=Q(status__in=Batch.DISPOSED))))}
+    for p in per_line:
+        y = yields.get(p["line"].pk, {})
+        p.update(planned=y.get("planned") or 0, made=y.get("made") or 0, released=y.get("released") or 0,
+                 made_yield_pct=yield_pct(y.get("made") or 0, y.get("planned") or 0),
+                 release_yield_pct=yield_pct(y.get("released") or 0, y.get("disposed_made") or 0))
     tests = sum(t for _kits, t in output.values())
     kits = sum(k for k, _t in output.values())
     return {
@@ -187,8 +200,6 @@ def surge_plan(*, year: int, month: int, demand_tests: int, product=None, statio
     """The planner on the plant's data: active lines, the month's working days, the product's tests per kit
     (1 without a product). A station's rate defaults to the slowest active manual line (a conservative
     assumption), its hours to the default hours of a manual line."""
-    from production.models import Line, Plant
-
     plant = Plant.current()
     active = list(Line.objects.filter(active=True).order_by("code"))
     manual = [ln for ln in active if ln.kind == Line.Kind.MANUAL]

@@ -40,10 +40,6 @@ class ReasonForm(BootstrapMixin, forms.Form):
     reason = ReasonField()
 
 
-class RequiredReasonForm(BootstrapMixin, forms.Form):
-    reason = ReasonField(required=True)
-
-
 class StepForm(BootstrapMixin, forms.Form):
     step = forms.ModelChoiceField(None, label=_("Step"))
     equipment = forms.CharField(label=_("Equipment"), max_length=200, required=False)
@@ -73,9 +69,14 @@ class ConsumeForm(BootstrapMixin, forms.Form):
         if batch.bom_id:
             lots = lots.filter(material__bom_lines__bom_id=batch.bom_id)
         self.fields["material_lot"].queryset = lots
+        self.batch = batch
         self.fields["material_lot"].label_from_instance = lambda lot: (
             f"{lot.material.code} · {lot.supplier_lot} · {lot.expiry_date:%Y-%m-%d} · "
-            f"{lot.quantity_remaining.normalize():f} {lot.material.get_unit_display()}")
+            f"{lot.quantity_remaining.normalize():f} {lot.material.get_unit_display()}"
+            + (" · " + str(_("shortens the kit expiry")) if lot.expiry_date < batch.expiry_date else ""))
+        self.fields["accept_shorter_expiry"] = forms.BooleanField(
+            label=_("I accept that a lot expiring before %(date)s shortens the batch's expiry to the lot's")
+            % {"date": batch.expiry_date.isoformat()}, required=False)
 
 
 class CompleteForm(BootstrapMixin, forms.Form):

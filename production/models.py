@@ -6,14 +6,15 @@ Every state change goes through ``production.services``; nothing here writes oth
 """
 
 import calendar
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,8 +37,20 @@ def add_months(day: date, months: int) -> date:
 
 # --- Master data -----------------------------------------------------------------------------------------
 
+class IvdrClass(models.TextChoices):
+    A = "A", _("Class A")
+    B = "B", _("Class B")
+    C = "C", _("Class C")
+    D = "D", _("Class D")
+
+
 class Product(TrackedModel):
-    """A kit as sold: one GTIN, a number of tests per kit, a shelf life and storage range, its IFU version."""
+    """A kit as sold: one GTIN, a number of tests per kit, a shelf life and storage range, its IFU version and
+    its IVDR class (which decides whether the CE marking carries the notified body's number)."""
+
+    #: Classes whose conformity assessment involves a notified body: its number stands beside the CE marking
+    #: (IVDR Art. 18(3), Annex I 20.2).
+    NOTIFIED_BODY_CLASSES = ("B", "C", "D")
 
     code = models.CharField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -49,6 +62,8 @@ class Product(TrackedModel):
     storage_min_c = models.DecimalField(_("storage minimum (°C)"), max_digits=5, decimal_places=1)
     storage_max_c = models.DecimalField(_("storage maximum (°C)"), max_digits=5, decimal_places=1)
     ifu_version = models.CharField(_("IFU version"), max_length=30, blank=True)
+    ivdr_class = models.CharField(_("IVDR class"), max_length=1, choices=IvdrClass.choices, default=IvdrClass.D,
+                                  help_text=_("EU IVDR 2017/746 Annex VIII (SARS-CoV-2 tests are class D)."))
     project = models.ForeignKey("incubator.Project", on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="products", verbose_name=_("incubator project"))
 
@@ -71,6 +86,10 @@ class Product(TrackedModel):
         if self.storage_min_c is not None and self.storage_max_c is not None and \
                 self.storage_min_c > self.storage_max_c:
             raise ValidationError({"storage_max_c": _("The maximum storage temperature is below the minimum.")})
+
+    @property
+    def needs_notified_body(self) -> bool:
+        return self.ivdr_class in self.NOTIFIED_BODY_CLASSES
 
     def expiry_for(self, manufactured_on: date) -> date:
         return add_months(manufactured_on, self.shelf_life_months)
@@ -339,8 +358,6 @@ class MaterialLotQuerySet(RestrictedQuerySet):
         return self.filter(status=MaterialLot.Status.APPROVED, expiry_date__gte=on, quantity_remaining__gt=0)
 
     def expiring_within(self, days: int, on: date | None = None):
-        from datetime import timedelta
-
         on = on or timezone.localdate()
         return self.filter(status__in=[MaterialLot.Status.QUARANTINE, MaterialLot.Status.APPROVED],
                            quantity_remaining__gt=0, expiry_date__gte=on, expiry_date__lte=on + timedelta(days=days))
@@ -419,9 +436,23 @@ class LotSequence(models.Model):
         return f"{self.prefix} → {self.last_value}"
 
 
+def yield_pct(numerator: int, denominator: int) -> float | None:
+    """numerator / denominator in percent, one decimal (for display); None without a denominator."""
+    return round(100 * numerator / denominator, 1) if denominator else None
+
+
 class BatchQuerySet(RestrictedQuerySet):
     def with_related(self):
         return self.select_related("product", "line", "bom")
+
+    def with_yield(self):
+        """Annotate ``made_yield`` (made / planned, %) and ``released_yield`` (released / made, %; null before
+        anything is made), so lists sort by them in the database."""
+        made = Case(When(quantity_made__gt=0, then=F("quantity_made") * 100.0 / F("planned_quantity")),
+                    default=None, output_field=models.FloatField())
+        released = Case(When(quantity_made__gt=0, then=F("quantity_released") * 100.0 / F("quantity_made")),
+                        default=None, output_field=models.FloatField())
+        return self.annotate(made_yield=made, released_yield=released)
 
 
 class Batch(TrackedModel):
@@ -483,11 +514,23 @@ class Batch(TrackedModel):
         return self.status in self.DISPOSED or super().requires_reason_for_edit()
 
     @property
-    def label_url(self) -> str:
-        # The label PDF view is wired by the labels work (issue 5) at this path.
-        from urllib.parse import quote
+    def yield_pct(self) -> float | None:
+        """Made / planned, % (None until the batch is completed)."""
+        if self.status in (self.Status.PLANNED, self.Status.IN_PRODUCTION):
+            return None
+        return yield_pct(self.quantity_made, self.planned_quantity)
 
-        return f"/production/batches/{quote(self.lot_number, safe='')}/labels.pdf"
+    @property
+    def release_yield_pct(self) -> float | None:
+        """Released / made, % (None until QA disposed of the batch)."""
+        if self.status not in self.DISPOSED:
+            return None
+        return yield_pct(self.quantity_released, self.quantity_made)
+
+    @property
+    def label_url(self) -> str:
+        """The batch's label print-jobs collection (API.md): GET lists the jobs, POST creates one."""
+        return f"/api/v1/production/labels/{quote(self.lot_number, safe='')}/print-jobs/"
 
 
 class BatchStep(TrackedModel):

@@ -222,6 +222,15 @@ def update_batch(batch, changes: dict, *, user, reason: str = "", expected_versi
     return batch
 
 
+def batch_expiry(batch) -> date:
+    """manufactured_on + the product's shelf life, never later than the earliest expiry of a component lot the
+    batch consumed (DOMAIN.md §8; API.md ``expiry_date``)."""
+    expiry = batch.product.expiry_for(batch.manufactured_on)
+    earliest = (MaterialLot.objects.filter(consumptions__batch=batch).order_by("expiry_date")
+                .values_list("expiry_date", flat=True).first()) if batch.pk else None
+    return min(expiry, earliest) if earliest else expiry
+
+
 def _moment(at: datetime | None) -> datetime:
     now = timezone.now()
     if at is None:
@@ -240,6 +249,10 @@ def start_batch(batch, *, user, reason: str = "", at: datetime | None = None):
         raise DomainError(_("Line %(line)s is not active.") % {"line": batch.line.code}, "line_inactive")
     batch.status = Batch.Status.IN_PRODUCTION
     batch.started_at = _moment(at)
+    # The date of manufacture is the day manufacture started (DOMAIN.md §8), no longer the planned day; the
+    # expiry follows from it (both changes are in the batch's history with this action's reason).
+    batch.manufactured_on = timezone.localdate(batch.started_at)
+    batch.expiry_date = batch_expiry(batch)
     batch.save()
     return batch
 
@@ -269,25 +282,30 @@ def record_step(batch, *, step, started_at: datetime, ended_at: datetime, operat
 
 @service
 def consume_material(batch, *, material_lot, quantity, user, reason: str = "", at: datetime | None = None):
-    """Use ``quantity`` of a component lot on a batch in production. Refused for an expired lot (code
-    ``lot_expired``), a lot not approved by incoming QC (``lot_not_approved``), a material that is not in the
-    batch's BOM version (``not_in_bom``) and more than the lot holds (``insufficient_quantity``) — every
-    failing reason is listed (DESIGN.md, Material lot)."""
+    """Use ``quantity`` of a component lot on a batch in production. Refused for a lot expired on the day of use
+    (code ``material_expired``), a lot not approved by incoming QC (``material_not_approved``), a material that
+    is not in the batch's BOM version (``not_in_bom``) and more than the lot holds (``insufficient_quantity``) —
+    every failing reason is listed (DESIGN.md, Material lot).
+
+    A lot that expires before the batch's expiry is accepted and shortens it to the lot's expiry (a kit never
+    outlives a component in it, DOMAIN.md §8): the batch's history says which lot, and the returned consumption
+    carries ``expiry_capped = (previous, new)`` (None when the expiry did not change)."""
     try:
         quantity = Decimal(str(quantity))
     except ArithmeticError:
         raise ValidationError({"quantity": [_("Enter a number.")]}) from None
     if not quantity.is_finite() or quantity <= 0:
         raise ValidationError({"quantity": [_("The quantity must be above zero.")]})
+    moment = _moment(at)
     batch = _lock(batch)
     _require_status(batch, Batch.Status.IN_PRODUCTION, action=_("Consuming material"))
     lot = MaterialLot.objects.select_for_update().select_related("material").get(pk=material_lot.pk)
     failures = []
-    if lot.is_expired():
-        failures.append(("lot_expired", _("Lot %(lot)s expired on %(date)s.")
+    if lot.is_expired(on=timezone.localdate(moment)):
+        failures.append(("material_expired", _("Lot %(lot)s expired on %(date)s.")
                          % {"lot": lot, "date": lot.expiry_date.isoformat()}))
     if lot.status != MaterialLot.Status.APPROVED:
-        failures.append(("lot_not_approved", _("Lot %(lot)s is %(status)s, not approved by incoming QC.")
+        failures.append(("material_not_approved", _("Lot %(lot)s is %(status)s, not approved by incoming QC.")
                          % {"lot": lot, "status": lot.get_status_display()}))
     if batch.bom is not None and not batch.bom.lines.filter(material_id=lot.material_id).exists():
         failures.append(("not_in_bom", _("%(material)s is not in %(bom)s.")
@@ -301,25 +319,45 @@ def consume_material(batch, *, material_lot, quantity, user, reason: str = "", a
                           reasons=[{"code": code, "detail": detail} for code, detail in failures])
     lot.quantity_remaining -= quantity
     lot.save()
-    return Consumption.objects.create(batch=batch, material_lot=lot, quantity=quantity, consumed_at=_moment(at),
-                                      consumed_by=user)
+    consumption = Consumption.objects.create(batch=batch, material_lot=lot, quantity=quantity, consumed_at=moment,
+                                             consumed_by=user)
+    previous = batch.expiry_date
+    consumption.expiry_capped = None
+    if shortens_expiry(batch, lot):
+        cap_expiry(batch, lot.expiry_date, user=user, reason=_(
+            "Expiry shortened from %(old)s to %(new)s: component lot %(lot)s expires on %(new)s.")
+            % {"old": previous.isoformat(), "new": lot.expiry_date.isoformat(), "lot": lot})
+        consumption.expiry_capped = (previous, lot.expiry_date)
+        batch.expiry_date = lot.expiry_date  # the in-memory row the consumption points to follows the cap
+    return consumption
 
 
-def bom_shortfalls(batch, kits: int) -> list[dict]:
-    """Materials of the batch's BOM version with less consumed than quantity per kit × ``kits``."""
+def shortens_expiry(batch, lot) -> bool:
+    """Would consuming ``lot`` shorten the batch's expiry (the page warns before confirming)?"""
+    return lot.expiry_date < batch.expiry_date
+
+
+def bom_rows(batch, kits: int) -> list[dict]:
+    """The BOM rule, computed once for the batch page and for completion: for each line of the batch's BOM
+    version, ``required`` = quantity per kit × ``kits``, ``consumed`` = what the batch used of that material, and
+    ``short`` = what is missing (0 when covered)."""
     if batch.bom is None:
         return []
     consumed = dict(
         Consumption.objects.filter(batch=batch).order_by().values("material_lot__material_id")
         .annotate(total=Sum("quantity")).values_list("material_lot__material_id", "total"))
-    short = []
+    rows = []
     for line in batch.bom.lines.select_related("material"):
         required = line.quantity_per_kit * kits
         have = consumed.get(line.material_id) or Decimal("0")
-        if have < required:
-            short.append({"material": line.material, "required": required, "consumed": have,
-                          "short": required - have})
-    return short
+        rows.append({"line": line, "material": line.material, "required": required, "consumed": have,
+                     "short": max(required - have, Decimal("0"))})
+    return rows
+
+
+def bom_shortfalls(batch, kits: int) -> list[dict]:
+    """Materials of the batch's BOM version with less consumed than quantity per kit × ``kits``."""
+    return [row for row in bom_rows(batch, kits) if row["short"] > 0]
 
 
 @service
@@ -372,3 +410,51 @@ def complete_batch(batch, *, quantity_made: int, rejects=(), user, reason: str =
     bulk_create_tracked(BatchReject, [BatchReject(batch=batch, reason=reasons[pk], quantity=q)
                                       for pk, q in totals.items()])
     return batch
+
+
+# --- Verbs other apps call: production writes its own batch ------------------------------------------------
+
+@service
+def apply_disposition(batch, *, status: str, quantity_released: int = 0, user, reason: str = ""):
+    """Set the outcome of QA's disposition on the batch (qc decides and signs; production writes its row):
+    ``status`` one of released, rejected, quarantined, with the quantity released (0 unless released)."""
+    batch = _lock(batch)
+    if status not in Batch.DISPOSED:
+        raise ValidationError({"status": [_("A disposition releases, rejects or quarantines.")]})
+    quantity_released = int(quantity_released or 0)
+    if not 0 <= quantity_released <= batch.quantity_made:
+        raise ValidationError({"quantity_released": [
+            _("The released quantity must be between 0 and the quantity made (%(n)s).") % {"n": batch.quantity_made}]})
+    batch.status = status
+    batch.quantity_released = quantity_released
+    batch.save()
+    return batch
+
+
+@service
+def add_shipped_quantity(batch, quantity: int, *, user, reason: str = ""):
+    """Count ``quantity`` more kits of the batch as shipped (regulatory's shipment; never beyond released)."""
+    batch = _lock(batch)
+    quantity = int(quantity)
+    if quantity < 1:
+        raise ValidationError({"quantity": [_("Ship at least one kit.")]})
+    if batch.quantity_shipped + quantity > batch.quantity_released:
+        raise DomainError(_("Only %(available)s kits of lot %(lot)s are released and not yet shipped; %(quantity)s "
+                            "requested.") % {"available": batch.quantity_released - batch.quantity_shipped,
+                                             "lot": batch.lot_number, "quantity": quantity},
+                          "insufficient_quantity", available=batch.quantity_released - batch.quantity_shipped)
+    batch.quantity_shipped += quantity
+    batch.save()
+    return batch
+
+
+@service
+def cap_expiry(batch, on: date, *, user, reason: str = ""):
+    """Shorten the batch's expiry to ``on`` when that is earlier (a kit never outlives a component lot in it,
+    DOMAIN.md §8); the reason names the cause in the batch's history. Returns True when the expiry changed."""
+    batch = _lock(batch)
+    if on >= batch.expiry_date:
+        return False
+    batch.expiry_date = on
+    batch.save()
+    return True

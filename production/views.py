@@ -177,7 +177,7 @@ class MaterialLotList(ListPage):
 
 class BatchList(ListPage):
     model = Batch
-    queryset = Batch.objects.with_related()
+    queryset = Batch.objects.with_related().with_yield()
     filterset_class = BatchFilter
     title = gettext_lazy("Batches")
     columns = [
@@ -191,6 +191,8 @@ class BatchList(ListPage):
         Column("quantity_made", gettext_lazy("Made"), sort="quantity_made"),
         Column("quantity_rejected", gettext_lazy("Rejected")),
         Column("quantity_released", gettext_lazy("Released")),
+        Column("yield_pct", gettext_lazy("Yield: made / planned (%)"), sort="made_yield"),
+        Column("release_yield_pct", gettext_lazy("Released / made (%)"), sort="released_yield"),
     ]
     search_fields = ("lot_number",)
     default_sort = "-manufactured_on"
@@ -399,24 +401,15 @@ class BatchDetail(RolePageMixin, TemplateView):
         batch = get_object_or_404(Batch.objects.with_related(), lot_number=kwargs["lot_number"])
         user = self.request.user
         consumptions = list(batch.consumptions.select_related("material_lot__material", "consumed_by"))
-        used = {}
-        for c in consumptions:
-            used[c.material_lot.material_id] = used.get(c.material_lot.material_id, 0) + c.quantity
-        bom_rows = []
-        if batch.bom_id:
-            kits = batch.quantity_made + batch.quantity_rejected or batch.planned_quantity
-            for line in batch.bom.lines.select_related("material"):
-                needed = line.quantity_per_kit * kits
-                consumed = used.get(line.material_id, 0)
-                bom_rows.append({"line": line, "needed": needed, "consumed": consumed, "short": consumed < needed})
+        kits_for_bom = batch.quantity_made + batch.quantity_rejected or batch.planned_quantity
+        bom_rows = services.bom_rows(batch, kits_for_bom)
         can_run = user.has_perm("production.run_batch")
         status = batch.status
         ctx.update({
             "batch": batch, "title": batch.lot_number, "consumptions": consumptions,
             "steps": list(batch.steps.select_related("step", "operator").order_by("started_at", "pk")),
             "rejects": list(batch.rejects.select_related("reason")),
-            "bom_rows": bom_rows, "kits_for_bom": batch.quantity_made + batch.quantity_rejected
-            or batch.planned_quantity,
+            "bom_rows": bom_rows, "kits_for_bom": kits_for_bom,
             "can_start": can_run and status == Batch.Status.PLANNED,
             "can_work": can_run and status == Batch.Status.IN_PRODUCTION,
             "panels": batch_panels(self.request, batch),
@@ -477,15 +470,28 @@ class BatchAction(RolePageMixin, View):
         if not form.is_valid() and list(form.errors) == ["material_lot"] and lot_id.isdigit():
             lot = MaterialLot.objects.filter(pk=int(lot_id)).first()
             if lot is not None:
-                quantity = request.POST.get("quantity", "")
-                services.consume_material(batch, material_lot=lot, quantity=quantity, user=request.user,
-                                          reason=request.POST.get("reason", ""))
-                return _("Consumption recorded.")
+                return self._consume(request, batch, lot, request.POST.get("quantity", ""),
+                                     request.POST.get("reason", ""), bool(request.POST.get("accept_shorter_expiry")))
         if self._valid(request, form):
-            services.consume_material(batch, material_lot=form.cleaned_data["material_lot"],
-                                      quantity=form.cleaned_data["quantity"], user=request.user,
-                                      reason=form.cleaned_data["reason"])
-            return _("Consumption recorded.")
+            data = form.cleaned_data
+            return self._consume(request, batch, data["material_lot"], data["quantity"], data["reason"],
+                                 data["accept_shorter_expiry"])
+
+    def _consume(self, request, batch, lot, quantity, reason, accepted):
+        """A lot that would shorten the batch's expiry is consumed only once the person confirmed it."""
+        if (services.shortens_expiry(batch, lot) and lot.status == MaterialLot.Status.APPROVED and not lot.is_expired()
+                and not accepted):
+            messages.warning(request, _(
+                "Lot %(lot)s expires on %(lot_expiry)s, before the batch (%(expiry)s): consuming it shortens the "
+                "batch's expiry to %(lot_expiry)s. Tick the confirmation and record the consumption again.")
+                % {"lot": lot, "lot_expiry": lot.expiry_date.isoformat(), "expiry": batch.expiry_date.isoformat()})
+            return None
+        consumption = services.consume_material(batch, material_lot=lot, quantity=quantity, user=request.user,
+                                                reason=reason)
+        if consumption.expiry_capped:
+            return _("Consumption recorded; the batch's expiry is now %(date)s (component lot %(lot)s).") % {
+                "date": consumption.expiry_capped[1].isoformat(), "lot": lot}
+        return _("Consumption recorded.")
 
     def do_complete(self, request, batch):
         form = CompleteForm(request.POST, reject_reasons=RejectReason.objects.filter(active=True))

@@ -19,3 +19,8 @@ class QcConfig(AppConfig):
 
         for section in (qc_summary_section, deviations_section, disposition_section):
             register_record_section(section)
+
+        from production.labelling.services import register_discrepancy_handler
+        from qc.reconciliation import find_reconciliation_deviation, open_reconciliation_deviation
+
+        register_discrepancy_handler(open_reconciliation_deviation, find_reconciliation_deviation)

@@ -1,6 +1,7 @@
-"""The certificate of analysis of a released batch (DOMAIN.md §3, §6): every release result with its
-specification, the sampling plan, the deviations, the disposition and every signature, with a note when a
-record changed after it was signed (Annex 11 §8.2)."""
+"""The certificate of analysis of a released batch (DOMAIN.md §3, §6): every valid release result with its
+specification (a retest names the result it retests), the sampling plan, the superseded (invalidated) results in a
+separate marked section with who invalidated them and why, the deviations, the disposition and every signature,
+with a note when a record changed after it was signed (Annex 11 §8.2)."""
 
 from itertools import chain
 
@@ -27,7 +28,12 @@ def coa_pdf(batch, user) -> bytes:
     inspections = list(Inspection.objects.filter(batch=batch, stage=Stage.RELEASE,
                                                  status=Inspection.Status.APPROVED)
                        .select_related("recorded_by", "reviewed_by", "approved_by")
-                       .prefetch_related("results__specification").order_by("approved_at", "pk"))
+                       .prefetch_related("results__specification", "results__retest_of__inspection")
+                       .order_by("approved_at", "pk"))
+    superseded = list(Inspection.objects.filter(batch=batch, stage=Stage.RELEASE,
+                                                status=Inspection.Status.INVALIDATED)
+                      .select_related("invalidated_by", "invalidating_deviation")
+                      .prefetch_related("results__specification").order_by("invalidated_at", "pk"))
     dispositions = list(batch.dispositions.select_related("decided_by").order_by("decided_at", "pk"))
     deviations = list(batch.deviations.order_by("pk"))
     product = batch.product
@@ -47,7 +53,11 @@ def coa_pdf(batch, user) -> bytes:
     for inspection in inspections:
         for r in inspection.results.all():
             spec = r.specification
-            results.append([f"{spec.code} {spec.name}", spec.limits_display, spec.method, r.display_value,
+            retest = (_("retest of %(result)s (inspection %(id)s)") % {"result": r.retest_of.display_value,
+                                                                      "id": r.retest_of.inspection_id}
+                      if r.retest_of_id else "")
+            results.append([f"{spec.code} {spec.name}", spec.limits_display, spec.method,
+                            f"{r.display_value} — {retest}" if retest else r.display_value,
                             r.get_outcome_display(), str(inspection.pk)])
         plans.append([str(inspection.pk), inspection.lot_size or "—", inspection.aql or "—", inspection.level or "—",
                       inspection.code_letter or "—", inspection.sample_size,
@@ -55,12 +65,22 @@ def coa_pdf(batch, user) -> bytes:
         people.append([str(inspection.pk)] + [
             printed_name(u) if u else "—" for u in (inspection.recorded_by, inspection.reviewed_by,
                                                    inspection.approved_by)])
+    superseded_rows = [[_("Inspection"), _("Test"), _("Result"), _("Outcome"), _("Invalidated by"),
+                        _("Reason and deviation")]]
+    for inspection in superseded:
+        why = f"{inspection.invalidation_reason} ({inspection.invalidating_deviation})"
+        who = (f"{printed_name(inspection.invalidated_by)}, "
+               f"{inspection.invalidated_at.strftime('%Y-%m-%d %H:%M')}")
+        for r in inspection.results.all():
+            superseded_rows.append([str(inspection.pk), f"{r.specification.code} {r.specification.name}",
+                                    r.display_value, r.get_outcome_display(), who, why])
     deviation_rows = [[_("Deviation"), _("Kind"), _("Status"), _("Root cause")]] + [
         [str(d), d.get_kind_display(), d.get_status_display(), d.root_cause] for d in deviations]
     disposition_rows = [[_("Decision"), _("Quantity released"), _("Decided by"), _("Decided at")]] + [
         [d.get_decision_display(), d.quantity_released, printed_name(d.decided_by),
          d.decided_at.strftime("%Y-%m-%d %H:%M")] for d in dispositions]
-    signatures = list(chain.from_iterable(_final_rows(o) for o in [*inspections, *deviations, *dispositions]))
+    signatures = list(chain.from_iterable(_final_rows(o) for o in [*inspections, *superseded, *deviations,
+                                                                   *dispositions]))
     changed = any(getattr(s, "changed_after", False) for s in signatures)
     return RecordPdf(
         title=_("Certificate of analysis"),
@@ -70,6 +90,8 @@ def coa_pdf(batch, user) -> bytes:
             Section(_("Release test results"), results if len(results) > 1 else (),
                     text=_("No release results."), widths=[0.24, 0.16, 0.16, 0.16, 0.12, 0.16]),
             Section(_("Sampling plan"), plans if len(plans) > 1 else (), text=_("No sampling plan.")),
+            Section(_("SUPERSEDED — not valid for release"), superseded_rows if superseded else (),
+                    text=_("No superseded results."), widths=[0.1, 0.22, 0.14, 0.1, 0.2, 0.24]),
             Section(_("Entry and second check"), people if len(people) > 1 else (), text=_("None.")),
             Section(_("Deviations"), deviation_rows if deviations else (), text=_("No deviations.")),
             Section(_("Disposition"), disposition_rows if dispositions else (), text=_("No disposition.")),

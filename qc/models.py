@@ -6,6 +6,7 @@ Every state change goes through ``qc.services``; nothing here writes other recor
 """
 
 from decimal import Decimal
+from fractions import Fraction
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from lims.audit import history
 from lims.models import TrackedModel
+from qc.intervals import clopper_pearson, wilson
+from qc.sampling import normalise_aql
 
 
 class Stage(models.TextChoices):
@@ -80,8 +83,6 @@ class Specification(TrackedModel):
         elif self.kind == self.Kind.ATTRIBUTE and (self.lower is not None or self.upper is not None):
             errors["lower"] = [_("An attribute specification has no numeric limits.")]
         if self.aql:
-            from qc.sampling import normalise_aql
-
             try:
                 self.aql = normalise_aql(self.aql)
             except ValueError as exc:
@@ -114,6 +115,7 @@ class Inspection(TrackedModel):
         RECORDED = "recorded", _("Recorded")
         REVIEWED = "reviewed", _("Reviewed")
         APPROVED = "approved", _("Approved")
+        INVALIDATED = "invalidated", _("Invalidated (superseded)")
 
     batch = models.ForeignKey("production.Batch", on_delete=models.PROTECT, null=True, blank=True,
                               related_name="inspections", verbose_name=_("batch"), editable=False)
@@ -127,7 +129,7 @@ class Inspection(TrackedModel):
     sample_size = models.PositiveIntegerField(_("sample size"), validators=[MinValueValidator(1)])
     accept = models.PositiveIntegerField(_("Ac"), null=True, blank=True)
     reject = models.PositiveIntegerField(_("Re"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RECORDED,
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RECORDED,
                               editable=False, db_index=True)
     notes = models.TextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
@@ -139,6 +141,15 @@ class Inspection(TrackedModel):
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
                                     blank=True, verbose_name=_("approved by"), editable=False)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+    # Invalidated (superseded) by QA, signed, with the reason and the deviation that justifies it: its results no
+    # longer count for release and are printed apart as superseded.
+    invalidated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                       null=True, blank=True, verbose_name=_("invalidated by"), editable=False)
+    invalidated_at = models.DateTimeField(_("invalidated at"), null=True, blank=True, editable=False)
+    invalidation_reason = models.TextField(_("reason for the invalidation"), blank=True, editable=False)
+    invalidating_deviation = models.ForeignKey("Deviation", on_delete=models.PROTECT, null=True, blank=True,
+                                               related_name="invalidated_inspections", editable=False,
+                                               verbose_name=_("deviation justifying the invalidation"))
 
     history = history()
     history_children = ("results",)
@@ -150,6 +161,7 @@ class Inspection(TrackedModel):
         permissions = [
             ("review_inspection", _("Can review inspections (second check)")),
             ("approve_inspection", _("Can approve inspections")),
+            ("invalidate_inspection", _("Can invalidate (supersede) inspections")),
         ]
         constraints = [
             models.CheckConstraint(
@@ -167,7 +179,11 @@ class Inspection(TrackedModel):
         return reverse("qc:inspection-detail", args=[self.pk])
 
     def requires_reason_for_edit(self) -> bool:
-        return self.status == self.Status.APPROVED or super().requires_reason_for_edit()
+        return self.status in (self.Status.APPROVED, self.Status.INVALIDATED) or super().requires_reason_for_edit()
+
+    @property
+    def superseded(self) -> bool:
+        return self.status == self.Status.INVALIDATED
 
     @property
     def passed(self) -> bool:
@@ -190,6 +206,9 @@ class InspectionResult(TrackedModel):
     passed = models.BooleanField(_("passed (as entered)"), null=True, blank=True)
     defects = models.PositiveIntegerField(_("defects found"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=4, choices=Outcome.choices, editable=False)
+    retest_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="retests",
+                                  verbose_name=_("retest of"), editable=False,
+                                  help_text=_("The earlier result (same batch and test) this result retests."))
 
     history = history()
 
@@ -236,6 +255,10 @@ class Deviation(TrackedModel):
                               related_name="deviations", verbose_name=_("batch"))
     result = models.ForeignKey(InspectionResult, on_delete=models.PROTECT, null=True, blank=True,
                                related_name="deviations", verbose_name=_("result"), editable=False)
+    label_reconciliation = models.ForeignKey(
+        "labelling.LabelReconciliation", on_delete=models.PROTECT, null=True, blank=True, related_name="deviations",
+        verbose_name=_("label reconciliation"), editable=False,
+        help_text=_("The label reconciliation whose discrepancy opened this deviation."))
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(_("status"), max_length=14, choices=Status.choices, default=Status.OPEN,
@@ -367,12 +390,22 @@ class PerformanceStudy(TrackedModel):
         return reverse("qc:performancestudy-list") + f"?product={self.product_id}"
 
     def _interval(self, x, n):
+        exact = self._interval_exact(x, n)
+        return None if exact is None else [round(exact[0], 4), round(exact[1], 4)]
+
+    def _interval_exact(self, x, n):
+        """The 95 % interval unrounded (comparisons with a market's thresholds use these; rounding is display)."""
         if not n:
             return None
-        from qc.intervals import clopper_pearson, wilson
-
         low, high = (clopper_pearson if self.ci_method == self.CiMethod.CLOPPER_PEARSON else wilson)(x, n)
-        return [round(low, 4), round(high, 4)]
+        return low, high
+
+    def estimate(self, which: str) -> tuple[Fraction, tuple[float, float]] | None:
+        """(point estimate as an exact fraction, unrounded 95 % interval) of ``sensitivity`` or ``specificity``."""
+        x, n = (self.tp, self.tp + self.fn) if which == "sensitivity" else (self.tn, self.tn + self.fp)
+        if not n:
+            return None
+        return Fraction(x, n), self._interval_exact(x, n)
 
     @property
     def sensitivity(self):

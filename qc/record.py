@@ -20,7 +20,8 @@ def _name(user):
 
 def qc_summary_section(batch):
     inspections = (Inspection.objects.filter(batch=batch)
-                   .select_related("recorded_by", "reviewed_by", "approved_by")
+                   .select_related("recorded_by", "reviewed_by", "approved_by", "invalidated_by",
+                                   "invalidating_deviation")
                    .prefetch_related("results__specification").order_by("pk"))
     rows = [[_("Inspection"), _("Stage"), _("Sample size"), _("Results"), _("Status"),
              _("Recorded / reviewed / approved")]]
@@ -30,7 +31,11 @@ def qc_summary_section(batch):
         rows.append([
             f"#{inspection.pk}", inspection.get_stage_display(), inspection.sample_size,
             _("%(n)s results, %(failed)s failing") % {"n": len(results), "failed": failed},
-            inspection.get_status_display(),
+            inspection.get_status_display() + (
+                " — " + _("superseded by %(who)s on %(when)s: %(why)s (%(deviation)s)") % {
+                    "who": _name(inspection.invalidated_by), "when": _when(inspection.invalidated_at),
+                    "why": inspection.invalidation_reason, "deviation": inspection.invalidating_deviation}
+                if inspection.superseded else ""),
             " / ".join(_name(u) for u in (inspection.recorded_by, inspection.reviewed_by, inspection.approved_by)),
         ])
     return Section(_("Acceptance (QC) records"), rows if len(rows) > 1 else (),

@@ -12,7 +12,8 @@ PERMISSIONS = {
         "production.view_batch", "production.view_materiallot", "production.view_product",
     ],
     "QA": [
-        "qc.view_*", "qc.review_inspection", "qc.approve_inspection", "qc.add_disposition", "qc.close_deviation",
+        "qc.view_*", "qc.review_inspection", "qc.approve_inspection", "qc.invalidate_inspection",
+        "qc.add_disposition", "qc.close_deviation",
         "qc.add_deviation",
         "qc.change_deviation", "qc.add_capa", "qc.change_capa",
         "production.view_batch", "production.view_materiallot", "production.view_product",

@@ -41,6 +41,7 @@ __all__ = [
     "master_table_cell",
     "normalise_aql",
     "plan_for_letter",
+    "PlanInputError",
     "resolve_plan",
     "sample_size_for_letter",
 ]
@@ -152,6 +153,15 @@ def _check_tables(data: dict) -> None:
                 fail(f"single_normal {letter}/{aql}: {cell!r} is neither [Ac, Re] with Re = Ac + 1 nor an arrow")
 
 
+class PlanInputError(ValueError):
+    """A ValueError naming the input at fault (``field``: ``aql``, ``level`` or ``lot_size``), so callers report
+    it on that field instead of guessing from the message."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
 def normalise_aql(aql: str | float | int | Decimal) -> str:
     """Return the AQL column label of ISO 2859-1:1999 Table 2-A for ``aql``.
 
@@ -173,7 +183,8 @@ def normalise_aql(aql: str | float | int | Decimal) -> str:
             value = None
     if value is not None and value.is_finite() and value in _AQL_BY_VALUE:
         return _AQL_BY_VALUE[value]
-    raise ValueError(f"AQL {aql!r} is not a column of ISO 2859-1 Table 2-A; allowed values: {', '.join(AQL_VALUES)}")
+    raise PlanInputError("aql", f"AQL {aql!r} is not a column of ISO 2859-1 Table 2-A; allowed values: "
+                                f"{', '.join(AQL_VALUES)}")
 
 
 def _normalise_level(level: str) -> str:
@@ -183,16 +194,17 @@ def _normalise_level(level: str) -> str:
             candidate = f"S-{candidate[1]}"
         if candidate in INSPECTION_LEVELS:
             return candidate
-    raise ValueError(
-        f"inspection level {level!r} is not one of ISO 2859-1 Table 1; allowed: {', '.join(INSPECTION_LEVELS)}"
+    raise PlanInputError(
+        "level", f"inspection level {level!r} is not one of ISO 2859-1 Table 1; allowed: {', '.join(INSPECTION_LEVELS)}"
     )
 
 
 def _check_lot_size(lot_size: int) -> int:
     if isinstance(lot_size, bool) or not isinstance(lot_size, int):
-        raise ValueError(f"lot size must be a whole number of units, not {lot_size!r}")
+        raise PlanInputError("lot_size", f"lot size must be a whole number of units, not {lot_size!r}")
     if lot_size < 2:
-        raise ValueError(f"lot size must be at least 2 (ISO 2859-1 Table 1 starts at lot size 2), not {lot_size}")
+        raise PlanInputError("lot_size",
+                             f"lot size must be at least 2 (ISO 2859-1 Table 1 starts at lot size 2), not {lot_size}")
     return lot_size
 
 

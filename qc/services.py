@@ -17,9 +17,11 @@ from lims.models import Signature
 from lims.permissions import require
 from lims.services import create_record, require_reason
 from lims.signatures import SigningAction, sign
+from production import services as production_services
 from production.models import Batch, MaterialLot
+from qc.gates import release_blockers
 from qc.models import Capa, Deviation, Disposition, Inspection, InspectionResult, Specification, Stage
-from qc.sampling import resolve_plan
+from qc.sampling import PlanInputError, resolve_plan
 
 # --- Specifications --------------------------------------------------------------------------------------
 
@@ -134,14 +136,92 @@ def _open_oos(result: InspectionResult, *, user):
 # --- Inspections -----------------------------------------------------------------------------------------
 
 
+def resolve_inspection_plan(*, batch=None, sample_size=None, lot_size=None, aql=None, level: str = "II") -> dict:
+    """The sampling plan of an inspection as its field values: resolved from ISO 2859-1 (``lot_size`` + ``aql``,
+    the batch's quantity made when no lot size is given) or a given ``sample_size``. Bad input raises a
+    ValidationError on the field at fault (``lot_size``, ``aql``, ``level``, ``sample_size``)."""
+    level = level or "II"
+    if aql not in (None, ""):
+        if lot_size in (None, ""):
+            lot_size = batch.quantity_made if batch is not None and batch.quantity_made else None
+        if lot_size in (None, ""):
+            raise ValidationError({"lot_size": [_("The lot size is needed to choose the sampling plan.")]})
+        try:
+            plan = resolve_plan(int(lot_size), aql, level)
+        except PlanInputError as exc:
+            raise ValidationError({exc.field: [str(exc)]}) from None
+        except (ValueError, TypeError) as exc:
+            raise ValidationError({"lot_size": [str(exc)]}) from None
+        size = plan.sample_size if sample_size in (None, "") else int(sample_size)
+        if size < plan.sample_size:
+            raise ValidationError({"sample_size": [
+                _("The plan needs at least %(n)s units (code letter %(letter)s).")
+                % {"n": plan.sample_size, "letter": plan.code_letter}]})
+        return {"lot_size": plan.lot_size, "aql": plan.aql, "level": plan.level, "code_letter": plan.code_letter,
+                "accept": plan.accept, "reject": plan.reject, "sample_size": size}
+    if sample_size in (None, ""):
+        raise ValidationError({"sample_size": [_("Give the sample size, or the lot size and AQL.")]})
+    if int(sample_size) < 1:
+        raise ValidationError({"sample_size": [_("The sample size must be at least 1.")]})
+    return {"lot_size": int(lot_size) if lot_size not in (None, "") else None, "aql": "", "level": level,
+            "sample_size": int(sample_size)}
+
+
+def _result_spec(row: dict, index: int, product, seen: set) -> Specification:
+    spec = row.get("specification")
+    if not isinstance(spec, Specification):
+        spec = Specification.objects.filter(pk=spec).first()
+    if spec is None:
+        raise ValidationError({f"results.{index}.specification": [_("Unknown specification.")]})
+    if product is not None and spec.product_id != product.pk:
+        raise ValidationError({f"results.{index}.specification": [
+            _("%(spec)s is not a specification of %(product)s.") % {"spec": spec.code, "product": product.code}]})
+    if spec.pk in seen:
+        raise ValidationError({f"results.{index}.specification": [
+            _("%(spec)s is listed twice.") % {"spec": spec.code}]})
+    seen.add(spec.pk)
+    return spec
+
+
+def _retested(row: dict, index: int, spec, inspection) -> InspectionResult | None:
+    """The earlier result a row retests (``retest_of``: a result id): same batch (or lot) and same test."""
+    ref = row.get("retest_of")
+    if ref in (None, ""):
+        return None
+    original = ref if isinstance(ref, InspectionResult) else InspectionResult.objects.filter(pk=ref).first()
+    key = f"results.{index}.retest_of"
+    if original is None:
+        raise ValidationError({key: [_("Unknown result.")]})
+    same_subject = (original.inspection.batch_id == inspection.batch_id
+                    and original.inspection.material_lot_id == inspection.material_lot_id)
+    if not same_subject or original.specification_id != spec.pk:
+        raise ValidationError({key: [_("A retest repeats a result of the same test on the same batch or lot.")]})
+    return original
+
+
+def record_results(inspection, results, *, product, user) -> list[InspectionResult]:
+    """Judge and save the results of a new inspection (``judge``); each failing result opens an OOS deviation
+    linked to the batch and the result; a row's ``retest_of`` links it to the result it retests."""
+    if not results:
+        raise ValidationError({"results": [_("Record at least one result.")]})
+    seen: set = set()
+    saved = []
+    for index, row in enumerate(results):
+        spec = _result_spec(row, index, product, seen)
+        result = InspectionResult.objects.create(inspection=inspection, specification=spec,
+                                                 retest_of=_retested(row, index, spec, inspection),
+                                                 **_clean_result(spec, row, index, inspection))
+        if result.outcome == InspectionResult.Outcome.FAIL:
+            _open_oos(result, user=user)
+        saved.append(result)
+    return saved
+
+
 @service
 def record_inspection(*, stage: str, results, batch=None, material_lot=None, sample_size=None, lot_size=None,
                       aql=None, level: str = "II", notes: str = "", user, reason: str = ""):
-    """Record an inspection of a batch or a material lot (exactly one) with its results.
-
-    The sampling plan is either given (``sample_size``) or resolved from ISO 2859-1 (``lot_size`` + ``aql``,
-    level II by default). Every result is judged here (``judge``); each failing result opens an OOS deviation
-    linked to the batch and the result, in the same transaction (DESIGN.md, Inspection)."""
+    """Record an inspection of a batch or a material lot (exactly one) with its results: the plan from
+    ``resolve_inspection_plan``, the results through ``record_results`` (DESIGN.md, Inspection)."""
     errors = {}
     if (batch is None) == (material_lot is None):
         errors["batch"] = [_("Inspect either a batch or a material lot.")]
@@ -153,59 +233,19 @@ def record_inspection(*, stage: str, results, batch=None, material_lot=None, sam
         raise ValidationError(errors)
     if batch is not None:
         batch = Batch.objects.select_for_update().get(pk=batch.pk)
-        if batch.status in (Batch.Status.PLANNED,) or batch.status in (Batch.Status.RELEASED, Batch.Status.REJECTED):
+        if batch.status in (Batch.Status.PLANNED, Batch.Status.RELEASED, Batch.Status.REJECTED):
             raise DomainError(_("Batch %(lot)s is %(status)s and takes no new inspection.")
                               % {"lot": batch.lot_number, "status": batch.get_status_display()}, "invalid_state")
         product = batch.product
     else:
         material_lot = MaterialLot.objects.select_for_update().get(pk=material_lot.pk)
         product = None
+    plan = resolve_inspection_plan(batch=batch, sample_size=sample_size, lot_size=lot_size, aql=aql, level=level)
     inspection = Inspection(batch=batch, material_lot=material_lot, stage=stage, recorded_by=user, notes=notes,
-                            level=level or "II")
-    if aql not in (None, ""):
-        if lot_size in (None, ""):
-            lot_size = batch.quantity_made if batch is not None and batch.quantity_made else None
-        if lot_size in (None, ""):
-            raise ValidationError({"lot_size": [_("The lot size is needed to choose the sampling plan.")]})
-        try:
-            plan = resolve_plan(int(lot_size), aql, inspection.level)
-        except (ValueError, TypeError) as exc:
-            raise ValidationError({"aql": [str(exc)]}) from None
-        inspection.lot_size, inspection.aql, inspection.level = plan.lot_size, plan.aql, plan.level
-        inspection.code_letter, inspection.accept, inspection.reject = plan.code_letter, plan.accept, plan.reject
-        inspection.sample_size = plan.sample_size if sample_size in (None, "") else int(sample_size)
-        if inspection.sample_size < plan.sample_size:
-            raise ValidationError({"sample_size": [
-                _("The plan needs at least %(n)s units (code letter %(letter)s).")
-                % {"n": plan.sample_size, "letter": plan.code_letter}]})
-    else:
-        if sample_size in (None, ""):
-            raise ValidationError({"sample_size": [_("Give the sample size, or the lot size and AQL.")]})
-        inspection.sample_size = int(sample_size)
-        inspection.lot_size = int(lot_size) if lot_size not in (None, "") else None
-        inspection.aql = ""
-    if inspection.sample_size < 1:
-        raise ValidationError({"sample_size": [_("The sample size must be at least 1.")]})
+                            **plan)
     inspection.full_clean()
     inspection.save()
-    seen = set()
-    for index, row in enumerate(results):
-        spec = row.get("specification")
-        if not isinstance(spec, Specification):
-            spec = Specification.objects.filter(pk=spec).first()
-        if spec is None:
-            raise ValidationError({f"results.{index}.specification": [_("Unknown specification.")]})
-        if product is not None and spec.product_id != product.pk:
-            raise ValidationError({f"results.{index}.specification": [
-                _("%(spec)s is not a specification of %(product)s.") % {"spec": spec.code, "product": product.code}]})
-        if spec.pk in seen:
-            raise ValidationError({f"results.{index}.specification": [
-                _("%(spec)s is listed twice.") % {"spec": spec.code}]})
-        seen.add(spec.pk)
-        result = InspectionResult.objects.create(inspection=inspection, specification=spec,
-                                                 **_clean_result(spec, row, index, inspection))
-        if result.outcome == InspectionResult.Outcome.FAIL:
-            _open_oos(result, user=user)
+    record_results(inspection, results, product=product, user=user)
     return inspection
 
 
@@ -280,13 +320,42 @@ def approve_inspection(inspection, *, username: str, password: str, meaning: str
     sign(inspection, user=user, meaning=meaning, reason=reason)
     lot = inspection.material_lot
     if lot is not None and inspection.stage == Stage.INCOMING and lot.status == MaterialLot.Status.QUARANTINE:
-        from production.services import approve_material_lot, reject_material_lot
-
         note = reason or _("Incoming inspection %(id)s") % {"id": inspection.pk}
         if inspection.passed:
-            approve_material_lot(lot, user=user, reason=note)
+            production_services.approve_material_lot(lot, user=user, reason=note)
         else:
-            reject_material_lot(lot, user=user, reason=note)
+            production_services.reject_material_lot(lot, user=user, reason=note)
+    return inspection
+
+
+INVALIDATE_INSPECTION = SigningAction("qc.invalidate_inspection", ("invalidated",),
+                                      permission="qc.invalidate_inspection")
+
+
+@service(signs=INVALIDATE_INSPECTION)
+def invalidate_inspection(inspection, *, deviation, username: str, password: str, meaning: str = "", user,
+                          reason: str = ""):
+    """Invalidate (supersede) an inspection, signed by QA with the reason and the deviation that justifies it
+    (e.g. the OOS investigation that found a laboratory error). Its results no longer count for release; pages,
+    the CoA and the batch record show it as superseded with who and why. Refused for an inspection already
+    invalidated (``invalid_state``); the reason is required (400 ``reason_required``)."""
+    require(user, "qc.invalidate_inspection")
+    require_reason(reason)
+    inspection = _lock_inspection(inspection)
+    if inspection.status == Inspection.Status.INVALIDATED:
+        raise DomainError(_("This inspection is already invalidated."), "invalid_state")
+    if not isinstance(deviation, Deviation):
+        deviation = Deviation.objects.filter(pk=deviation).first() if str(deviation or "").isdigit() else None
+    if deviation is None:
+        raise ValidationError({"deviation": [_("Name the deviation that justifies the invalidation.")]})
+    if inspection.batch_id is None or deviation.batch_id != inspection.batch_id:
+        raise ValidationError({"deviation": [_("The deviation must belong to the inspected batch.")]})
+    inspection.status = Inspection.Status.INVALIDATED
+    inspection.invalidated_by, inspection.invalidated_at = user, timezone.now()
+    inspection.invalidation_reason = reason
+    inspection.invalidating_deviation = deviation
+    inspection.save()
+    sign(inspection, user=user, meaning=meaning, reason=reason)
     return inspection
 
 
@@ -298,6 +367,8 @@ def correct_result(result, *, value=None, passed=None, defects=None, text=None, 
     reason = require_reason(reason)
     result = InspectionResult.objects.select_for_update().select_related("specification").get(pk=result.pk)
     inspection = _lock_inspection(result.inspection)
+    if inspection.status == Inspection.Status.INVALIDATED:
+        raise DomainError(_("An invalidated inspection is superseded: record a retest instead."), "invalid_state")
     row = {"value": value if value is not None else result.value,
            "passed": passed if passed is not None else result.passed,
            "defects": defects if defects is not None else result.defects,
@@ -430,11 +501,8 @@ def dispose_batch(batch, *, decision: str, username: str, password: str, meaning
     error's code); a refusal raises inside the transaction, so nothing is written: no disposition, no status
     change, no signature.
 
-    The batch's ``status`` and ``quantity_released`` are ``editable=False`` on production's model: they are set
-    here, on the locked row, inside this audited transaction, because the disposition is QA's decision and
-    belongs to QC (production's own services never move a batch past ``awaiting_qc``)."""
-    from qc.gates import release_blockers
-
+    The decision and its signature belong to QC; the batch's ``status`` and ``quantity_released`` are written by
+    production (``production.services.apply_disposition``) inside this audited transaction."""
     require(user, "qc.add_disposition")
     if decision not in Disposition.Decision.values:
         raise ValidationError({"decision": [_("Choose release, reject or quarantine.")]})
@@ -458,13 +526,8 @@ def dispose_batch(batch, *, decision: str, username: str, password: str, meaning
             released = int(released)
         except (TypeError, ValueError):
             raise ValidationError({"quantity_released": [_("A whole number is required.")]}) from None
-        if released < 0 or released > batch.quantity_made:
-            raise ValidationError({"quantity_released": [
-                _("The released quantity must be between 0 and the quantity made (%(n)s).")
-                % {"n": batch.quantity_made}]})
-    batch.status = DECISION_STATUS[decision]
-    batch.quantity_released = released
-    batch.save()
+    batch = production_services.apply_disposition(batch, status=DECISION_STATUS[decision],
+                                                  quantity_released=released, user=user, reason=reason)
     disposition = Disposition.objects.create(batch=batch, decision=decision, quantity_released=released,
                                              decided_by=user, comment=reason)
     sign(disposition, user=user, meaning=meaning, reason=reason)

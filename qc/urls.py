@@ -10,6 +10,7 @@ urlpatterns = [
     path("inspections/new/", views.InspectionCreate.as_view(), name="inspection-create"),
     path("inspections/<int:pk>/", views.InspectionDetail.as_view(), name="inspection-detail"),
     path("inspections/<int:pk>/review/", views.InspectionSign.as_view(action="review"), name="inspection-review"),
+    path("inspections/<int:pk>/invalidate/", views.InspectionInvalidate.as_view(), name="inspection-invalidate"),
     path("inspections/<int:pk>/approve/", views.InspectionSign.as_view(action="approve"),
          name="inspection-approve"),
     path("deviations/", views.DeviationList.as_view(), name="deviation-list"),

@@ -132,10 +132,17 @@ class InspectionDetail(RolePageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         inspection = get_object_or_404(
             Inspection.objects.select_related("batch", "material_lot__material", "recorded_by", "reviewed_by",
-                                              "approved_by"), pk=kwargs["pk"])
+                                              "approved_by", "invalidated_by", "invalidating_deviation"),
+            pk=kwargs["pk"])
         user = self.request.user
         return {**super().get_context_data(**kwargs), "inspection": inspection,
-                "results": inspection.results.select_related("specification"),
+                "results": inspection.results.select_related("specification", "retest_of__specification")
+                .prefetch_related("retests"),
+                "can_invalidate": inspection.status == Inspection.Status.APPROVED and inspection.batch_id is not None
+                and user.has_perm("qc.invalidate_inspection"),
+                "invalidate_signing": services.INVALIDATE_INSPECTION,
+                "batch_deviations": list(Deviation.objects.filter(batch_id=inspection.batch_id).order_by("-pk"))
+                if inspection.batch_id else [],
                 "signatures": signature_rows(inspection),
                 "can_review": inspection.status == Inspection.Status.RECORDED and user.has_perm(
                     "qc.review_inspection"),
@@ -158,6 +165,20 @@ class InspectionSign(SigningActionView):
     def perform(self, form, obj):
         service = services.review_inspection if self.action == "review" else services.approve_inspection
         return service(obj, **form.signing_kwargs(), user=self.request.user)
+
+
+class InspectionInvalidate(SigningActionView):
+    """Invalidate (supersede) an inspection: QA signs with a reason and the deviation that justifies it."""
+
+    permission_required = ("qc.invalidate_inspection",)
+    reason_required = True
+
+    def get_object(self):
+        return get_object_or_404(Inspection, pk=self.kwargs["pk"])
+
+    def perform(self, form, obj):
+        return services.invalidate_inspection(obj, deviation=self.request.POST.get("deviation", ""),
+                                              **form.signing_kwargs(), user=self.request.user)
 
 
 class InspectionCreate(RolePageMixin, TemplateView):

@@ -81,14 +81,20 @@ class MarketRule(TrackedModel):
                                       help_text=_("Codes of the certification kinds a shipment needs."))
     source = models.CharField(_("source"), max_length=300, help_text=_("The regulation or guidance cited."))
     notes = models.TextField(_("notes"), blank=True)
-    # Performance evidence the market asks for (e.g. the EU common list: sensitivity ≥ 90 %, specificity ≥ 97 %),
-    # as fractions 0–1 compared with the lower bound of the study's 95 % confidence interval. Empty: no threshold.
-    min_sensitivity = models.DecimalField(_("minimum sensitivity (lower 95 % bound)"), max_digits=5,
-                                          decimal_places=4, null=True, blank=True,
-                                          validators=[MinValueValidator(0), MaxValueValidator(1)])
-    min_specificity = models.DecimalField(_("minimum specificity (lower 95 % bound)"), max_digits=5,
-                                          decimal_places=4, null=True, blank=True,
-                                          validators=[MinValueValidator(0), MaxValueValidator(1)])
+    # Performance evidence the market asks for, as data: fractions 0–1, what they are compared with (the point
+    # estimate or the lower bound of the study's 95 % confidence interval) and the document they come from
+    # (DOMAIN.md §7). Comparisons use unrounded values. Empty thresholds: the rule asks for none.
+    class Compares(models.TextChoices):
+        POINT = "point", _("point estimate")
+        LOWER_BOUND = "lower_bound", _("lower bound of the 95 % confidence interval")
+
+    min_sensitivity = models.DecimalField(_("minimum sensitivity"), max_digits=5, decimal_places=4, null=True,
+                                          blank=True, validators=[MinValueValidator(0), MaxValueValidator(1)])
+    min_specificity = models.DecimalField(_("minimum specificity"), max_digits=5, decimal_places=4, null=True,
+                                          blank=True, validators=[MinValueValidator(0), MaxValueValidator(1)])
+    criteria_compare = models.CharField(_("thresholds compare"), max_length=12, choices=Compares.choices,
+                                        default=Compares.LOWER_BOUND)
+    criteria_source = models.CharField(_("document the thresholds come from"), max_length=400, blank=True)
 
     history = history()
 
@@ -113,6 +119,9 @@ class MarketRule(TrackedModel):
         if unknown:
             raise ValidationError({"required_kinds": [_("Unknown certification kinds: %(k)s.")
                                                       % {"k": ", ".join(unknown)}]})
+        if (self.min_sensitivity is not None or self.min_specificity is not None) and not self.criteria_source.strip():
+            raise ValidationError({"criteria_source": [
+                _("Cite the document the performance thresholds come from.")]})
 
     def kinds(self):
         by_code = {k.code: k for k in CertificationKind.objects.filter(code__in=self.required_kinds)}

@@ -1,19 +1,24 @@
 """Every state change of regulatory records (STYLE.md §1): master data through ``lims.services``, the
 certification life cycle and shipments here."""
 
+import hashlib
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lims.audit import service
+from lims.audit import bulk_create_tracked, service
 from lims.errors import DomainError
 from lims.services import update_record
 from lims.signatures import SigningAction, sign
 from production.models import Batch
+from production.services import add_shipped_quantity
+from qc.models import Deviation
+from regulatory.documents import max_upload_bytes, sniff
 from regulatory.eligibility import eligibility
-from regulatory.models import Certification, Shipment
+from regulatory.models import Certification, Document, Dossier, DossierItem, DossierStudy, Shipment
 
 S = Certification.Status
 TRANSITIONS = {
@@ -148,13 +153,19 @@ def record_shipment(*, batch, market, quantity, shipped_on, consignee, export_ce
     ``nothing_to_ship`` → 409 ``not_eligible`` with every reason; more than released − shipped → 409
     ``insufficient_quantity``. Nothing is written when refused.
 
-    ``Batch.quantity_shipped`` is ``editable=False`` on production's model: it is set here, on the locked row,
-    inside this audited transaction, because a shipment belongs to regulatory (production never ships)."""
+    The shipment belongs to regulatory; the batch's ``quantity_shipped`` is written by production
+    (``production.services.add_shipped_quantity``) inside this audited transaction."""
     if quantity is None or quantity < 1:
         raise ValidationError({"quantity": [_("Ship at least one kit.")]})
     locked = Batch.objects.select_for_update().select_related("product").get(pk=batch.pk)
     _ok, reasons = eligibility(locked, market, shipped_on)
     blocking = [r for r in reasons if r["code"] != "nothing_to_ship"]
+    open_deviations = list(Deviation.objects.filter(batch=locked).exclude(status=Deviation.Status.CLOSED)
+                           .order_by("pk"))
+    if open_deviations:  # e.g. a label reconciliation discrepancy found after release
+        reason_row = {"code": "open_deviation", "detail": _("Deviations not closed: %(list)s.")
+                      % {"list": ", ".join(str(d) for d in open_deviations)}}
+        reasons, blocking = [*reasons, reason_row], [*blocking, reason_row]
     if blocking:
         raise DomainError(_("Lot %(lot)s may not be shipped to %(market)s on %(date)s.")
                           % {"lot": locked.lot_number, "market": market.code, "date": shipped_on.isoformat()},
@@ -168,8 +179,7 @@ def record_shipment(*, batch, market, quantity, shipped_on, consignee, export_ce
                         export_certificate_number=export_certificate_number, shipped_by=user)
     shipment.full_clean()
     shipment.save()
-    locked.quantity_shipped += quantity
-    locked.save()
+    add_shipped_quantity(locked, quantity, user=user, reason=reason)
     return shipment
 
 
@@ -178,9 +188,6 @@ def record_shipment(*, batch, market, quantity, shipped_on, consignee, export_ce
 @service
 def create_dossier(*, product, market, template, user, reason=""):
     """A draft dossier whose items are copied from the template's checklist at creation."""
-    from lims.audit import bulk_create_tracked
-    from regulatory.models import Dossier, DossierItem
-
     dossier = Dossier(product=product, market=market, template=template)
     dossier.full_clean()
     dossier.save()
@@ -192,13 +199,6 @@ def create_dossier(*, product, market, template, user, reason=""):
 @service
 def upload_document(item, upload, *, user, reason=""):
     """Store a new version of the item's document (never overwriting): type by content, size limit, SHA-256."""
-    import hashlib
-
-    from django.core.files.base import ContentFile
-
-    from regulatory.documents import max_upload_bytes, sniff
-    from regulatory.models import Document, Dossier, DossierItem
-
     item = DossierItem.objects.select_related("dossier").get(pk=item.pk)
     dossier = Dossier.objects.select_for_update().get(pk=item.dossier_id)
     if dossier.status not in (Dossier.Status.DRAFT, Dossier.Status.READY):
@@ -224,8 +224,6 @@ def upload_document(item, upload, *, user, reason=""):
 @service
 def remove_document(document, *, user, reason=""):
     """Mark a document version removed — refused (409) once a dossier referencing it is submitted."""
-    from regulatory.models import Document, Dossier
-
     doc = Document.objects.select_related("item__dossier").select_for_update().get(pk=document.pk)
     if doc.item.dossier.status not in (Dossier.Status.DRAFT, Dossier.Status.READY):
         raise DomainError(_("The document belongs to a submitted dossier and cannot be removed."),
@@ -238,8 +236,6 @@ def remove_document(document, *, user, reason=""):
 @service
 def mark_dossier_ready(dossier, *, user, reason=""):
     """draft → ready, when no required item is missing."""
-    from regulatory.models import Dossier
-
     dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
     if dossier.status != Dossier.Status.DRAFT:
         raise DomainError(_("Only a draft dossier can be made ready."), "invalid_state")
@@ -258,8 +254,6 @@ SUBMIT_DOSSIER = SigningAction("regulatory.submit_dossier", ("submitted",), perm
 @service(signs=SUBMIT_DOSSIER)
 def submit_dossier(dossier, *, username: str, password: str, meaning: str = "", user, reason: str = ""):
     """ready → submitted, signed with the meaning "submitted"."""
-    from regulatory.models import Dossier
-
     dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
     if dossier.status != Dossier.Status.READY:
         raise DomainError(_("Only a ready dossier can be submitted."), "invalid_state")
@@ -272,8 +266,6 @@ def submit_dossier(dossier, *, username: str, password: str, meaning: str = "", 
 @service
 def decide_dossier(dossier, *, approved: bool, user, reason=""):
     """submitted → approved | rejected (the authority's answer)."""
-    from regulatory.models import Dossier
-
     dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
     if dossier.status != Dossier.Status.SUBMITTED:
         raise DomainError(_("Only a submitted dossier can be approved or rejected."), "invalid_state")
@@ -286,8 +278,6 @@ def decide_dossier(dossier, *, approved: bool, user, reason=""):
 def cite_study(dossier, study, *, user, reason=""):
     """Cite a performance study of the dossier's product as evidence. Refused for another product's study, a
     study cited already, or a dossier that is submitted or decided (its content is frozen)."""
-    from regulatory.models import Dossier, DossierStudy
-
     dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
     if dossier.status not in (Dossier.Status.DRAFT, Dossier.Status.READY):
         raise DomainError(_("Dossier %(d)s is %(s)s: its evidence can no longer change.")

@@ -118,6 +118,11 @@ def draw_lot(canvas: Canvas, x: float, y: float, size: float) -> float:
     return _boxed_text(canvas, x, y, size, "LOT")
 
 
+def draw_ec_rep(canvas: Canvas, x: float, y: float, size: float) -> float:
+    """Authorised representative in the European Community, ISO 15223-1 5.1.2: "EC REP" in a frame."""
+    return _boxed_text(canvas, x, y, size, "EC REP")
+
+
 def draw_ref(canvas: Canvas, x: float, y: float, size: float) -> float:
     """Catalogue number, ISO 15223-1 5.1.6 (ISO 7000-2493): "REF" in a frame."""
     return _boxed_text(canvas, x, y, size, "REF")

@@ -55,6 +55,8 @@ class LabelData:
     resolver_base_url: str
     product_name_zh: str | None = None
     notified_body: str | None = None
+    eu_representative_name: str | None = None
+    eu_representative_address: str | None = None
     serial: str | None = None
     professional_use: bool = True
 
@@ -171,8 +173,8 @@ def _draw_header(canvas: Canvas, header: Box, data: LabelData, scale: float) -> 
 
 
 def _draw_information_block(canvas: Canvas, block: Box, data: LabelData, scale: float) -> None:
-    """Beside the codes: IVD, single-use and IFU symbols with where to find the IFU, the intended user, and the
-    manufacturer's symbol, name and address."""
+    """Beside the codes: IVD, single-use and IFU symbols with where to find the IFU, the intended user, the
+    manufacturer's symbol, name and address, and the EU authorised representative's when there is one."""
     symbol_size = min(3.4 * mm * scale, block.height * 0.26)
     font_size = 7 * scale
     gap = 0.04 * block.height
@@ -188,16 +190,27 @@ def _draw_information_block(canvas: Canvas, block: Box, data: LabelData, scale: 
     draw_line(canvas, use, use_box, font=LATIN_BOLD, max_size=font_size)
 
     maker = Box(block.x, block.y, block.width, use_box.y - gap - block.y)
-    used = symbols.draw_manufacturer(canvas, maker.x, maker.top - symbol_size, symbol_size)
-    text_x = maker.x + used + 0.35 * symbol_size
-    name_height = min(symbol_size * 0.8, maker.height * 0.4)
-    name_box = Box(text_x, maker.top - name_height, maker.right - text_x, name_height)
-    name_font = font_for(data.manufacturer_name, bold=True)
-    draw_line(canvas, data.manufacturer_name, name_box, font=name_font, max_size=font_size)
-    address_box = Box(text_x, maker.y, name_box.width, name_box.y - maker.y)
-    draw_paragraph(
-        canvas, data.manufacturer_address, address_box, font=font_for(data.manufacturer_address), max_size=font_size
-    )
+    if data.eu_representative_name:
+        # IVDR Annex I 20.2(b): the EU authorised representative below the manufacturer, with its symbol
+        rep = Box(maker.x, maker.y, maker.width, maker.height * 0.42)
+        maker = Box(maker.x, rep.top + gap, maker.width, maker.top - rep.top - gap)
+        _draw_party(canvas, rep, symbols.draw_ec_rep, data.eu_representative_name,
+                    data.eu_representative_address or "", min(symbol_size, rep.height), font_size)
+    _draw_party(canvas, maker, symbols.draw_manufacturer, data.manufacturer_name, data.manufacturer_address,
+                min(symbol_size, maker.height), font_size)
+
+
+def _draw_party(canvas: Canvas, box: Box, draw_symbol, name: str, address: str, symbol_size: float,
+                font_size: float) -> None:
+    """A symbol (manufacturer, EC REP) with a name in bold and the address below it."""
+    used = draw_symbol(canvas, box.x, box.top - symbol_size, symbol_size)
+    text_x = box.x + used + 0.35 * symbol_size
+    name_height = min(symbol_size * 0.8, box.height * 0.4)
+    name_box = Box(text_x, box.top - name_height, box.right - text_x, name_height)
+    draw_line(canvas, name, name_box, font=font_for(name, bold=True), max_size=font_size)
+    if address:
+        address_box = Box(text_x, box.y, name_box.width, name_box.y - box.y)
+        draw_paragraph(canvas, address, address_box, font=font_for(address), max_size=font_size)
 
 
 def _draw_kit_label(canvas: Canvas, box: Box, data: LabelData, *, serial: str | None) -> None:

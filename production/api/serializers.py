@@ -26,7 +26,7 @@ class ProductSerializer(serializers.ModelSerializer):
     class Meta:
         model = Product
         fields = ["id", "code", "name", "gtin", "tests_per_kit", "shelf_life_months", "storage_min_c",
-                  "storage_max_c", "ifu_version", "project", "version"]
+                  "storage_max_c", "ifu_version", "project", "ivdr_class", "version"]
         read_only_fields = ["id", "version"]
 
 
@@ -82,12 +82,17 @@ class BatchSerializer(serializers.ModelSerializer):
     label_url = serializers.CharField(read_only=True)
     history_url = serializers.SerializerMethodField()
     genealogy_url = serializers.SerializerMethodField()
+    yield_pct = serializers.FloatField(read_only=True, allow_null=True,
+                                       help_text="Made / planned in %, null until the batch is completed")
+    release_yield_pct = serializers.FloatField(read_only=True, allow_null=True,
+                                               help_text="Released / made in %, null until QA's disposition")
 
     class Meta:
         model = Batch
         fields = ["lot_number", "id", "product", "line", "planned_quantity", "status", "manufactured_on",
                   "expiry_date", "quantity_made", "quantity_rejected", "quantity_released", "quantity_shipped",
-                  "gtin", "bom_version", "started_at", "completed_at", "label_url", "history_url", "genealogy_url",
+                  "yield_pct", "release_yield_pct", "gtin", "bom_version", "started_at", "completed_at", "label_url",
+                  "history_url", "genealogy_url",
                   "version"]
         read_only_fields = ["lot_number", "id", "status", "expiry_date", "quantity_made", "quantity_rejected",
                             "quantity_released", "quantity_shipped", "started_at", "completed_at", "version"]
@@ -193,11 +198,19 @@ class ConsumptionSerializer(serializers.ModelSerializer):
     batch = serializers.SlugRelatedField(slug_field="lot_number", read_only=True)
     material = serializers.IntegerField(source="material_lot.material_id", read_only=True)
     consumed_by = serializers.CharField(source="consumed_by.username", read_only=True)
+    batch_expiry_date = serializers.DateField(source="batch.expiry_date", read_only=True)
+    expiry_shortened = serializers.SerializerMethodField(
+        help_text="On the response to a consumption that shortened the batch's expiry: {from, to}; else null.")
 
     class Meta:
         model = Consumption
-        fields = ["id", "batch", "material_lot", "material", "quantity", "consumed_at", "consumed_by"]
+        fields = ["id", "batch", "material_lot", "material", "quantity", "consumed_at", "consumed_by",
+                  "batch_expiry_date", "expiry_shortened"]
         read_only_fields = fields
+
+    def get_expiry_shortened(self, obj) -> dict | None:
+        capped = getattr(obj, "expiry_capped", None)
+        return {"from": capped[0].isoformat(), "to": capped[1].isoformat()} if capped else None
 
 
 class ChangeSerializer(serializers.Serializer):

@@ -177,7 +177,7 @@ class BatchViewSet(ServiceModelViewSet):
     @extend_schema(request=s.ConsumeSerializer, responses={201: s.ConsumptionSerializer})
     @action(detail=True, methods=["post"])
     def consume(self, request, lot_number=None):
-        """Use a quantity of an approved, unexpired component lot; 409 ``lot_expired``, ``lot_not_approved``,
+        """Use a quantity of an approved, unexpired component lot; 409 ``material_expired``, ``material_not_approved``,
         ``not_in_bom`` or ``insufficient_quantity`` (every failing reason in ``reasons``)."""
         parsed = s.ConsumeSerializer(data=request.data)
         parsed.is_valid(raise_exception=True)

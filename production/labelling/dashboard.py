@@ -1,6 +1,7 @@
 """Home page warning for production and QA: completed batches whose labels are not reconciled yet (DOMAIN.md
 §8: labels issued = used + destroyed + returned)."""
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -16,10 +17,12 @@ def home_panels(request):
     user = request.user
     if not user.has_perm("labelling.add_labelreconciliation"):
         return []
+    # a batch with a template printed and not reconciled (reconciliation is per template, DOMAIN.md §8)
+    unreconciled = PrintJob.objects.filter(batch=OuterRef("pk")).exclude(
+        template__in=LabelReconciliation.objects.filter(batch=OuterRef(OuterRef("pk"))).values("template"))
     pending = (Batch.objects.filter(status__in=[Batch.Status.AWAITING_QC, Batch.Status.RELEASED,
-                                                Batch.Status.QUARANTINED],
-                                    pk__in=PrintJob.objects.values("batch"))
-               .exclude(pk__in=LabelReconciliation.objects.values("batch"))
+                                                Batch.Status.QUARANTINED])
+               .filter(Exists(unreconciled))
                .order_by("-completed_at", "-lot_number"))
     count = pending.count()
     if not count:

@@ -25,9 +25,11 @@ def seed(ctx):
         print_labels(batch, "case", None, min(max(1, -(-kits // KITS_PER_CASE)), 5000), user=user, reason=REASON)
         printed += 1
         if batch.status != Batch.Status.IN_PRODUCTION and batch.quantity_made:
-            jobs = list(PrintJob.objects.filter(batch=batch))
-            issued = sum(j.copies for j in jobs)
-            used = min(issued, batch.quantity_made + sum(j.copies for j in jobs if j.template == "case"))
-            destroyed = min(issued - used, 2)
-            reconcile_labels(batch, used, destroyed, issued - used - destroyed, user=user, reason=REASON)
+            for template in ("unit", "case"):
+                issued = sum(PrintJob.objects.filter(batch=batch, template=template).values_list("copies", flat=True))
+                needed = batch.quantity_made if template == "unit" else -(-batch.quantity_made // KITS_PER_CASE)
+                used = min(issued, needed)
+                destroyed = min(issued - used, 2)
+                reconcile_labels(batch, template, used, destroyed, issued - used - destroyed, user=user,
+                                 reason=REASON)
     ctx.log(f"labels printed for {printed} batches")

@@ -37,6 +37,39 @@ class PrintJob(TrackedModel):
     def get_absolute_url(self):
         return reverse("labelling:batch-labels", args=[self.batch.lot_number])
 
+    @property
+    def pdf_url(self) -> str:
+        """The job's PDF: re-rendered with the same serials on every GET (each GET is recorded as an output)."""
+        return reverse("labelling-job-pdf", args=[self.batch.lot_number, self.pk])
+
+
+class PrintJobOutput(TrackedModel):
+    """One rendering of a print job's PDF: the first is its print, every later one a reprint (same labels, same
+    serials; nothing new is issued)."""
+
+    class Kind(models.TextChoices):
+        PRINT = "print", _("Print")
+        REPRINT = "reprint", _("Reprint")
+
+    job = models.ForeignKey(PrintJob, on_delete=models.PROTECT, related_name="outputs", verbose_name=_("print job"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    output_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("by"))
+    output_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    history = history()
+
+    class Meta:
+        ordering = ["job", "output_at", "pk"]
+        verbose_name = _("print job output")
+        verbose_name_plural = _("print job outputs")
+
+    def __str__(self):
+        return f"{self.job} · {self.get_kind_display()}"
+
+    def get_absolute_url(self):
+        return self.job.get_absolute_url()
+
 
 class CaseSerialCounter(models.Model):
     """The last case serial number issued for a batch; locked with SELECT … FOR UPDATE while a job takes a range
@@ -54,14 +87,20 @@ class CaseSerialCounter(models.Model):
 
 
 class LabelReconciliation(TrackedModel):
-    """Labels issued to a batch = used + destroyed + returned, recorded at batch completion."""
+    """Labels of one template issued to a batch against used + destroyed + returned, recorded as found: a count
+    that does not add up is kept with its discrepancy (issued − accounted) and reason, and opens a deviation
+    (DOMAIN.md §8)."""
 
     batch = models.ForeignKey("production.Batch", on_delete=models.PROTECT, related_name="label_reconciliations",
                               verbose_name=_("batch"))
+    template = models.CharField(_("template"), max_length=30, default="unit")
     issued = models.PositiveIntegerField(_("issued"))
     used = models.PositiveIntegerField(_("used"))
     destroyed = models.PositiveIntegerField(_("destroyed"))
     returned = models.PositiveIntegerField(_("returned"))
+    discrepancy = models.IntegerField(_("discrepancy"), default=0,
+                                      help_text=_("Issued − (used + destroyed + returned); 0 when it reconciles."))
+    reason = models.TextField(_("reason"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                     verbose_name=_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
@@ -74,7 +113,8 @@ class LabelReconciliation(TrackedModel):
         verbose_name_plural = _("label reconciliations")
 
     def __str__(self):
-        return f"{self.batch.lot_number}: {self.issued} = {self.used} + {self.destroyed} + {self.returned}"
+        return (f"{self.batch.lot_number} {self.template}: {self.issued} = {self.used} + {self.destroyed} + "
+                f"{self.returned}" + (f" (Δ {self.discrepancy})" if self.discrepancy else ""))
 
     def get_absolute_url(self):
         return reverse("labelling:batch-labels", args=[self.batch.lot_number])

@@ -19,6 +19,7 @@ from lims.pdf import RecordPdf, Section
 from lims.signatures import printed_name, signature_rows
 
 from .models import LabelReconciliation, PrintJob
+from .services import discrepancy_records
 
 _SECTIONS: list[Callable] = []
 
@@ -30,13 +31,12 @@ def register_record_section(func: Callable) -> Callable:
     return func
 
 
-def unregister_record_section(func: Callable):
-    if func in _SECTIONS:
-        _SECTIONS.remove(func)
-
-
 def _dt(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
+def _pct(value) -> str:
+    return "—" if value is None else f"{value} %"
 
 
 def _d(value) -> str:
@@ -88,9 +88,16 @@ def batch_record_sections(batch) -> list[Section]:
         rows.append([_dt(job.printed_at), job.template, job.stock, job.copies, serials, _who(job.printed_by)])
     sections.append(Section(_("Label print jobs"), rows if len(rows) > 1 else (), text=_("No labels printed.")))
 
-    rows = [[_("Recorded at"), _("Issued"), _("Used"), _("Destroyed"), _("Returned"), _("Recorded by")]]
-    for rec in LabelReconciliation.objects.filter(batch=batch).select_related("recorded_by").order_by("recorded_at"):
-        rows.append([_dt(rec.recorded_at), rec.issued, rec.used, rec.destroyed, rec.returned, _who(rec.recorded_by)])
+    rows = [[_("Recorded at"), _("Template"), _("Issued"), _("Used"), _("Destroyed"), _("Returned"),
+             _("Discrepancy"), _("Recorded by")]]
+    for rec in LabelReconciliation.objects.filter(batch=batch).select_related("recorded_by", "batch").order_by(
+            "recorded_at"):
+        discrepancy = "0"
+        if rec.discrepancy:
+            opened = ", ".join(str(d) for d in discrepancy_records(rec))
+            discrepancy = f"{rec.discrepancy:+d} — {rec.reason}" + (f" ({opened})" if opened else "")
+        rows.append([_dt(rec.recorded_at), rec.template, rec.issued, rec.used, rec.destroyed, rec.returned,
+                     discrepancy, _who(rec.recorded_by)])
     sections.append(Section(_("Label reconciliation"), rows if len(rows) > 1 else (),
                             text=_("Labels not reconciled yet.")))
 
@@ -117,6 +124,8 @@ def batch_record_pdf(batch, *, printed_by: str = "") -> bytes:
         (_("Quantity made"), batch.quantity_made),
         (_("Quantity rejected"), batch.quantity_rejected),
         (_("Quantity released"), batch.quantity_released),
+        (_("Yield: made / planned"), _pct(batch.yield_pct)),
+        (_("Released / made"), _pct(batch.release_yield_pct)),
     ]
     return RecordPdf(title=_("Batch record"), reference=_("Lot %(lot)s") % {"lot": batch.lot_number}, facts=facts,
                      sections=batch_record_sections(batch), signatures=signature_rows(batch),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
@@ -9,18 +11,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lims.audit import service
-from lims.errors import DomainError
+from lims.errors import DomainError, ReasonRequired
 from lims.labels import STOCKS, TEMPLATES, LabelData
+from lims.labels.stream import stream_labels
 from production.models import Batch
 
-from .models import CaseSerialCounter, LabelReconciliation, PrintJob
+from .models import CaseSerialCounter, LabelReconciliation, PrintJob, PrintJobOutput
 
 #: Templates printed for a batch (the tube label belongs to the lab's samples).
 BATCH_TEMPLATES = ("unit", "case")
 SERIALISED_TEMPLATES = ("case",)
 PRINTABLE_STATUSES = (Batch.Status.IN_PRODUCTION, Batch.Status.AWAITING_QC, Batch.Status.RELEASED,
                       Batch.Status.QUARANTINED)
-MAX_COPIES = 5000
+#: The largest job: a whole batch of case labels (e.g. 40,000) fits; settings LIMS_LABEL_JOB_MAX overrides.
+MAX_COPIES = 100_000
+#: Labels rendered at a time while a job's PDF is streamed (memory stays bounded by one chunk).
+RENDER_CHUNK = 1000
+
+
+def max_copies() -> int:
+    return int(getattr(settings, "LIMS_LABEL_JOB_MAX", MAX_COPIES))
 
 
 def format_serial(value: int) -> str:
@@ -48,11 +58,37 @@ def validate_print_request(template: str, stock: str | None, copies) -> tuple[st
     except (TypeError, ValueError):
         errors["copies"] = [_("Enter a whole number of copies.")]
     else:
-        if not 1 <= copies <= MAX_COPIES:
-            errors["copies"] = [_("Print between 1 and %(max)s copies.") % {"max": MAX_COPIES}]
+        if not 1 <= copies <= max_copies():
+            errors["copies"] = [_("Print between 1 and %(max)s copies.") % {"max": max_copies()}]
     if errors:
         raise ValidationError(errors)
     return template, stock, copies
+
+
+#: EU member states (ISO 3166-1 alpha-2): a manufacturer elsewhere needs an EU authorised representative.
+EU_COUNTRIES = frozenset({
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "IE", "IT", "LV", "LT", "LU", "MT",
+    "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"})
+
+
+def ivdr_particulars(product) -> dict:
+    """The IVDR particulars that depend on the product and the manufacturer (Annex I 20.2; Art. 11, 18(3)): the
+    notified body's number beside CE for the classes a notified body assesses, and the EU authorised
+    representative when the manufacturer is outside the EU. ``ValueError`` when one is needed and not set."""
+    particulars = {"notified_body": None, "eu_representative_name": None, "eu_representative_address": None}
+    if product.needs_notified_body:
+        number = (getattr(settings, "LIMS_NOTIFIED_BODY", "") or "").strip()
+        if not number:
+            raise ValueError(f"class {product.ivdr_class} needs the notified body number (LIMS_NOTIFIED_BODY)")
+        particulars["notified_body"] = number
+    country = (settings.LIMS_MANUFACTURER.get("country") or "").upper()
+    if country not in EU_COUNTRIES:
+        rep = getattr(settings, "LIMS_EU_REPRESENTATIVE", None) or {}
+        if not (rep.get("name") or "").strip():
+            raise ValueError("the manufacturer is outside the EU: set the EU authorised representative")
+        particulars["eu_representative_name"] = rep["name"]
+        particulars["eu_representative_address"] = rep.get("address", "")
+    return particulars
 
 
 def label_data(batch, serial: str | None = None) -> LabelData:
@@ -77,17 +113,36 @@ def label_data(batch, serial: str | None = None) -> LabelData:
         manufacturer_address=settings.LIMS_MANUFACTURER["address"],
         ifu_url_or_text=ifu,
         resolver_base_url=base,
-        notified_body=getattr(settings, "LIMS_NOTIFIED_BODY", "") or None,
         serial=serial,
+        **ivdr_particulars(product),
     )
 
 
-def job_items(job: PrintJob) -> tuple[list[LabelData], int]:
-    """The label items of a print job and the copies of each: one item per case serial, or copies × one item."""
+def job_items(job: PrintJob, start: int = 0, stop: int | None = None) -> list[LabelData]:
+    """The labels of positions [start, stop) of a print job, in order: one item per case serial, or the same
+    unit item repeated (drawn once per chunk)."""
+    stop = job.copies if stop is None else min(stop, job.copies)
     if job.template in SERIALISED_TEMPLATES:
         first = int(job.serial_from)
-        return [label_data(job.batch, format_serial(n)) for n in range(first, first + job.copies)], 1
-    return [label_data(job.batch)], job.copies
+        return [label_data(job.batch, format_serial(first + n)) for n in range(start, stop)]
+    item = label_data(job.batch)
+    return [item] * max(0, stop - start)
+
+
+def job_pdf(job: PrintJob):
+    """The job's PDF as a stream of bytes, rendered RENDER_CHUNK labels at a time: the same labels and serials on
+    every rendering (nothing is issued here)."""
+    return stream_labels(job.template, lambda start, stop: job_items(job, start, stop), job.copies, job.stock,
+                         author=settings.LIMS_MANUFACTURER["name"],
+                         title=f"{job.batch.lot_number} {job.template} × {job.copies}", chunk=RENDER_CHUNK)
+
+
+@service
+def record_output(job: PrintJob, *, user, reason: str = "") -> PrintJobOutput:
+    """Record that the job's PDF was produced: its print the first time, a reprint after that."""
+    job = PrintJob.objects.select_for_update().get(pk=job.pk)
+    kind = PrintJobOutput.Kind.REPRINT if job.outputs.exists() else PrintJobOutput.Kind.PRINT
+    return PrintJobOutput.objects.create(job=job, kind=kind, output_by=user, output_at=timezone.now())
 
 
 def _refuse_unprintable(batch):
@@ -100,7 +155,10 @@ def _refuse_unprintable(batch):
 
 @service
 def print_labels(batch, template: str, stock: str | None, copies, *, user, reason: str = "") -> PrintJob:
-    """Record a print job; case labels take the next gap-free range of serials of the batch."""
+    """Record a print job (the only way labels are issued: a POST with a reason); case labels take the next
+    gap-free range of serials of the batch. Its PDF is produced by ``job_pdf``, identically every time."""
+    if not reason:
+        raise ReasonRequired()
     template, stock, copies = validate_print_request(template, stock, copies)
     batch = Batch.objects.select_related("product").get(pk=batch.pk)
     _refuse_unprintable(batch)
@@ -120,13 +178,34 @@ def print_labels(batch, template: str, stock: str | None, copies, *, user, reaso
                                    printed_at=timezone.now(), serial_from=serial_from, serial_to=serial_to)
 
 
-def labels_issued(batch) -> int:
-    return PrintJob.objects.filter(batch=batch).aggregate(n=Sum("copies"))["n"] or 0
+def labels_issued(batch, template: str | None = None) -> int:
+    jobs = PrintJob.objects.filter(batch=batch)
+    if template is not None:
+        jobs = jobs.filter(template=template)
+    return jobs.aggregate(n=Sum("copies"))["n"] or 0
+
+
+# Extension point: what a discrepancy opens. A higher app (qc) registers ``open(reconciliation, user) -> record``
+# and ``find(reconciliation) -> record | None`` in its AppConfig.ready(); labelling never imports it.
+_DISCREPANCY_HANDLERS: list[tuple[Callable, Callable]] = []
+
+
+def register_discrepancy_handler(open_record: Callable, find_record: Callable) -> None:
+    if (open_record, find_record) not in _DISCREPANCY_HANDLERS:
+        _DISCREPANCY_HANDLERS.append((open_record, find_record))
+
+
+def discrepancy_records(reconciliation) -> list:
+    """The records (deviations) a discrepancy opened, from every registered handler."""
+    return [r for _open, find in _DISCREPANCY_HANDLERS if (r := find(reconciliation)) is not None]
 
 
 @service
-def reconcile_labels(batch, used, destroyed, returned, *, user, reason: str = "") -> LabelReconciliation:
-    """Record issued = used + destroyed + returned; a mismatch is refused (409 ``label_mismatch``)."""
+def reconcile_labels(batch, template: str, used, destroyed, returned, *, user,
+                     reason: str = "") -> LabelReconciliation:
+    """Record, per template, issued = used + destroyed + returned as found. A mismatch is recorded with its
+    discrepancy and needs a reason (400 ``reason_required``); it opens a deviation through the registered
+    discrepancy handlers (qc), in the same transaction. A template is reconciled once per batch."""
     errors = {}
     values = {}
     for name, value in (("used", used), ("destroyed", destroyed), ("returned", returned)):
@@ -136,17 +215,23 @@ def reconcile_labels(batch, used, destroyed, returned, *, user, reason: str = ""
                 raise ValueError
         except (TypeError, ValueError):
             errors[name] = [_("Enter a whole number, zero or more.")]
+    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    used_templates = sorted(set(PrintJob.objects.filter(batch=batch).values_list("template", flat=True)))
+    if template not in used_templates:
+        errors["template"] = [_("Reconcile a template the batch's print jobs used: %(names)s.")
+                              % {"names": ", ".join(used_templates) or "—"}]
     if errors:
         raise ValidationError(errors)
-    batch = Batch.objects.select_for_update().get(pk=batch.pk)
-    issued = labels_issued(batch)
-    accounted = values["used"] + values["destroyed"] + values["returned"]
-    if issued != accounted:
-        raise DomainError(
-            _("Labels do not reconcile for %(lot)s: %(issued)s issued, but %(used)s used + %(destroyed)s destroyed "
-              "+ %(returned)s returned = %(accounted)s (difference %(diff)s).")
-            % {"lot": batch.lot_number, "issued": issued, "accounted": accounted, "diff": issued - accounted,
-               **values},
-            "label_mismatch", issued=issued, accounted=accounted)
-    return LabelReconciliation.objects.create(batch=batch, issued=issued, recorded_by=user,
-                                              recorded_at=timezone.now(), **values)
+    if LabelReconciliation.objects.filter(batch=batch, template=template).exists():
+        raise DomainError(_("The %(template)s labels of %(lot)s are already reconciled.")
+                          % {"template": template, "lot": batch.lot_number}, "already_reconciled")
+    issued = labels_issued(batch, template)
+    discrepancy = issued - (values["used"] + values["destroyed"] + values["returned"])
+    if discrepancy and not reason:
+        raise ReasonRequired()
+    reconciliation = LabelReconciliation.objects.create(
+        batch=batch, template=template, issued=issued, discrepancy=discrepancy, reason=reason, recorded_by=user,
+        recorded_at=timezone.now(), **values)
+    reconciliation.opened = [open_record(reconciliation, user) for open_record, _find in _DISCREPANCY_HANDLERS] \
+        if discrepancy else []
+    return reconciliation

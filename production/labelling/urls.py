@@ -13,7 +13,8 @@ urlpatterns = [
 
 # Mounted at the site root: the batch's label_url and record, and the GS1 Digital Link resolver (public).
 root_urlpatterns = [
-    path("production/batches/<str:lot_number>/labels.pdf", views.label_pdf, name="labelling-label-pdf"),
+    path("production/batches/<str:lot_number>/print-jobs/<int:pk>/labels.pdf", views.job_pdf_view,
+         name="labelling-job-pdf"),
     path("production/batches/<str:lot_number>/record.pdf", views.batch_record_pdf_view,
          name="labelling-batch-record-pdf"),
     path("01/<str:gtin>", views.Resolver.as_view(), name="labelling-resolver-product"),

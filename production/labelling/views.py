@@ -10,8 +10,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,7 +23,6 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.views import APIView
 
 from lims.errors import DomainError
-from lims.labels import render_labels
 from lims.labels.gs1 import is_valid_gtin14
 from lims.listing import Column, ListPage, RolePageMixin
 from lims.signatures import printed_name
@@ -30,7 +31,16 @@ from production.models import Batch, Product
 from .forms import PrintForm, ReconcileForm
 from .models import CaseSerialCounter, LabelReconciliation, PrintJob
 from .record import batch_record_pdf
-from .services import is_printable, job_items, labels_issued, print_labels, reconcile_labels
+from .services import (
+    discrepancy_records,
+    is_printable,
+    ivdr_particulars,
+    job_pdf,
+    labels_issued,
+    print_labels,
+    reconcile_labels,
+    record_output,
+)
 
 
 class PdfRenderer(BaseRenderer):
@@ -69,25 +79,28 @@ def _batch(lot_number) -> Batch:
     return get_object_or_404(Batch.objects.select_related("product", "line", "bom"), lot_number=lot_number)
 
 
-def _job_pdf(job: PrintJob, user) -> HttpResponse:
-    items, copies = job_items(job)
-    pdf = render_labels(job.template, items, job.stock, copies, author=settings.LIMS_MANUFACTURER["name"])
-    return pdf_response(pdf, f"labels-{job.batch.lot_number}-{job.template}-{job.pk}.pdf")
+def job_pdf_response(job: PrintJob, user) -> StreamingHttpResponse:
+    """The job's PDF, streamed as it is rendered (the same labels and serials every time); the output is
+    recorded (print, then reprints) before the first byte leaves."""
+    record_output(job, user=user, reason="")
+    response = StreamingHttpResponse(job_pdf(job), content_type="application/pdf")
+    response["Content-Disposition"] = (f'inline; filename="labels-{job.batch.lot_number}-{job.template}-'
+                                       f'{job.pk}.pdf"')
+    response["Cache-Control"] = "no-store"
+    return response
 
 
-class LabelPdfApi(APIView):
-    """GET ``?template=unit|case&stock=…&copies=N&reason=…``: records a print job and returns the label PDF."""
+class JobPdfApi(APIView):
+    """GET: the PDF of one print job of the batch (token or session). Issues nothing: a reprint is recorded."""
 
     renderer_classes = [JSONRenderer, PdfRenderer]
     required_permissions = "labelling.add_printjob"
     schema = None
 
-    def get(self, request, lot_number):
-        batch = _batch(lot_number)
-        params = request.query_params
-        job = print_labels(batch, params.get("template", "unit"), params.get("stock") or None,
-                           params.get("copies", "1"), user=request.user, reason=params.get("reason", ""))
-        return _job_pdf(job, request.user)
+    def get(self, request, lot_number, pk):
+        job = get_object_or_404(PrintJob.objects.select_related("batch__product"), pk=pk,
+                                batch__lot_number=lot_number)
+        return job_pdf_response(job, request.user)
 
 
 class BatchRecordPdfApi(APIView):
@@ -103,7 +116,7 @@ class BatchRecordPdfApi(APIView):
         return pdf_response(pdf, f"batch-record-{batch.lot_number}.pdf")
 
 
-label_pdf = _login_or_api(LabelPdfApi.as_view())
+job_pdf_view = _login_or_api(JobPdfApi.as_view())
 batch_record_pdf_view = _login_or_api(BatchRecordPdfApi.as_view())
 
 
@@ -114,11 +127,15 @@ def labelling_context(request, batch) -> dict | None:
         return None
     return {
         "batch": batch,
-        "jobs": list(PrintJob.objects.filter(batch=batch).select_related("printed_by")[:50]),
-        "reconciliations": list(LabelReconciliation.objects.filter(batch=batch).select_related("recorded_by")),
+        "jobs": list(PrintJob.objects.filter(batch=batch).select_related("printed_by", "batch")
+                     .annotate(reprints=Count("outputs", filter=Q(outputs__kind="reprint")))[:50]),
+        "reconciliations": [(r, discrepancy_records(r)) for r in
+                            LabelReconciliation.objects.filter(batch=batch).select_related("recorded_by", "batch")],
         "issued": labels_issued(batch),
+        "issued_by_template": {t: labels_issued(batch, t) for t in ("unit", "case")},
         "printable": is_printable(batch),
         "can_print": user.has_perm("labelling.add_printjob") and is_printable(batch),
+        "can_output": user.has_perm("labelling.add_printjob"),
         "can_reconcile": user.has_perm("labelling.add_labelreconciliation"),
         "can_view_record": user.has_perm("production.view_batch"),
         "print_form": PrintForm(),
@@ -150,7 +167,8 @@ class BatchLabels(RolePageMixin, TemplateView):
 
 
 class BatchPrint(BatchLabels):
-    """POST the print form: records the job and returns its PDF."""
+    """POST the print form (CSRF, reason): records the job, then back to the labels page, which links to the
+    job's PDF. A reload of that page prints nothing."""
 
     permission_required = "labelling.add_printjob"
     http_method_names = ["post"]
@@ -170,7 +188,10 @@ class BatchPrint(BatchLabels):
             return self._error(request, form, "")
         except DomainError as exc:
             return self._error(request, form, str(exc.message))
-        return _job_pdf(job, request.user)
+        messages.success(request, _("Print job %(id)s recorded: %(copies)s %(template)s labels. Open its PDF from "
+                                    "the list of print jobs.") % {"id": job.pk, "copies": job.copies,
+                                                                  "template": job.template})
+        return redirect(f"{reverse('labelling:batch-labels', args=[batch.lot_number])}#job-{job.pk}")
 
 
 class BatchReconcile(BatchLabels):
@@ -185,11 +206,19 @@ class BatchReconcile(BatchLabels):
             return self._error(request, form, "")
         data = form.cleaned_data
         try:
-            reconcile_labels(batch, data["used"], data["destroyed"], data["returned"], user=request.user,
-                             reason=data["reason"])
+            rec = reconcile_labels(batch, data["template"], data["used"], data["destroyed"], data["returned"],
+                                   user=request.user, reason=data["reason"])
+        except ValidationError as exc:
+            for field, errs in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+            return self._error(request, form, "")
         except DomainError as exc:
             return self._error(request, form, str(exc.message))
-        messages.success(request, _("Labels reconciled."))
+        if rec.discrepancy:
+            messages.warning(request, _("Recorded with a discrepancy of %(n)s labels; deviation opened: %(dev)s.")
+                             % {"n": rec.discrepancy, "dev": ", ".join(str(d) for d in rec.opened) or "—"})
+        else:
+            messages.success(request, _("Labels reconciled."))
         return redirect("labelling:batch-labels", batch.lot_number)
 
 
@@ -213,6 +242,16 @@ class PrintJobList(ListPage):
     ]
 
 
+def _particulars(product) -> dict:
+    """The manufacturer, CE marking (with the notified body for the classes that need one) and EU representative
+    shown on the public page the labels' QR code and IFU link lead to."""
+    try:
+        particulars = ivdr_particulars(product)
+    except ValueError:
+        particulars = {}
+    return {"manufacturer": settings.LIMS_MANUFACTURER, "particulars": particulars}
+
+
 class Resolver(View):
     """GS1 Digital Link resolver: ``/01/<gtin>/10/<lot>[/21/<serial>][?17=YYMMDD]`` → the lot's public page."""
 
@@ -223,7 +262,8 @@ class Resolver(View):
             product = Product.objects.filter(gtin=gtin).first()
             if product is None:
                 raise Http404("unknown GTIN")
-            return render(request, "labelling/resolver.html", {"product": product, "batch": None})
+            return render(request, "labelling/resolver.html", {"product": product, "batch": None,
+                                                               **_particulars(product)})
         batch = (Batch.objects.select_related("product").filter(lot_number=lot, product__gtin=gtin).first())
         if batch is None:
             raise Http404("unknown lot")
@@ -255,5 +295,6 @@ class Resolver(View):
             "expiry_mismatch": printed_expiry is not None and printed_expiry != batch.expiry_date,
             "ifu_url": f"{base}/01/{batch.product.gtin}",
             "staff": staff,
+            **_particulars(batch.product),
         }
         return render(request, "labelling/resolver.html", context)

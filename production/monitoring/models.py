@@ -163,12 +163,6 @@ class Reading(models.Model):
 
 
 class ExcursionQuerySet(RestrictedQuerySet):
-    def assessed_q(self):
-        return Q(assessment__isnull=False)
-
-    def with_flags(self):
-        return self.select_related("point", "point__clean_room", "assessment")
-
     def overlapping(self, start, end):
         """Excursions that overlap [start, end], including ones that began before or are still open."""
         return self.filter(started_at__lte=end).filter(Q(ended_at__isnull=True) | Q(ended_at__gte=start))

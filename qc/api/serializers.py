@@ -68,7 +68,8 @@ class ResultSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = InspectionResult
-        fields = ["id", "specification", "specification_code", "value", "text", "passed", "defects", "outcome"]
+        fields = ["id", "specification", "specification_code", "value", "text", "passed", "defects", "outcome",
+                  "retest_of"]
         read_only_fields = fields
 
 
@@ -78,6 +79,7 @@ class InspectionSerializer(serializers.ModelSerializer):
     recorded_by = serializers.CharField(source="recorded_by.username", read_only=True)
     reviewed_by = serializers.CharField(source="reviewed_by.username", read_only=True, default=None)
     approved_by = serializers.CharField(source="approved_by.username", read_only=True, default=None)
+    invalidated_by = serializers.CharField(source="invalidated_by.username", read_only=True, default=None)
     passed = serializers.BooleanField(read_only=True)
     stage = stage_field("inspection", read_only=True)
 
@@ -85,7 +87,8 @@ class InspectionSerializer(serializers.ModelSerializer):
         model = Inspection
         fields = ["id", "batch", "material_lot", "stage", "lot_size", "aql", "level", "code_letter", "sample_size",
                   "accept", "reject", "results", "passed", "status", "recorded_by", "recorded_at", "reviewed_by",
-                  "reviewed_at", "approved_by", "approved_at", "notes", "version"]
+                  "reviewed_at", "approved_by", "approved_at", "invalidated_by", "invalidated_at",
+                  "invalidation_reason", "invalidating_deviation", "notes", "version"]
         read_only_fields = fields
 
 
@@ -96,6 +99,12 @@ class ResultInputSerializer(serializers.Serializer):
     passed = serializers.BooleanField(required=False, allow_null=True, default=None)
     defects = serializers.IntegerField(required=False, allow_null=True, min_value=0)
     text = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    retest_of = serializers.IntegerField(required=False, allow_null=True, min_value=1,
+                                         help_text="id of the earlier result (same batch and test) this retests")
+
+
+class InvalidateSerializer(SigningSerializer):
+    deviation = serializers.IntegerField(min_value=1, help_text="id of the deviation that justifies it")
 
 
 class InspectionInputSerializer(serializers.Serializer):

@@ -20,7 +20,7 @@ from qc.api import serializers as s
 from qc.coa import coa_pdf
 from qc.filters import DeviationFilter, DispositionFilter, InspectionFilter, SpecificationFilter
 from qc.models import Deviation, Disposition, Inspection, InspectionResult, PerformanceStudy, Specification
-from qc.sampling import resolve_plan
+from qc.sampling import PlanInputError, resolve_plan
 
 
 class SpecificationViewSet(ServiceModelViewSet):
@@ -61,9 +61,8 @@ class SamplingPlanView(APIView):
         data = query.validated_data
         try:
             plan = resolve_plan(data["lot_size"], data["aql"], data["level"])
-        except ValueError as exc:
-            field = "aql" if "AQL" in str(exc) else ("level" if "level" in str(exc).lower() else "lot_size")
-            raise DrfValidationError({field: [str(exc)]}) from None
+        except PlanInputError as exc:
+            raise DrfValidationError({exc.field: [str(exc)]}) from None
         return Response(s.SamplingPlanSerializer(plan).data)
 
 
@@ -71,7 +70,7 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
                         viewsets.GenericViewSet):
     lookup_value_converter = "int"
     queryset = (Inspection.objects.select_related("batch", "material_lot__material", "recorded_by", "reviewed_by",
-                                                  "approved_by")
+                                                  "approved_by", "invalidated_by")
                 .prefetch_related("results__specification"))
     serializer_class = s.InspectionSerializer
     filterset_class = InspectionFilter
@@ -79,6 +78,7 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
     required_permissions = {
         "review": "qc.review_inspection",
         "approve": "qc.approve_inspection",
+        "invalidate": "qc.invalidate_inspection",
         "correct": "qc.change_inspectionresult",
     }
 
@@ -116,6 +116,17 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
     def approve(self, request, pk=None):
         """reviewed → approved (signed by QA; 409 ``four_eyes`` for the recorder)."""
         return self._sign(request, services.approve_inspection)
+
+    @extend_schema(request=s.InvalidateSerializer, responses=s.InspectionSerializer)
+    @action(detail=True, methods=["post"])
+    def invalidate(self, request, pk=None):
+        """Invalidate (supersede) the inspection: signed by QA with a reason and the ``deviation`` that justifies
+        it; its results no longer count for release and are printed as superseded."""
+        parsed = s.InvalidateSerializer(data=request.data)
+        parsed.is_valid(raise_exception=True)
+        inspection = services.invalidate_inspection(self.get_object(), deviation=parsed.validated_data["deviation"],
+                                                    **parsed.signing_kwargs(), user=request.user)
+        return self._respond(inspection)
 
     @extend_schema(request=s.ResultCorrectionSerializer, responses=s.InspectionSerializer)
     @action(detail=True, methods=["post"])

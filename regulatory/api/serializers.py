@@ -23,7 +23,8 @@ class MarketRuleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MarketRule
-        fields = ["id", "market", "version_number", "valid_from", "required_kinds", "source", "notes", "version"]
+        fields = ["id", "market", "version_number", "valid_from", "required_kinds", "source", "notes",
+                  "min_sensitivity", "min_specificity", "criteria_compare", "criteria_source", "version"]
         read_only_fields = ["id", "version"]
 
 

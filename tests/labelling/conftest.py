@@ -54,4 +54,5 @@ def expired(production_user):
     batch = production_services.create_batch(
         product=product, line=make_line(production_user, "setup"), planned_quantity=10,
         manufactured_on=timezone.localdate() - timedelta(days=90), user=production_user, reason="old")
-    return production_services.start_batch(batch, user=production_user, reason="start")
+    return production_services.start_batch(batch, user=production_user, reason="start",
+                                           at=timezone.now() - timedelta(days=90))

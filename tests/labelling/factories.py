@@ -2,7 +2,7 @@
 
 from production import services as production_services
 from production.labelling import services
-from production.labelling.models import LabelReconciliation, PrintJob
+from production.labelling.models import LabelReconciliation, PrintJob, PrintJobOutput
 from tests.production.factories import make_batch
 
 
@@ -16,10 +16,15 @@ def make_print_job(user, reason):
 
 def make_label_reconciliation(user, reason):
     job = make_print_job(user, reason)
-    return services.reconcile_labels(job.batch, 2, 1, 0, user=user, reason=reason)
+    return services.reconcile_labels(job.batch, "case", 2, 1, 0, user=user, reason=reason)
+
+
+def make_print_job_output(user, reason):
+    return services.record_output(make_print_job(user, reason), user=user, reason=reason)
 
 
 FACTORIES = {
     PrintJob: make_print_job,
+    PrintJobOutput: make_print_job_output,
     LabelReconciliation: make_label_reconciliation,
 }

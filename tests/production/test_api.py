@@ -95,7 +95,7 @@ def test_batches_carry_the_contract_fields(api_for, production_user, plant):
     batch = Batch.objects.get(lot_number=body["lot_number"])
     assert body == {**body, "lot_number": "SC260315A101", "product": plant.product.pk, "line": plant.a1.pk,
                     "status": "planned", "expiry_date": "2028-03-15", "gtin": plant.product.gtin,
-                    "quantity_made": 0, "label_url": "/production/batches/SC260315A101/labels.pdf",
+                    "quantity_made": 0, "label_url": "/api/v1/production/labels/SC260315A101/print-jobs/",
                     "history_url": f"/history/production/batch/{batch.pk}/", "version": 1}
     detail = api.get(f"{BASE}/batches/SC260315A101/")
     assert detail.status_code == 200 and detail.json()["lot_number"] == "SC260315A101"
@@ -129,7 +129,8 @@ def test_batch_filters(api_for, production_user, plant):
     for line, day in ((plant.a1, "2026-03-01"), (plant.m1, "2026-03-10"), (plant.a1, "2026-03-20")):
         services.create_batch(product=plant.product, line=line, planned_quantity=10,
                               manufactured_on=timezone.datetime.fromisoformat(day).date(), user=production_user)
-    services.start_batch(Batch.objects.get(lot_number="SC260310M101"), user=production_user)
+    services.start_batch(Batch.objects.get(lot_number="SC260310M101"), user=production_user,
+                         at=timezone.make_aware(timezone.datetime(2026, 3, 10, 9)))
 
     def lots(query):
         response = api.get(f"{BASE}/batches/?{query}")
@@ -206,8 +207,8 @@ def test_consuming_a_lot_in_quarantine_is_409(api_for, production_user, running,
     response = api_for(production_user).post(f"{BASE}/batches/{running.lot_number}/consume/",
                                              {"material_lot": lot.pk, "quantity": 1}, format="json")
     assert response.status_code == 409
-    assert response.json()["code"] == "lot_not_approved"
-    assert response.json()["reasons"] == [{"code": "lot_not_approved", "detail": response.json()["detail"]}]
+    assert response.json()["code"] == "material_not_approved"
+    assert response.json()["reasons"] == [{"code": "material_not_approved", "detail": response.json()["detail"]}]
     snap.assert_unchanged()
     assert Consumption.objects.count() == 0
 
@@ -219,7 +220,7 @@ def test_consuming_an_expired_lot_is_409(api_for, production_user, running, plan
     snap = Snapshot(running, lot)
     response = api_for(production_user).post(f"{BASE}/batches/{running.lot_number}/consume/",
                                              {"material_lot": lot.pk, "quantity": 1}, format="json")
-    assert response.status_code == 409 and response.json()["code"] == "lot_expired"
+    assert response.status_code == 409 and response.json()["code"] == "material_expired"
     snap.assert_unchanged()
 
 

@@ -282,9 +282,9 @@ def test_consumption_takes_from_the_lot(running, plant):
 
 
 @pytest.mark.parametrize(("case", "code"), [
-    ("quarantine", "lot_not_approved"),
-    ("rejected", "lot_not_approved"),
-    ("expired", "lot_expired"),
+    ("quarantine", "material_not_approved"),
+    ("rejected", "material_not_approved"),
+    ("expired", "material_expired"),
     ("not_in_bom", "not_in_bom"),
     ("too_much", "insufficient_quantity"),
 ])
@@ -322,7 +322,7 @@ def test_every_failing_reason_of_a_consumption_is_listed(running, plant):
                                         user=plant.user)
     with pytest.raises(DomainError) as err:
         services.consume_material(running, material_lot=lot, quantity=5, user=plant.user)
-    assert [r["code"] for r in err.value.reasons] == ["lot_expired", "lot_not_approved", "not_in_bom",
+    assert [r["code"] for r in err.value.reasons] == ["material_expired", "material_not_approved", "not_in_bom",
                                                       "insufficient_quantity"]
 
 

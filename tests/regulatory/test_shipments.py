@@ -90,3 +90,22 @@ def test_concurrent_shipments_cannot_oversell(admin_user, regulatory_user):
     assert sorted(outcomes) == ["insufficient_quantity", "ok"]
     assert batch.quantity_shipped == 100
     assert Shipment.objects.filter(batch=batch).count() == 1
+
+
+@pytest.mark.django_db
+def test_an_open_label_reconciliation_deviation_blocks_the_shipment(admin_user, regulatory_user):
+    from production.labelling import services as labelling
+    from qc.models import Deviation
+
+    batch, market, _ = eligible_setup(admin_user, made=100)
+    labelling.print_labels(batch, "unit", None, 10, user=admin_user, reason="print")
+    labelling.reconcile_labels(batch, "unit", 8, 0, 0, user=admin_user, reason="two labels not found")
+    snapshot = Snapshot(batch)
+    with pytest.raises(DomainError) as exc:
+        services.record_shipment(batch=batch, market=market, quantity=1, shipped_on=date.today(), consignee="X",
+                                 user=regulatory_user, reason="order")
+    assert exc.value.code == "not_eligible"
+    assert [r["code"] for r in exc.value.reasons] == ["open_deviation"]
+    assert str(Deviation.objects.get()) in exc.value.reasons[0]["detail"]
+    snapshot.assert_unchanged()
+    assert not Shipment.objects.exists()
