@@ -56,9 +56,12 @@ lint: $(STAMP)
 
 # Refresh the translation catalogues of every app after changing user-facing strings.
 messages: $(STAMP)
+	# production's nested apps (monitoring, labelling) keep catalogues of their own: only production itself skips
+	# them (inside a nested app the same pattern would also drop its own templates/<app>/ strings).
 	for app in lims incubator production production/monitoring production/labelling qc regulatory lab; do \
+	  ignore=""; [ "$$app" = production ] && ignore="--ignore=monitoring/* --ignore=labelling/*"; \
 	  (cd $$app && mkdir -p locale && $(CURDIR)/$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete \
-	    --ignore='monitoring/*' --ignore='labelling/*' --settings=lims.settings_test --pythonpath=$(CURDIR)) ; done
+	    $$ignore --settings=lims.settings_test --pythonpath=$(CURDIR)) ; done
 	$(BIN)/django-admin compilemessages --settings=lims.settings_test --pythonpath=. --ignore=.venv
 
 bench: $(STAMP)
