@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from lab.models import Assay, Client
 from lab.throughput import zone
+from lims.exports import formula_error, formula_like
 
 MAX_ROWS = 10_000
 COLUMNS = ["barcode", "client", "assay", "received_at", "reported_at", "result", "result_value", "result_unit"]
@@ -70,7 +71,8 @@ def _xlsx_rows(data: bytes):
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # data_only=False: a formula cell reads as its formula text (refused as a value), not as a cached result.
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
         raise IntakeFileError(_("The file is not a readable XLSX workbook.")) from None
     sheet = book.worksheets[0]
@@ -140,7 +142,12 @@ def parse_rows(body) -> tuple[list[dict], list[int], list[RowError]]:
             ok = False
             errors.append(RowError(number, field, str(message)))
 
+        formulas = {f for f, v in cells.items() if formula_like(v)}
+        for field in sorted(formulas, key=COLUMNS.index):
+            bad(field, formula_error(cells[field]))
         for field, table, label in (("client", clients, _("client")), ("assay", assays, _("assay"))):
+            if field in formulas:
+                continue
             code = str(cells.get(field, "")).strip()
             if not code:
                 bad(field, _("This field is required."))
@@ -149,6 +156,8 @@ def parse_rows(body) -> tuple[list[dict], list[int], list[RowError]]:
             else:
                 row[field] = table[code]
         for field in ("received_at", "reported_at"):
+            if field in formulas:
+                continue
             value = cells.get(field, "")
             if str(value).strip() == "":
                 if field == "received_at":
@@ -159,7 +168,7 @@ def parse_rows(body) -> tuple[list[dict], list[int], list[RowError]]:
             except ValueError as exc:
                 bad(field, exc)
         value = str(cells.get("result_value", "")).strip()
-        if value:
+        if value and "result_value" not in formulas:
             try:
                 row["result_value"] = Decimal(value.replace(",", "."))
             except InvalidOperation:

@@ -151,6 +151,7 @@ class Certification(TrackedModel):
 
     class Meta:
         ordering = ["product__code", "market__code", "kind__code", "-valid_from"]
+        indexes = [models.Index(fields=["valid_until", "id"], name="cert_until_list")]
         verbose_name = _("certification")
         verbose_name_plural = _("certifications")
         permissions = [("decide_certification", _("Can activate, suspend and withdraw certifications"))]
@@ -192,6 +193,7 @@ class Shipment(TrackedModel):
 
     class Meta:
         ordering = ["-shipped_on", "-pk"]
+        indexes = [models.Index(fields=["shipped_on", "id"], name="shipment_list")]
         verbose_name = _("shipment")
         verbose_name_plural = _("shipments")
         constraints = [models.CheckConstraint(condition=models.Q(quantity__gt=0),
