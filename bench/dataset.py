@@ -351,7 +351,7 @@ def generate(scale: float = 1.0, *, seed: int = 14, quiet: bool = False, log=pri
     points = list(MonitoringPoint.objects.filter(active=True))
     readings = Table(Reading, connection)
     per_point = n_readings // len(points)
-    step = max(1, (days * 24 * 60) // max(per_point, 1))  # minutes between two readings of a point
+    step = max(60, (days * 24 * 3600) // max(per_point, 1) // 60 * 60)  # seconds between two readings of a point
     bar = Progress("readings", per_point * len(points), quiet)
     begin = local_dt(start, 0, tz)
     with transaction.atomic():
@@ -363,7 +363,7 @@ def generate(scale: float = 1.0, *, seed: int = 14, quiet: bool = False, log=pri
                 row = dict(base)
                 row["id"] = ids[Reading]
                 ids[Reading] += 1
-                row["measured_at"] = begin + timedelta(minutes=k * step)
+                row["measured_at"] = begin + timedelta(seconds=k * step)
                 if point.measures_particles:
                     row["particles_0_5um"] = float(rnd.randint(100, 2000))
                     row["particles_5um"] = float(rnd.randint(0, 20))
@@ -378,7 +378,7 @@ def generate(scale: float = 1.0, *, seed: int = 14, quiet: bool = False, log=pri
                     bar.add(10_000)
         readings.flush()
         bar.add(bar.total - bar.done)
-    stats["readings"] = {"rows": readings.written, "points": len(points), "step_minutes": step,
+    stats["readings"] = {"rows": readings.written, "points": len(points), "step_seconds": step,
                          "seconds": round(bar.close(), 1)}
 
     _reset_sequences(connection, [Batch, Inspection, InspectionResult, Disposition, Sample, Reading,
