@@ -28,7 +28,7 @@ run: $(STAMP) $(SECRET)
 	echo "" && \
 	echo "  IVD LIMS is starting at http://127.0.0.1:$(PORT)/" && \
 	echo "  Demo logins (password lims-demo, for the demo only):" && \
-	echo "    production  qc  qa  regulatory  incubator  lab  auditor  admin" && \
+	echo "    production  qc  qa  qa2  regulatory  incubator  lab  auditor  admin" && \
 	echo "  API docs: http://127.0.0.1:$(PORT)/api/v1/docs/" && \
 	echo "" && \
 	exec $(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload

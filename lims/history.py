@@ -16,7 +16,7 @@ from datetime import UTC
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection, models
-from django.db.models import CharField, IntegerField, Q, Value
+from django.db.models import CharField, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import get_history_model_for_model
 
 from lims import paging
+from lims.audit import reason_display
 
 HISTORY_META_FIELDS = {"history_id", "history_date", "history_change_reason", "history_type", "history_user",
                        "history_relation"}
@@ -128,7 +129,8 @@ def object_history(obj) -> list[dict]:
                 "user_name": (user.get_full_name() or user.get_username()) if user else "",
                 "type": kind,
                 "type_display": TYPE_DISPLAY.get(kind, kind),
-                "reason": row.history_change_reason or "",
+                "reason": reason_display(row.history_change_reason, row.history_reason_system),
+                "reason_system": bool(row.history_reason_system),
                 "model": model._meta.label_lower,
                 "model_name": str(model._meta.verbose_name),
                 "object_id": row.id,
@@ -147,7 +149,8 @@ def _row_repr(model, row):
     return f"{model._meta.verbose_name} #{row.id}"
 
 
-AUDIT_FIELDS = ("history_id", "history_date", "history_user_id", "history_type", "history_change_reason", "id")
+AUDIT_FIELDS = ("history_id", "history_date", "history_user_id", "history_type", "history_change_reason", "id",
+                "history_reason_system")
 
 
 def _audit_parts(*, user_id=None, model_label=None, object_id=None, date_from=None, date_to=None):
@@ -192,24 +195,6 @@ def _table_numbers():
     return {label: i for i, label in enumerate(sorted(m._meta.label_lower for m in tracked_models()))}
 
 
-def _beyond(number, boundary, reverse):
-    """The condition for one table's rows beyond ``boundary = (date, table number, history_id)``."""
-    if boundary is None:
-        return Q()
-    date, table, hid = boundary
-    if not reverse:  # newest first: rows older than the boundary
-        if number < table:
-            return Q(history_date__lte=date)
-        if number > table:
-            return Q(history_date__lt=date)
-        return Q(history_date__lte=date) & (Q(history_date__lt=date) | Q(history_id__lt=hid))
-    if number > table:
-        return Q(history_date__gte=date)
-    if number < table:
-        return Q(history_date__gt=date)
-    return Q(history_date__gte=date) & (Q(history_date__gt=date) | Q(history_id__gt=hid))
-
-
 def _as_datetime(value):
     if isinstance(value, str):
         value = parse_datetime(value)
@@ -218,38 +203,88 @@ def _as_datetime(value):
     return value
 
 
-def _fetch(parts, numbers, size, boundary, reverse):
-    """Up to ``size`` raw rows ``(history_id, date, user_id, type, reason, object_id, label)`` beyond the boundary."""
-    direction = "" if reverse else "-"
+_OPS = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+
+
+def _raw_beyond(number, boundary, reverse, date_col, id_col, adapt):
+    """The condition for one table's rows beyond ``boundary = (date, table number, history_id)``, as SQL (the
+    page query is built without the ORM: compiling ~50 querysets per page cost more than running them)."""
+    if boundary is None:
+        return "", []
+    date, table, hid = boundary
+    d = adapt(date)
+    older, newer = ("<", "<=") if not reverse else (">", ">=")
+    if (number < table) != reverse and number != table:
+        return f"{date_col} {newer} %s", [d]
+    if number != table:
+        return f"{date_col} {older} %s", [d]
+    return f"{date_col} {newer} %s AND ({date_col} {older} %s OR {id_col} {older} %s)", [d, d, hid]
+
+
+def _fetch(parts, numbers, size, boundary, reverse, filters=None):
+    """Up to ``size`` raw rows ``(history_id, date, user_id, type, reason, object_id, system reason, label)``
+    beyond the boundary: one SQL statement, per table its next rows by key (index on history_date), merged."""
+    filters = filters or {}
+    qn = connection.ops.quote_name
+    adapt = connection.ops.adapt_datetimefield_value
+    direction = "ASC" if reverse else "DESC"
     sqls, params = [], []
-    for label, qs in parts:
+    for label, hist in parts:
         n = numbers[label]
-        part = (qs.filter(_beyond(n, boundary, reverse)).order_by(f"{direction}history_date", f"{direction}history_id")
-                .values_list(*AUDIT_FIELDS).annotate(part=Value(n, output_field=IntegerField()))[:size])
-        sql, p = part.query.sql_with_params()
-        sqls.append(f"SELECT * FROM ({sql}) AS p{n}")
+        col = {name: qn(hist._meta.get_field(name).column) for name in
+               ("history_id", "history_date", "history_user", "history_type", "history_change_reason",
+                "history_reason_system", "id")}
+        where, p = [], []
+        if filters.get("user_id"):
+            where.append(f"{col['history_user']} = %s")
+            p.append(filters["user_id"])
+        if filters.get("object_id") and filters.get("model_label"):
+            where.append(f"{col['id']} = %s")
+            p.append(filters["object_id"])
+        if filters.get("date_from"):
+            where.append(f"{col['history_date']} >= %s")
+            p.append(adapt(filters["date_from"]))
+        if filters.get("date_to"):
+            where.append(f"{col['history_date']} < %s")
+            p.append(adapt(filters["date_to"]))
+        cond, cp = _raw_beyond(n, boundary, reverse, col["history_date"], col["history_id"], adapt)
+        if cond:
+            where.append(f"({cond})")
+            p.extend(cp)
+        sqls.append(
+            f"SELECT * FROM (SELECT {col['history_id']} AS hid, {col['history_date']} AS hdate, "
+            f"{col['history_user']} AS huser, {col['history_type']} AS htype, "
+            f"{col['history_change_reason']} AS hreason, {col['id']} AS oid, "
+            f"{col['history_reason_system']} AS hsystem, {n} AS part FROM {qn(hist._meta.db_table)}"
+            + (f" WHERE {' AND '.join(where)}" if where else "")
+            + f" ORDER BY {col['history_date']} {direction}, {col['history_id']} {direction}"
+            f" LIMIT {int(size)}) AS p{n}")
         params.extend(p)
     if not sqls:
         return []
-    order = "ASC" if reverse else "DESC"
-    sql = (f"SELECT * FROM ({' UNION ALL '.join(sqls)}) AS audit ORDER BY history_date {order}, part {order}, "
-           f"history_id {order} LIMIT {int(size)}")
+    sql = (f"SELECT * FROM ({' UNION ALL '.join(sqls)}) AS audit ORDER BY hdate {direction}, part {direction}, "
+           f"hid {direction} LIMIT {int(size)}")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         raw = cursor.fetchall()
     labels = {n: label for label, n in numbers.items()}
-    rows = [(r[0], _as_datetime(r[1]), r[2], r[3], r[4], r[5], labels[r[6]]) for r in raw]
+    rows = [(r[0], _as_datetime(r[1]), r[2], r[3], r[4], r[5], bool(r[6]), labels[r[7]]) for r in raw]
     if reverse:
         rows.reverse()
     return rows
 
 
+def _audit_tables(model_label=None):
+    return [(m._meta.label_lower, get_history_model_for_model(m)) for m in tracked_models()
+            if not model_label or m._meta.label_lower == model_label]
+
+
 def _key(row, numbers):
-    return (row[1], numbers[row[6]], row[0])
+    return (row[1], numbers[row[7]], row[0])
 
 
 def encode_audit_cursor(row, numbers, reverse):
-    raw = json.dumps([row[1].isoformat(), numbers[row[6]], row[0], 1 if reverse else 0], separators=(",", ":"))
+    raw = json.dumps([row[1].isoformat(), numbers[row[7]], row[0], 1 if reverse else 0], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
@@ -266,10 +301,10 @@ def decode_audit_cursor(token):
 
 def audit_page(*, size=50, cursor=None, **filters) -> paging.Page:
     """One page of the audit trail (newest first) after or before ``cursor``; no global count."""
-    parts = _audit_parts(**filters)
+    parts = _audit_tables(filters.get("model_label"))
     numbers = _table_numbers()
     boundary, reverse = decode_audit_cursor(cursor) if cursor else (None, False)
-    rows = _fetch(parts, numbers, size + 1, boundary, reverse)
+    rows = _fetch(parts, numbers, size + 1, boundary, reverse, filters)
     more = len(rows) > size
     rows = rows[1:] if (more and reverse) else rows[:size]
     page = paging.Page(rows=rows, keys=None, size=size, number=None if cursor else 1,
@@ -292,7 +327,7 @@ def audit_iter(*, chunk=1000, **filters):
         while True:
             part = list(qs.filter(cond).order_by("-history_date", "-history_id").values_list(*AUDIT_FIELDS)[:chunk])
             for r in part:
-                yield (r[0], _as_datetime(r[1]), r[2], r[3], r[4], r[5], label)
+                yield (r[0], _as_datetime(r[1]), r[2], r[3], r[4], r[5], bool(r[6]), label)
             if len(part) < chunk:
                 return
             last = part[-1]
@@ -338,13 +373,14 @@ def audit_rows(page_rows, *, urls=True):
     users = get_user_model().objects.in_bulk(ids) if ids else {}
     labels = {m._meta.label_lower: m for m in tracked_models()}
     out = []
-    for history_id, date, uid, htype, reason, obj_id, label in page_rows:
+    for history_id, date, uid, htype, reason, obj_id, system, label in page_rows:
         model = labels.get(label)
         user = users.get(uid)
         kind = TYPE_LABELS.get(htype, htype)
         out.append({
             "history_id": history_id, "history_date": date, "user": user.get_username() if user else "",
-            "type": kind, "type_display": TYPE_DISPLAY.get(kind, kind), "reason": reason or "",
+            "type": kind, "type_display": TYPE_DISPLAY.get(kind, kind), "reason": reason_display(reason, system),
+            "reason_system": bool(system),
             "model": label, "model_name": str(model._meta.verbose_name) if model else label, "object_id": obj_id,
             "history_url": reverse("object-history", args=[*label.split("."), obj_id]) if urls else "",
         })

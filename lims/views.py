@@ -161,7 +161,7 @@ def audit_log(request):
                   {"form": form, "page": page, "rows": rows, "notice": notice, "querystring": query.urlencode()})
 
 
-AUDIT_HEADER = ["history_id", "date", "user", "type", "record_type", "record_id", "reason"]
+AUDIT_HEADER = ["history_id", "date", "user", "type", "record_type", "record_id", "reason", "reason_by_system"]
 
 
 def _audit_export(fmt, filters):
@@ -183,7 +183,7 @@ def _audit_export(fmt, filters):
 def _audit_cells(raw_rows):
     for r in history.audit_rows(raw_rows, urls=False):
         yield [r["history_id"], timezone.localtime(r["history_date"]).isoformat(), r["user"], r["type"], r["model"],
-               r["object_id"], r["reason"]]
+               r["object_id"], r["reason"], "yes" if r["reason_system"] else ""]
 
 
 class SignatureList(ListPage):

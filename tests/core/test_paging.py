@@ -150,7 +150,7 @@ def test_lists_and_api_deep_pages_keep_a_constant_query_count(client_for, api_fo
 def test_audit_trail_pages_by_key_across_tables_without_a_count(client_for, api_for, auditor_user, lab):
     for s in receive(lab, 4):
         update_record(s, {"result_unit": "mg/L"}, user=lab["user"], reason="unit")
-    expected = [(r[6], r[0]) for r in history.audit_iter()]
+    expected = [(r[7], r[0]) for r in history.audit_iter()]
     assert len(expected) == len(set(expected)) >= 10
     dates = [r[1] for r in history.audit_iter()]
     assert dates == sorted(dates, reverse=True)

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from lims.api.serializers import SigningSerializer
 from production.monitoring.models import Excursion, MonitoringPoint, Reading
 
 
@@ -80,9 +81,6 @@ class IngestResultSerializer(serializers.Serializer):
     excursions = ExcursionSerializer(many=True)
 
 
-class AssessmentSerializer(serializers.Serializer):
+class AssessmentSerializer(SigningSerializer):
     impact = serializers.CharField(max_length=10000)
     conclusion = serializers.ChoiceField(choices=["no_impact", "impact"])
-    password = serializers.CharField(trim_whitespace=False)
-    meaning = serializers.CharField(required=False, default="assessed")
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
