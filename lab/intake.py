@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from lab.models import Assay, Client, Sample
 from lab.throughput import zone
+from lims.exports import formula_error, formula_like
 from lims.hygiene import EncodingProblem, check_cell, date_message, decimal_for_field, decode_text
 
 MAX_ROWS = 10_000
@@ -63,7 +64,8 @@ def _xlsx_rows(data: bytes):
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # data_only=False: a formula cell reads as its formula text (refused as a value), not as a cached result.
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
         raise IntakeFileError(_("The file is not a readable XLSX workbook.")) from None
     sheet = book.worksheets[0]
@@ -141,7 +143,12 @@ def parse_rows(body) -> tuple[list[dict], list[int], list[RowError]]:
                 refused.add(field)
         cells = {k: v for k, v in cells.items() if k not in refused}
 
+        formulas = {f for f, v in cells.items() if formula_like(v)}
+        for field in sorted(formulas, key=COLUMNS.index):
+            bad(field, formula_error(cells[field]))
         for field, table, label in (("client", clients, _("client")), ("assay", assays, _("assay"))):
+            if field in formulas:
+                continue
             code = str(cells.get(field, "")).strip()
             if not code:
                 bad(field, _("This field is required."))
@@ -150,6 +157,8 @@ def parse_rows(body) -> tuple[list[dict], list[int], list[RowError]]:
             else:
                 row[field] = table[code]
         for field in ("received_at", "reported_at"):
+            if field in formulas:
+                continue
             value = cells.get(field, "")
             if str(value).strip() == "":
                 if field == "received_at":
@@ -164,7 +173,7 @@ def parse_rows(body) -> tuple[list[dict], list[int], list[RowError]]:
             if message:
                 bad(field, message)
         value = str(cells.get("result_value", "")).strip()
-        if value:
+        if value and "result_value" not in formulas:
             try:
                 row["result_value"] = decimal_for_field(value, Sample._meta.get_field("result_value"))
             except ValueError as exc:

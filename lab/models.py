@@ -105,7 +105,10 @@ class Sample(TrackedModel):
 
     class Meta:
         ordering = ["-received_at", "-id"]
-        indexes = [models.Index(fields=["status", "received_at"], name="lab_sample_status_recv")]
+        indexes = [
+            models.Index(fields=["received_at", "id"], name="sample_recv_list"),
+            models.Index(fields=["status", "received_at"], name="lab_sample_status_recv"),
+        ]
         verbose_name = _("sample")
         verbose_name_plural = _("samples")
 

@@ -357,13 +357,15 @@ EXPORT_HEADER = ["period", "completed", "median_tat_hours", "p90_tat_hours", "wi
 
 
 def export(figures, fmt):
+    from lims.exports import safe_cell
+
     assay_rows = [["assay", "assay_code", *EXPORT_HEADER]] + [
         [r["assay"], r["assay_code"], *(r[h] for h in EXPORT_HEADER)] for r in figures["rows"]]
     stamp = f"lab-throughput-{figures['start']}-{figures['end']}-{figures['bucket']}"
     if fmt == "csv":
         buffer = io.StringIO()
         buffer.write("\ufeff")
-        csv.writer(buffer).writerows(assay_rows)
+        csv.writer(buffer).writerows([safe_cell(v) for v in row] for row in assay_rows)
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{stamp}.csv"'
         return response
@@ -379,7 +381,7 @@ def export(figures, fmt):
     for title, rows in sheets.items():
         sheet = book.create_sheet(title=title)
         for row in rows:
-            sheet.append(row)
+            sheet.append([safe_cell(v) for v in row])  # text never becomes a formula (lims.exports)
     buffer = io.BytesIO()
     book.save(buffer)
     response = HttpResponse(buffer.getvalue(),

@@ -6,15 +6,24 @@ one query per historical table involved, one for the users, one per foreign-key 
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import heapq
+import json
 from collections import defaultdict
+from datetime import UTC
 
 from django.contrib.auth import get_user_model
-from django.db import models
-from django.db.models import CharField, Value
+from django.core.cache import cache
+from django.db import connection, models
+from django.db.models import CharField, Q, Value
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import get_history_model_for_model
 
+from lims import paging
 from lims.audit import reason_display
 
 HISTORY_META_FIELDS = {"history_id", "history_date", "history_change_reason", "history_type", "history_user",
@@ -150,8 +159,12 @@ def _row_repr(model, row):
     return f"{model._meta.verbose_name} #{row.id}"
 
 
-def audit_log(*, user_id=None, model_label=None, object_id=None, date_from=None, date_to=None):
-    """One queryset over every historical table (UNION ALL), newest first: the global audit log."""
+AUDIT_FIELDS = ("history_id", "history_date", "history_user_id", "history_type", "history_change_reason", "id",
+                "history_reason_system")
+
+
+def _audit_parts(*, user_id=None, model_label=None, object_id=None, date_from=None, date_to=None):
+    """(label, filtered queryset) for each historical table the filters select."""
     selected = audited_models()
     if model_label:
         selected = [m for m in selected if m._meta.label_lower == model_label]
@@ -166,21 +179,208 @@ def audit_log(*, user_id=None, model_label=None, object_id=None, date_from=None,
             qs = qs.filter(history_date__gte=date_from)
         if date_to:
             qs = qs.filter(history_date__lt=date_to)
-        parts.append(
-            qs.order_by().values_list(
-                "history_id", "history_date", "history_user_id", "history_type", "history_change_reason", "id",
-                "history_reason_system",
-            ).annotate(model=Value(model._meta.label_lower, output_field=CharField()))
-        )
+        parts.append((model._meta.label_lower, qs))
+    return parts
+
+
+def audit_log(**filters):
+    """One queryset over every historical table (UNION ALL), newest first: the global audit log. Pages and
+    exports use :func:`audit_page` and :func:`audit_iter` (by key, no OFFSET, no global count)."""
+    parts = [
+        qs.order_by().values_list(*AUDIT_FIELDS).annotate(model=Value(label, output_field=CharField()))
+        for label, qs in _audit_parts(**filters)
+    ]
     if not parts:
         return None
     combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     return combined.order_by("-history_date", "-history_id")
 
 
-def audit_rows(page_rows):
+# --- the audit trail by key ----------------------------------------------------------------------------------
+# Rows are ordered newest first by (history_date, table, history_id): history_id alone repeats across tables, the
+# table's position in the sorted list of tracked models makes the key unique. A page is one query: per table its
+# next rows by key (an index scan on history_date), merged and cut to the page in SQL.
+
+def _table_numbers():
+    return {label: i for i, label in enumerate(sorted(m._meta.label_lower for m in tracked_models()))}
+
+
+def _as_datetime(value):
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
+_OPS = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+
+
+def _raw_beyond(number, boundary, reverse, date_col, id_col, adapt):
+    """The condition for one table's rows beyond ``boundary = (date, table number, history_id)``, as SQL (the
+    page query is built without the ORM: compiling ~50 querysets per page cost more than running them)."""
+    if boundary is None:
+        return "", []
+    date, table, hid = boundary
+    d = adapt(date)
+    older, newer = ("<", "<=") if not reverse else (">", ">=")
+    if (number < table) != reverse and number != table:
+        return f"{date_col} {newer} %s", [d]
+    if number != table:
+        return f"{date_col} {older} %s", [d]
+    return f"{date_col} {newer} %s AND ({date_col} {older} %s OR {id_col} {older} %s)", [d, d, hid]
+
+
+def _fetch(parts, numbers, size, boundary, reverse, filters=None):
+    """Up to ``size`` raw rows ``(history_id, date, user_id, type, reason, object_id, system reason, label)``
+    beyond the boundary: one SQL statement, per table its next rows by key (index on history_date), merged."""
+    filters = filters or {}
+    qn = connection.ops.quote_name
+    adapt = connection.ops.adapt_datetimefield_value
+    direction = "ASC" if reverse else "DESC"
+    sqls, params = [], []
+    for label, hist in parts:
+        n = numbers[label]
+        col = {name: qn(hist._meta.get_field(name).column) for name in
+               ("history_id", "history_date", "history_user", "history_type", "history_change_reason",
+                "history_reason_system", "id")}
+        where, p = [], []
+        if filters.get("user_id"):
+            where.append(f"{col['history_user']} = %s")
+            p.append(filters["user_id"])
+        if filters.get("object_id") and filters.get("model_label"):
+            where.append(f"{col['id']} = %s")
+            p.append(filters["object_id"])
+        if filters.get("date_from"):
+            where.append(f"{col['history_date']} >= %s")
+            p.append(adapt(filters["date_from"]))
+        if filters.get("date_to"):
+            where.append(f"{col['history_date']} < %s")
+            p.append(adapt(filters["date_to"]))
+        cond, cp = _raw_beyond(n, boundary, reverse, col["history_date"], col["history_id"], adapt)
+        if cond:
+            where.append(f"({cond})")
+            p.extend(cp)
+        sqls.append(
+            f"SELECT * FROM (SELECT {col['history_id']} AS hid, {col['history_date']} AS hdate, "
+            f"{col['history_user']} AS huser, {col['history_type']} AS htype, "
+            f"{col['history_change_reason']} AS hreason, {col['id']} AS oid, "
+            f"{col['history_reason_system']} AS hsystem, {n} AS part FROM {qn(hist._meta.db_table)}"
+            + (f" WHERE {' AND '.join(where)}" if where else "")
+            + f" ORDER BY {col['history_date']} {direction}, {col['history_id']} {direction}"
+            f" LIMIT {int(size)}) AS p{n}")
+        params.extend(p)
+    if not sqls:
+        return []
+    sql = (f"SELECT * FROM ({' UNION ALL '.join(sqls)}) AS audit ORDER BY hdate {direction}, part {direction}, "
+           f"hid {direction} LIMIT {int(size)}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        raw = cursor.fetchall()
+    labels = {n: label for label, n in numbers.items()}
+    rows = [(r[0], _as_datetime(r[1]), r[2], r[3], r[4], r[5], bool(r[6]), labels[r[7]]) for r in raw]
+    if reverse:
+        rows.reverse()
+    return rows
+
+
+def _audit_tables(model_label=None):
+    return [(m._meta.label_lower, get_history_model_for_model(m)) for m in tracked_models()
+            if not model_label or m._meta.label_lower == model_label]
+
+
+def _key(row, numbers):
+    return (row[1], numbers[row[7]], row[0])
+
+
+def encode_audit_cursor(row, numbers, reverse):
+    raw = json.dumps([row[1].isoformat(), numbers[row[7]], row[0], 1 if reverse else 0], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_audit_cursor(token):
+    try:
+        date, table, hid, reverse = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        date = _as_datetime(date)
+        if date is None or not isinstance(table, int) or not isinstance(hid, int):
+            raise ValueError
+    except Exception as exc:
+        raise paging.BadCursor("unreadable audit cursor") from exc
+    return (date, table, hid), bool(reverse)
+
+
+def audit_page(*, size=50, cursor=None, **filters) -> paging.Page:
+    """One page of the audit trail (newest first) after or before ``cursor``; no global count."""
+    parts = _audit_tables(filters.get("model_label"))
+    numbers = _table_numbers()
+    boundary, reverse = decode_audit_cursor(cursor) if cursor else (None, False)
+    rows = _fetch(parts, numbers, size + 1, boundary, reverse, filters)
+    more = len(rows) > size
+    rows = rows[1:] if (more and reverse) else rows[:size]
+    page = paging.Page(rows=rows, keys=None, size=size, number=None if cursor else 1,
+                       has_next=bool(rows) and (more if not reverse else True),
+                       has_previous=bool(rows) and (bool(cursor) if not reverse else more))
+    if rows and page.has_next:
+        page.next_cursor = encode_audit_cursor(rows[-1], numbers, False)
+    if rows and page.has_previous:
+        page.previous_cursor = encode_audit_cursor(rows[0], numbers, True)
+    return page
+
+
+def audit_iter(*, chunk=1000, **filters):
+    """Every audit row (newest first) for exports: each table read by key in chunks, merged in order. The rate
+    does not fall with depth and memory holds one chunk per table."""
+    numbers = _table_numbers()
+
+    def table_rows(label, qs):
+        cond = Q()
+        while True:
+            part = list(qs.filter(cond).order_by("-history_date", "-history_id").values_list(*AUDIT_FIELDS)[:chunk])
+            for r in part:
+                yield (r[0], _as_datetime(r[1]), r[2], r[3], r[4], r[5], bool(r[6]), label)
+            if len(part) < chunk:
+                return
+            last = part[-1]
+            cond = Q(history_date__lte=last[1]) & (Q(history_date__lt=last[1]) | Q(history_id__lt=last[0]))
+
+    streams = [table_rows(label, qs) for label, qs in _audit_parts(**filters)]
+    yield from heapq.merge(*streams, key=lambda r: _key(r, numbers), reverse=True)
+
+
+def audit_count(**filters) -> paging.Count:
+    """Exact up to ``paging.WINDOW`` rows, else an estimate (PostgreSQL: the planner's; SQLite: cached). Only the
+    API answers a count (its contract); the page shows none."""
+    parts = [qs.order_by().values_list("history_id") for _label, qs in _audit_parts(**filters)]
+    if not parts:
+        return paging.Count(0, False)
+    sqls, params = [], []
+    for qs in parts:
+        sql, p = qs.query.sql_with_params()
+        sqls.append(f"SELECT 1 AS one FROM ({sql}) AS t")
+        params.extend(p)
+    union = " UNION ALL ".join(sqls)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM ({union}) AS u LIMIT {paging.WINDOW + 1}) AS b", params)
+        bounded = cursor.fetchone()[0]
+        if bounded <= paging.WINDOW:
+            return paging.Count(bounded, False)
+        if connection.vendor == "postgresql":
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {union}", params)
+            plan = cursor.fetchone()[0]
+            plan = json.loads(plan) if isinstance(plan, str) else plan
+            return paging.Count(max(int(plan[0]["Plan"]["Plan Rows"]), paging.WINDOW + 1), True)
+    key = "lims-audit-count:" + hashlib.sha256(repr((union, params)).encode()).hexdigest()
+    total = cache.get(key)
+    if total is None:
+        total = sum(qs.count() for qs in parts)
+        cache.set(key, total, paging.COUNT_CACHE_SECONDS)
+    return paging.Count(total, True)
+
+
+def audit_rows(page_rows, *, urls=True):
     """Turn raw audit-log tuples into dicts with user names (one query for the users of the page)."""
-    users = get_user_model().objects.in_bulk({r[2] for r in page_rows if r[2]})
+    ids = {r[2] for r in page_rows if r[2]}
+    users = get_user_model().objects.in_bulk(ids) if ids else {}
     labels = {m._meta.label_lower: m for m in audited_models()}
     out = []
     for history_id, date, uid, htype, reason, obj_id, system, label in page_rows:
@@ -192,7 +392,7 @@ def audit_rows(page_rows):
             "type": kind, "type_display": TYPE_DISPLAY.get(kind, kind), "reason": reason_display(reason, system),
             "reason_system": bool(system),
             "model": label, "model_name": str(model._meta.verbose_name) if model else label, "object_id": obj_id,
-            "history_url": reverse("object-history", args=[*label.split("."), obj_id]),
+            "history_url": reverse("object-history", args=[*label.split("."), obj_id]) if urls else "",
         })
     return out
 

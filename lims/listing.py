@@ -6,23 +6,23 @@ An app's list view declares only its model, queryset (with select_related), filt
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models
 from django.db.models import Q
-from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from lims import exports, paging
 from lims.forms import bootstrap
 
-EXPORT_LIMIT = 100_000
+EXPORT_CHUNK = 2000
 
 
 @dataclass
@@ -44,11 +44,6 @@ class Column:
             if callable(value):
                 value = value()
         return "" if value is None else value
-
-
-class _Echo:
-    def write(self, value):
-        return value
 
 
 class RolePageMixin(LoginRequiredMixin):
@@ -111,13 +106,22 @@ class ListPage(RolePageMixin, TemplateView):
             for f in self.search_fields:
                 cond |= Q(**{f"{f}__icontains": q})
             qs = qs.filter(cond)
+        return qs.order_by(*self.ordering())
+
+    def ordering(self) -> list[str]:
+        """The order of the rows: the chosen column, else the default sort. A tie-breaker on the primary key in
+        the same direction as the last key is added by ``lims.paging`` (one index serves every page). When the
+        default sort is the start of the model's own ordering, that whole ordering is used (its index)."""
         sort = self.request.GET.get("sort", "")
         allowed = {c.sort for c in self.columns if c.sort}
         if sort.lstrip("-") in allowed:
-            qs = qs.order_by(sort, "pk")
-        elif self.default_sort:
-            qs = qs.order_by(self.default_sort, "pk")
-        return qs
+            return [sort]
+        if self.default_sort:
+            meta = list(self.model._meta.ordering) if self.model is not None else []
+            if meta and meta[0] == self.default_sort:
+                return meta
+            return [self.default_sort]
+        return list(self.model._meta.ordering) if self.model is not None else []
 
     def get(self, request, *args, **kwargs):
         fmt = request.GET.get("export")
@@ -131,23 +135,61 @@ class ListPage(RolePageMixin, TemplateView):
         except ValueError:
             return self.paginate_by
 
+    def _page(self, qs, size):
+        """The page asked for: ``?cursor=`` (next/previous links), ``?at=`` (jump to a date of a list ordered
+        by date), ``?page=`` inside the first ``paging.WINDOW`` rows; page 1 otherwise."""
+        get = self.request.GET
+        keys = paging.order_keys(qs)
+        self.jump_field = None
+        if keys and isinstance(keys[0].field, (models.DateField, models.DateTimeField)) and "__" not in keys[0].path:
+            self.jump_field = keys[0]
+        if get.get("cursor") and keys:
+            try:
+                return paging.keyset_page(qs, size=size, cursor=get["cursor"], keys=keys)
+            except paging.BadCursor:
+                self.notice = _("That page link is no longer valid; showing the first page.")
+        elif get.get("at") and self.jump_field:
+            try:
+                day = parse_date(get["at"])
+            except ValueError:
+                day = None
+            if day is None:
+                self.notice = _("Enter a valid date to jump to.")
+            else:
+                page = paging.keyset_page(qs.filter(_jump_filter(self.jump_field, day)), size=size, keys=keys)
+                page.number, page.has_previous = None, bool(page.rows)
+                if page.rows:
+                    page.previous_cursor = paging.encode_cursor(keys, paging.row_values(page.rows[0], keys), True)
+                return page
+        else:
+            try:
+                number = max(1, int(get.get("page", 1)))
+            except ValueError:
+                number = 1
+            if (number - 1) * size < paging.WINDOW:
+                return paging.number_page(qs, number=number, size=size)
+            self.notice = _("Pages beyond the first %(n)s rows are reached with Next or by jumping to a date.") % {
+                "n": f"{paging.WINDOW:,}"}
+        return paging.number_page(qs, number=1, size=size)
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        paginator = Paginator(self.filtered(), self.page_size())
-        try:
-            page = paginator.page(self.request.GET.get("page", 1))
-        except PageNotAnInteger:
-            page = paginator.page(1)
-        except EmptyPage:
-            page = paginator.page(paginator.num_pages)
-        rows = [{"object": obj, "cells": [(c, c.value(obj)) for c in self.columns]} for obj in page.object_list]
+        self.notice = None
+        qs = self.filtered()
+        size = self.page_size()
+        page = self._page(qs, size)
+        count = paging.bounded_count(qs)
+        rows = [{"object": obj, "cells": [(c, c.value(obj)) for c in self.columns]} for obj in page.rows]
         query = self.request.GET.copy()
-        query.pop("page", None)
+        for k in ("page", "cursor", "at"):
+            query.pop(k, None)
         sort_query = query.copy()
         sort_query.pop("sort", None)
         ctx.update({
             "title": self.title or self.model._meta.verbose_name_plural.capitalize(),
-            "columns": self.columns, "rows": rows, "page_obj": page, "paginator": paginator,
+            "columns": self.columns, "rows": rows, "page": page, "count": count,
+            "count_text": count_text(count, page), "notice": self.notice,
+            "jump_field": self.jump_field, "jump_value": self.request.GET.get("at", ""),
             "filterset": self.filterset, "search_enabled": bool(self.search_fields),
             "q": self.request.GET.get("q", ""), "querystring": query.urlencode(),
             "sort_querystring": sort_query.urlencode(), "current_sort": self.request.GET.get("sort", ""),
@@ -165,38 +207,83 @@ class ListPage(RolePageMixin, TemplateView):
         return reverse(self.create_url_name)
 
     # --- export -----------------------------------------------------------------------------------------
+    def export_header(self):
+        return [str(c.label) for c in self.columns]
+
     def export_rows(self):
-        yield [str(c.label) for c in self.columns]
-        for obj in self.filtered()[:EXPORT_LIMIT].iterator(chunk_size=2000):
-            yield [_plain(c.value(obj)) for c in self.columns]
+        """Every row of the filtered list (no limit), read by key in chunks: constant rate, flat memory."""
+        getters = [_fast_getter(self.model, c) for c in self.columns]
+        for obj in paging.iterate(self.filtered(), chunk=EXPORT_CHUNK):
+            yield [_plain(get(obj)) for get in getters]
 
     def export(self, fmt):
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        name = f"{self.export_name}-{stamp}"
         if fmt == "csv":
-            writer = csv.writer(_Echo())
-            body = ("\ufeff" if i == 0 else "" for i in range(1))
-            stream = (writer.writerow(r) for r in self.export_rows())
-            response = StreamingHttpResponse(_chain(body, stream), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-            return response
-        from openpyxl import Workbook
-
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet(title=str(self.title or self.export_name)[:31] or "export")
-        for row in self.export_rows():
-            ws.append(row)
-        buffer = io.BytesIO()
-        wb.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
+            return exports.csv_response(self.export_name, self.export_header(), self.export_rows())
+        return exports.xlsx_response(self.export_name, str(self.title or self.export_name), self.export_header(),
+                                     self.export_rows())
 
 
-def _chain(*iterables):
-    for it in iterables:
-        yield from it
+def _fast_getter(model, column):
+    """``column.value`` for an export: a choice field's labels are looked up once (``get_FOO_display`` hashes
+    its lazy choices on every call, the largest cost of a million-row export); anything else as ``value``."""
+    parts = column.accessor.split(".")
+    target = model
+    for part in parts[:-1]:
+        try:
+            target = target._meta.get_field(part).related_model
+        except Exception:  # a property or method on the path: take the general route
+            return column.value
+        if target is None:
+            return column.value
+    try:
+        field = target._meta.get_field(parts[-1])
+    except Exception:
+        return column.value
+    if not field.choices:
+        return column.value
+    labels = {k: str(v) for k, v in field.flatchoices}
+    head = parts[:-1]
+    name = field.attname
+
+    def get(row):
+        for part in head:
+            row = getattr(row, part, None)
+            if row is None:
+                return ""
+        value = getattr(row, name)
+        return labels.get(value, value) if value is not None else ""
+
+    return get
+
+
+def _jump_filter(key, day):
+    """Rows from ``day`` on in the list's direction: on or before it for a newest-first list."""
+    if isinstance(key.field, models.DateTimeField):
+        start = timezone.make_aware(datetime.combine(day, time.min))
+        end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+        return Q(**{f"{key.path}__lt": end}) if key.desc else Q(**{f"{key.path}__gte": start})
+    return Q(**{f"{key.path}__lte": day}) if key.desc else Q(**{f"{key.path}__gte": day})
+
+
+def about(n: int) -> str:
+    """A rounded figure for an estimated count: "1.2 million", "120 万"."""
+    if (translation.get_language() or "").lower().startswith("zh"):
+        if n >= 100_000_000:
+            return _("%(n)s hundred million") % {"n": f"{n / 100_000_000:.1f}".rstrip("0").rstrip(".")}
+        return _("%(n)s ten-thousand") % {"n": f"{n / 10_000:.1f}".rstrip("0").rstrip(".")}
+    if n >= 1_000_000:
+        return _("%(n)s million") % {"n": f"{n / 1_000_000:.1f}".rstrip("0").rstrip(".")}
+    return f"{round(n, -3):,}"
+
+
+def count_text(count, page) -> str:
+    """"1–50 of 1,234", "1–50 of about 1.2 million", "50 rows of about 1.2 million" (position unknown)."""
+    total = about(count.value) if count.estimate else f"{count.value:,}"
+    if page.start_index:
+        fmt = _("%(start)s–%(end)s of about %(total)s") if count.estimate else _("%(start)s–%(end)s of %(total)s")
+        return fmt % {"start": f"{page.start_index:,}", "end": f"{page.end_index:,}", "total": total}
+    fmt = _("%(n)s rows of about %(total)s") if count.estimate else _("%(n)s rows of %(total)s")
+    return fmt % {"n": f"{len(page.rows):,}", "total": total}
 
 
 def _plain(value):

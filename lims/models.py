@@ -88,7 +88,10 @@ class Signature(models.Model):
 
     class Meta:
         ordering = ["signed_at", "id"]
-        indexes = [models.Index(fields=["content_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["signed_at", "id"], name="signature_time_list"),
+            models.Index(fields=["content_type", "object_id"]),
+        ]
         verbose_name = _("electronic signature")
         verbose_name_plural = _("electronic signatures")
 

@@ -1,4 +1,3 @@
-import csv
 from datetime import datetime, time, timedelta
 
 from django import forms
@@ -8,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch
 from django.utils import timezone, translation
@@ -17,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from lims import history
+from lims import exports, history, paging
 from lims.listing import Column, ListPage
 from lims.models import Signature, UserPreference
 from lims.permissions import can
@@ -141,42 +140,47 @@ def audit_log(request):
             "date_to": _day_start(d["date_to"] + timedelta(days=1)) if d.get("date_to") else None,
         }
     valid = not form.is_bound or form.is_valid()
-    qs = history.audit_log(**filters) if valid else None
-    if request.GET.get("export") == "csv" and qs is not None:
-        return _audit_csv(qs)
-    page = Paginator(qs if qs is not None else [], 50).get_page(request.GET.get("page"))
-    rows = history.audit_rows(list(page.object_list))
+    export = request.GET.get("export")
+    if export in ("csv", "xlsx") and valid:
+        return _audit_export(export, filters)
+    page, notice = None, None
+    if valid:
+        try:
+            page = history.audit_page(size=50, cursor=request.GET.get("cursor") or None, **filters)
+        except paging.BadCursor:
+            notice = _("That page link is no longer valid; showing the newest entries.")
+            page = history.audit_page(size=50, **filters)
+    rows = history.audit_rows(page.rows) if page else []
     query = request.GET.copy()
-    query.pop("page", None)
+    for k in ("page", "cursor"):
+        query.pop(k, None)
     return render(request, "lims/audit_log.html",
-                  {"form": form, "page_obj": page, "rows": rows, "querystring": query.urlencode()})
+                  {"form": form, "page": page, "rows": rows, "notice": notice, "querystring": query.urlencode()})
 
 
-def _audit_csv(qs):
-    class Echo:
-        def write(self, value):
-            return value
+AUDIT_HEADER = ["history_id", "date", "user", "type", "record_type", "record_id", "reason", "reason_by_system"]
 
-    writer = csv.writer(Echo())
 
+def _audit_export(fmt, filters):
+    """The whole filtered audit trail, streamed (each table read by key; no OFFSET, no limit)."""
     def rows():
-        yield "\ufeff" + writer.writerow(["history_id", "date", "user", "type", "record_type", "record_id",
-                                          "reason", "reason_by_system"])
-        chunk = 2000
-        offset = 0
-        while True:
-            part = list(qs[offset:offset + chunk])
-            if not part:
-                break
-            for r in history.audit_rows(part):
-                yield writer.writerow([r["history_id"], timezone.localtime(r["history_date"]).isoformat(),
-                                       r["user"], r["type"], r["model"], r["object_id"], r["reason"],
-                                       "yes" if r["reason_system"] else ""])
-            offset += chunk
+        buffer = []
+        for raw in history.audit_iter(**filters):
+            buffer.append(raw)
+            if len(buffer) >= 1000:
+                yield from _audit_cells(buffer)
+                buffer = []
+        yield from _audit_cells(buffer)
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="audit-trail-{timezone.localtime():%Y%m%d-%H%M}.csv"'
-    return response
+    if fmt == "csv":
+        return exports.csv_response("audit-trail", AUDIT_HEADER, rows())
+    return exports.xlsx_response("audit-trail", "audit trail", AUDIT_HEADER, rows())
+
+
+def _audit_cells(raw_rows):
+    for r in history.audit_rows(raw_rows, urls=False):
+        yield [r["history_id"], timezone.localtime(r["history_date"]).isoformat(), r["user"], r["type"], r["model"],
+               r["object_id"], r["reason"], "yes" if r["reason_system"] else ""]
 
 
 class SignatureList(ListPage):

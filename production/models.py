@@ -394,6 +394,7 @@ class MaterialLot(TrackedModel):
 
     class Meta:
         ordering = ["-received_on", "-pk"]
+        indexes = [models.Index(fields=["received_on", "id"], name="materiallot_recv_list")]
         verbose_name = _("material lot")
         verbose_name_plural = _("material lots")
         permissions = [("approve_materiallot", _("Can approve or reject material lots (incoming QC)"))]
@@ -494,6 +495,7 @@ class Batch(TrackedModel):
 
     class Meta:
         ordering = ["-manufactured_on", "-lot_number"]
+        indexes = [models.Index(fields=["manufactured_on", "lot_number"], name="batch_made_list")]
         verbose_name = _("batch")
         verbose_name_plural = _("batches")
         permissions = [("run_batch", _("Can run batches (start, log steps, consume lots, complete)"))]

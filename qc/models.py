@@ -156,6 +156,7 @@ class Inspection(TrackedModel):
 
     class Meta:
         ordering = ["-recorded_at", "-pk"]
+        indexes = [models.Index(fields=["recorded_at", "id"], name="inspection_rec_list")]
         verbose_name = _("inspection")
         verbose_name_plural = _("inspections")
         permissions = [
@@ -279,6 +280,7 @@ class Deviation(TrackedModel):
 
     class Meta:
         ordering = ["-opened_at", "-pk"]
+        indexes = [models.Index(fields=["opened_at", "id"], name="deviation_open_list")]
         verbose_name = _("deviation")
         verbose_name_plural = _("deviations")
         permissions = [("close_deviation", _("Can close deviations (signed)"))]
@@ -344,6 +346,7 @@ class Disposition(TrackedModel):
 
     class Meta:
         ordering = ["-decided_at", "-pk"]
+        indexes = [models.Index(fields=["decided_at", "id"], name="disposition_dec_list")]
         verbose_name = _("disposition")
         verbose_name_plural = _("dispositions")
 

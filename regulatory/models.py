@@ -86,6 +86,7 @@ class MarketRule(TrackedModel):
     # (DOMAIN.md §7). Comparisons use unrounded values. Empty thresholds: the rule asks for none.
     class Compares(models.TextChoices):
         POINT = "point", _("point estimate")
+        # xgettext:no-python-format
         LOWER_BOUND = "lower_bound", _("lower bound of the 95 % confidence interval")
 
     min_sensitivity = models.DecimalField(_("minimum sensitivity"), max_digits=5, decimal_places=4, null=True,
@@ -160,6 +161,7 @@ class Certification(TrackedModel):
 
     class Meta:
         ordering = ["product__code", "market__code", "kind__code", "-valid_from"]
+        indexes = [models.Index(fields=["valid_until", "id"], name="cert_until_list")]
         verbose_name = _("certification")
         verbose_name_plural = _("certifications")
         permissions = [("decide_certification", _("Can activate, suspend and withdraw certifications"))]
@@ -201,6 +203,7 @@ class Shipment(TrackedModel):
 
     class Meta:
         ordering = ["-shipped_on", "-pk"]
+        indexes = [models.Index(fields=["shipped_on", "id"], name="shipment_list")]
         verbose_name = _("shipment")
         verbose_name_plural = _("shipments")
         constraints = [models.CheckConstraint(condition=models.Q(quantity__gt=0),

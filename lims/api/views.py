@@ -94,7 +94,8 @@ class AuditLogView(APIView):
     required_permissions = "lims.view_audit_log"
 
     @extend_schema(parameters=[AuditLogQuery], responses={200: inline_serializer("AuditLogPage", {
-        "count": serializers.IntegerField(), "next": serializers.URLField(allow_null=True),
+        "count": serializers.IntegerField(), "count_is_estimate": serializers.BooleanField(required=False),
+        "next": serializers.URLField(allow_null=True),
         "previous": serializers.URLField(allow_null=True),
         "results": inline_serializer("AuditEntry", {
             "history_id": serializers.IntegerField(), "history_date": serializers.DateTimeField(),
@@ -105,20 +106,18 @@ class AuditLogView(APIView):
     def get(self, request):
         from datetime import timedelta
 
-        from lims import history
-        from lims.api.pagination import PageNumberPagination
+        from lims.api.pagination import AuditPagination
         from lims.views import _day_start
 
         query = AuditLogQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         d = query.validated_data
-        qs = history.audit_log(
-            user_id=d["user_obj"].pk if d.get("user_obj") else None, model_label=d.get("model"),
-            object_id=d.get("object_id"), date_from=_day_start(d.get("date_from")),
-            date_to=_day_start(d["date_to"] + timedelta(days=1)) if d.get("date_to") else None)
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        rows = history.audit_rows(page)
+        filters = {
+            "user_id": d["user_obj"].pk if d.get("user_obj") else None, "model_label": d.get("model"),
+            "object_id": d.get("object_id"), "date_from": _day_start(d.get("date_from")),
+            "date_to": _day_start(d["date_to"] + timedelta(days=1)) if d.get("date_to") else None}
+        paginator = AuditPagination()
+        rows = paginator.paginate(request, filters)
         for r in rows:
             r.pop("model_name")
             r.pop("type_display")

@@ -28,6 +28,7 @@ class PrintJob(TrackedModel):
 
     class Meta:
         ordering = ["-printed_at", "-pk"]
+        indexes = [models.Index(fields=["printed_at", "id"], name="printjob_list")]
         verbose_name = _("print job")
         verbose_name_plural = _("print jobs")
 
@@ -109,6 +110,7 @@ class LabelReconciliation(TrackedModel):
 
     class Meta:
         ordering = ["-recorded_at", "-pk"]
+        indexes = [models.Index(fields=["recorded_at", "id"], name="reconciliation_list")]
         verbose_name = _("label reconciliation")
         verbose_name_plural = _("label reconciliations")
 

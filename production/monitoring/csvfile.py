@@ -5,6 +5,7 @@ import io
 
 from django.utils.translation import gettext as _
 
+from lims.exports import formula_error, formula_like
 from lims.hygiene import CONTROL, EncodingProblem, decode_text, text_message
 from production.monitoring.ingestion import RowErrors
 
@@ -32,10 +33,17 @@ def parse_rows(text: str, *, first_line: int = 1, header=None):
             header = [h.strip() for h in next(reader)]
         except StopIteration:
             raise RowErrors({"file": [_("The file is empty.")]}) from None
-    rows, numbers = [], []
+    rows, numbers, formulas = [], [], {}
     for record in reader:
         if not any(cell.strip() for cell in record):
             continue
-        rows.append({k: v.strip() for k, v in zip(header, record, strict=False)})
-        numbers.append(first_line - 1 + reader.line_num)
+        row = {k: v.strip() for k, v in zip(header, record, strict=False)}
+        number = first_line - 1 + reader.line_num
+        for field, value in row.items():
+            if formula_like(value):
+                formulas[f"{_('line %(n)s') % {'n': number}}.{field}"] = [formula_error(value)]
+        rows.append(row)
+        numbers.append(number)
+    if formulas:
+        raise RowErrors(formulas)
     return header, rows, numbers

@@ -209,7 +209,10 @@ class Excursion(TrackedModel):
         ordering = ["-started_at", "-pk"]
         verbose_name = _("excursion")
         verbose_name_plural = _("excursions")
-        indexes = [models.Index(fields=["point", "parameter", "started_at"])]
+        indexes = [
+            models.Index(fields=["started_at", "id"], name="excursion_start_list"),
+            models.Index(fields=["point", "parameter", "started_at"]),
+        ]
         permissions = [("assess_excursion", "Can assess the impact of an excursion")]
 
     def __str__(self):

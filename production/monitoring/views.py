@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
+from lims import paging
 from lims.errors import DomainError
-from lims.listing import Column, ListPage, RolePageMixin
+from lims.listing import Column, ListPage, RolePageMixin, count_text
 from lims.signatures import signature_rows
 from production.models import CleanRoom
 from production.monitoring import trends
@@ -18,6 +19,7 @@ from production.monitoring.csvfile import decode, parse_rows
 from production.monitoring.filters import ExcursionFilter, LimitFilter, PointFilter
 from production.monitoring.forms import AssessmentForm, LimitForm, TrendForm, UploadForm
 from production.monitoring.ingestion import RowErrors
+from production.monitoring.listing import readings_queryset
 from production.monitoring.models import Excursion, ExcursionBatch, Limit, MonitoringPoint, Parameter
 from production.monitoring.services import assess_excursion, ingest_readings, set_limit
 
@@ -133,9 +135,21 @@ class PointTrend(RolePageMixin, TemplateView):
         config, step, count = trends.chart(point, parameter, start, end)
         excursions = (point.excursions.filter(parameter=parameter).overlapping(start, end)
                       .select_related("assessment").order_by("started_at"))
+        readings = readings_queryset(point=point, after=start, before=end, newest_first=True)
+        try:
+            page = paging.keyset_page(readings, size=50, cursor=self.request.GET.get("cursor") or None)
+        except paging.BadCursor:
+            page = paging.keyset_page(readings, size=50)
+        query = self.request.GET.copy()
+        query.pop("cursor", None)
+        shown = [(p, p, Parameter(p).label) for p in point.parameters]
         ctx.update({"point": point, "form": form, "title": str(point), "config": config, "step_minutes": step // 60,
                     "count": count, "start": start, "end": end, "excursions": excursions,
-                    "parameter_label": Parameter(parameter).label})
+                    "parameter_label": Parameter(parameter).label,
+                    "page": page, "querystring": query.urlencode(),
+                    "reading_count": count_text(paging.bounded_count(readings), page),
+                    "reading_columns": [label for _code, _field, label in shown],
+                    "reading_rows": [(r, [getattr(r, f) for _code, f, _label in shown]) for r in page.rows]})
         return ctx
 
 

@@ -1,7 +1,8 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from lims.api.serializers import SigningSerializer
-from production.monitoring.models import Excursion, MonitoringPoint
+from production.monitoring.models import Excursion, MonitoringPoint, Reading
 
 
 class MonitoringPointSerializer(serializers.ModelSerializer):
@@ -43,6 +44,35 @@ class ReadingSerializer(serializers.Serializer):
     temperature_c = serializers.FloatField(required=False, allow_null=True)
     humidity_pct = serializers.FloatField(required=False, allow_null=True)
     pressure_pa = serializers.FloatField(required=False, allow_null=True)
+
+
+class ReadingQuerySerializer(serializers.Serializer):
+    point = serializers.CharField(required=False, max_length=40, help_text="monitoring point id or code")
+    after = serializers.DateTimeField(required=False, help_text="measured at or after (ISO 8601)")
+    before = serializers.DateTimeField(required=False, help_text="measured before (ISO 8601)")
+
+    def validate_point(self, ref):
+        ref = ref.strip()
+        if not ref:
+            return None
+        by_id = ref.isdigit() and len(ref) < 19
+        point = MonitoringPoint.objects.filter(**({"pk": int(ref)} if by_id else {"code": ref})).first()
+        if point is None:
+            raise serializers.ValidationError(_("Unknown monitoring point: %(ref)s.") % {"ref": ref})
+        return point
+
+    def validate(self, data):
+        if data.get("after") and data.get("before") and data["after"] >= data["before"]:
+            raise serializers.ValidationError({"before": [_("The end must be after the start.")]})
+        return data
+
+
+class ReadingOutSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Reading
+        fields = ["id", "point", "measured_at", "particles_0_5um", "particles_5um", "temperature_c", "humidity_pct",
+                  "pressure_pa", "corrected_reading", "correction_reason"]
+        read_only_fields = fields
 
 
 class IngestResultSerializer(serializers.Serializer):

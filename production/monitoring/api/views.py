@@ -14,10 +14,13 @@ from production.monitoring.api.serializers import (
     ExcursionSerializer,
     IngestResultSerializer,
     MonitoringPointSerializer,
+    ReadingOutSerializer,
+    ReadingQuerySerializer,
     ReadingSerializer,
 )
 from production.monitoring.filters import ExcursionFilter, PointFilter
 from production.monitoring.ingestion import RowErrors
+from production.monitoring.listing import readings_queryset
 from production.monitoring.models import Excursion, ExcursionBatch, MonitoringPoint
 from production.monitoring.services import assess_excursion, create_point, ingest_readings
 
@@ -69,7 +72,22 @@ class ReadingIngestView(APIView):
     """``POST /api/v1/production/readings/``: one reading or a list; a list is all-or-nothing and every bad row
     is reported as ``fields: {"<index>.<field>": [message]}``. Duplicates (same point and time) are ignored."""
 
-    required_permissions = "monitoring.add_reading"
+    required_permissions = {"GET": "monitoring.view_reading", "HEAD": "monitoring.view_reading",
+                            "OPTIONS": "monitoring.view_reading", "POST": "monitoring.add_reading"}
+
+    @extend_schema(parameters=[ReadingQuerySerializer], responses={200: ReadingOutSerializer(many=True)})
+    def get(self, request):
+        """``GET /api/v1/production/readings/``: readings oldest first, filters ``point`` (id or code),
+        ``after`` (inclusive) and ``before`` (exclusive); paginated by cursor (a deep page costs what the first
+        one does: index on point and time)."""
+        from lims.api.pagination import PageNumberPagination
+
+        query = ReadingQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        qs = readings_queryset(**query.validated_data)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(ReadingOutSerializer(page, many=True).data)
 
     @extend_schema(request=ReadingSerializer(many=True), responses={
         201: IngestResultSerializer, 400: OpenApiResponse(description="invalid rows, nothing stored")})
