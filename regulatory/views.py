@@ -3,6 +3,7 @@
 
 from datetime import date
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -15,7 +16,7 @@ from django.views.generic import TemplateView
 
 from lims.errors import DomainError
 from lims.listing import Column, ListPage, RolePageMixin
-from lims.pages import ServiceFormView, SigningActionView
+from lims.pages import ActionView, ServiceFormView, SigningActionView
 from lims.permissions import require
 from lims.signatures import signature_rows
 from production.models import Batch
@@ -111,25 +112,25 @@ CERTIFICATION_ACTIONS = {"activate": _("Activate"), "suspend": _("Suspend"), "wi
                          "expire": _("Mark expired")}
 
 
-class CertificationAction(RolePageMixin, View):
+class ReasonForm(forms.Form):
+    reason = forms.CharField(required=False, max_length=2000)
+
+
+class CertificationAction(ActionView):
     """A certification's life cycle from its page (a reason is required to suspend or withdraw)."""
 
     permission_required = "regulatory.decide_certification"
-    http_method_names = ["post"]
+    form_class = ReasonForm
+    success_message = _("Certification updated.")
 
-    def post(self, request, pk, action):
-        if action not in CERTIFICATION_ACTIONS:
+    def get_object(self):
+        if self.kwargs["action"] not in CERTIFICATION_ACTIONS:
             raise Http404
-        cert = get_object_or_404(Certification, pk=pk)
-        service = getattr(services, f"{action}_certification")
-        try:
-            service(cert, user=request.user, reason=request.POST.get("reason", "").strip())
-        except (ValidationError, DomainError) as exc:
-            for message in (exc.messages if isinstance(exc, ValidationError) else [exc.message]):
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Certification updated."))
-        return redirect(cert.get_absolute_url())
+        return get_object_or_404(Certification, pk=self.kwargs["pk"])
+
+    def perform(self, form, obj):
+        service = getattr(services, f"{self.kwargs['action']}_certification")
+        return service(obj, user=self.request.user, reason=form.cleaned_data["reason"])
 
 
 class MatrixPage(RolePageMixin, TemplateView):
@@ -281,23 +282,24 @@ class DossierDetail(RolePageMixin, TemplateView):
         return redirect(dossier.get_absolute_url())
 
 
-class DossierCiteStudy(RolePageMixin, View):
+class CiteStudyForm(ReasonForm):
+    study = forms.ModelChoiceField(queryset=PerformanceStudy.objects.all())
+
+
+class DossierCiteStudy(ActionView):
     """Cite one of the product's performance studies as evidence (POST)."""
 
     permission_required = "regulatory.add_dossierstudy"
-    http_method_names = ["post"]
+    form_class = CiteStudyForm
+    success_message = _("Study cited as evidence.")
 
-    def post(self, request, pk):
-        dossier = get_object_or_404(Dossier, pk=pk)
-        study = get_object_or_404(PerformanceStudy, pk=request.POST.get("study") or 0)
-        try:
-            services.cite_study(dossier, study, user=request.user, reason=request.POST.get("reason", ""))
-        except (ValidationError, DomainError) as exc:
-            for message in (exc.messages if isinstance(exc, ValidationError) else [exc.message]):
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Study cited as evidence."))
-        return redirect(dossier.get_absolute_url())
+    def get_object(self):
+        return get_object_or_404(Dossier, pk=self.kwargs["pk"])
+
+    def perform(self, form, obj):
+        services.cite_study(obj, form.cleaned_data["study"], user=self.request.user,
+                            reason=form.cleaned_data["reason"])
+        return obj
 
 
 class DossierBundleTask(RolePageMixin, View):
@@ -329,28 +331,28 @@ class DossierSubmit(SigningActionView):
         return services.submit_dossier(obj, **form.signing_kwargs(), user=self.request.user)
 
 
-class DossierAction(RolePageMixin, View):
+class DecideForm(ReasonForm):
+    # The authority's answer: "1" approved, "0" rejected (the two buttons of the dossier page).
+    approved = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=lambda v: v == "1", required=False,
+                                      empty_value=False)
+
+
+class DossierAction(ActionView):
     """The dossier's life cycle from its page: ``ready`` and ``decide`` (approve/reject); ``submit`` signs
     (DossierSubmit)."""
 
     permission_required = "regulatory.change_dossier"
-    http_method_names = ["post"]
+    form_class = DecideForm
+    success_message = _("Dossier updated.")
 
-    def post(self, request, pk, action):
-        dossier = get_object_or_404(Dossier, pk=pk)
-        reason = request.POST.get("reason", "")
-        try:
-            if action == "ready":
-                services.mark_dossier_ready(dossier, user=request.user, reason=reason)
-            elif action == "decide":
-                services.decide_dossier(dossier, approved=request.POST.get("approved") == "1", user=request.user,
-                                        reason=reason)
-            else:
-                raise Http404
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            for r in exc.reasons:
-                messages.error(request, r["detail"])
-        else:
-            messages.success(request, _("Dossier updated."))
-        return redirect(dossier.get_absolute_url())
+    def get_object(self):
+        if self.kwargs["action"] not in ("ready", "decide"):
+            raise Http404
+        return get_object_or_404(Dossier, pk=self.kwargs["pk"])
+
+    def perform(self, form, obj):
+        reason = form.cleaned_data["reason"]
+        if self.kwargs["action"] == "ready":
+            return services.mark_dossier_ready(obj, user=self.request.user, reason=reason)
+        return services.decide_dossier(obj, approved=form.cleaned_data["approved"], user=self.request.user,
+                                       reason=reason)
