@@ -49,6 +49,10 @@ class Product(TrackedModel):
     storage_min_c = models.DecimalField(_("storage minimum (°C)"), max_digits=5, decimal_places=1)
     storage_max_c = models.DecimalField(_("storage maximum (°C)"), max_digits=5, decimal_places=1)
     ifu_version = models.CharField(_("IFU version"), max_length=30, blank=True)
+    supported_shelf_life_months = models.PositiveSmallIntegerField(
+        _("shelf life supported by stability (months)"), null=True, blank=True, editable=False,
+        help_text=_("Set by QC from approved real-time stability studies (production.services."
+                    "record_supported_shelf_life); empty when none."))
     project = models.ForeignKey("incubator.Project", on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="products", verbose_name=_("incubator project"))
 
@@ -71,6 +75,11 @@ class Product(TrackedModel):
         if self.storage_min_c is not None and self.storage_max_c is not None and \
                 self.storage_min_c > self.storage_max_c:
             raise ValidationError({"storage_max_c": _("The maximum storage temperature is below the minimum.")})
+
+    @property
+    def shelf_life_unsupported(self) -> bool:
+        """The shelf-life setting exceeds what approved real-time stability data support (or none support it)."""
+        return self.supported_shelf_life_months is None or self.shelf_life_months > self.supported_shelf_life_months
 
     def expiry_for(self, manufactured_on: date) -> date:
         return add_months(manufactured_on, self.shelf_life_months)

@@ -145,6 +145,9 @@ def record_inspection(*, stage: str, results, batch=None, material_lot=None, sam
         errors["results"] = [_("Record at least one result.")]
     if errors:
         raise ValidationError(errors)
+    from qc.switching import severity_for_results
+
+    severity = severity_for_results(results)  # ISO 2859-1 switching; 409 while discontinued
     if batch is not None:
         batch = Batch.objects.select_for_update().get(pk=batch.pk)
         if batch.status in (Batch.Status.PLANNED,) or batch.status in (Batch.Status.RELEASED, Batch.Status.REJECTED):
@@ -162,9 +165,10 @@ def record_inspection(*, stage: str, results, batch=None, material_lot=None, sam
         if lot_size in (None, ""):
             raise ValidationError({"lot_size": [_("The lot size is needed to choose the sampling plan.")]})
         try:
-            plan = resolve_plan(int(lot_size), aql, inspection.level)
+            plan = resolve_plan(int(lot_size), aql, inspection.level, severity)
         except (ValueError, TypeError) as exc:
             raise ValidationError({"aql": [str(exc)]}) from None
+        inspection.severity = plan.severity
         inspection.lot_size, inspection.aql, inspection.level = plan.lot_size, plan.aql, plan.level
         inspection.code_letter, inspection.accept, inspection.reject = plan.code_letter, plan.accept, plan.reject
         inspection.sample_size = plan.sample_size if sample_size in (None, "") else int(sample_size)
@@ -246,10 +250,18 @@ def approve_inspection(inspection, *, password: str, meaning: str = "", user, re
         raise DomainError(_("You recorded these results; another person must approve them."), "four_eyes")
     if inspection.reviewed_by_id == user.pk:
         raise DomainError(_("You reviewed these results; another person must approve them."), "four_eyes")
+    from qc.control import inspection_blockers
+
+    blocked = inspection_blockers(inspection)  # a control run rejected by the Westgard rules
+    if blocked:
+        raise DomainError(blocked[0]["detail"], "control_run_rejected", reasons=blocked)
     inspection.status = Inspection.Status.APPROVED
     inspection.approved_by, inspection.approved_at = user, timezone.now()
     inspection.save()
     sign(inspection, user=user, meaning=_meaning(meaning, Signature.Meaning.APPROVED), reason=reason)
+    from qc.switching import count_lots
+
+    count_lots(inspection, user=user)  # ISO 2859-1 switching rules count the approved original inspection
     lot = inspection.material_lot
     if lot is not None and inspection.stage == Stage.INCOMING and lot.status == MaterialLot.Status.QUARANTINE:
         from production.services import approve_material_lot, reject_material_lot
