@@ -51,7 +51,7 @@ def validate_material(material: ControlMaterial) -> None:
             errors["target_mean"] = [_("The manufacturer's insert gives the target mean: enter it.")]
         if material.target_sd is None or material.target_sd <= 0:
             errors["target_sd"] = [_("The target SD must be positive.")]
-    elif material.pk is None and (material.target_mean is not None or material.target_sd is not None):
+    elif material.baseline_n is None and (material.target_mean is not None or material.target_sd is not None):
         errors["target_mean"] = [_("A baseline target is computed from at least %(n)s results, not typed in.")
                                  % {"n": BASELINE_MINIMUM}]
     if errors:
@@ -61,8 +61,6 @@ def validate_material(material: ControlMaterial) -> None:
 @service
 def create_control_material(data: dict, *, user, reason: str = ""):
     """A control material lot at one level; with ``target_source=insert`` the mean and SD are required."""
-    material = ControlMaterial(**data)
-    validate_material(material)
     return create_record(ControlMaterial, data, user=user, reason=reason)
 
 

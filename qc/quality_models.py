@@ -202,6 +202,11 @@ class ControlMaterial(TrackedModel):
     def get_absolute_url(self):
         return reverse("qc:controlmaterial-detail", args=[self.pk])
 
+    def clean(self):
+        from qc.control import validate_material
+
+        validate_material(self)
+
     @property
     def has_target(self) -> bool:
         return self.target_mean is not None and self.target_sd is not None and self.target_sd > 0

@@ -270,6 +270,14 @@ def release_gate_reasons(batch) -> list[dict]:
     return []
 
 
+def release_warnings(batch) -> list[dict]:
+    """The shelf-life warning of every release check when the gate is off (when on, it is a blocker)."""
+    warning = shelf_life_warning(batch.product)
+    if warning and not gate_enforced(batch.product):
+        return [{"code": "shelf_life_unsupported", "detail": warning}]
+    return []
+
+
 def due_stability_pulls(on=None, *, within_days: int = 7):
     """Pull-date reminders: the time points of ongoing studies not yet pulled whose pull date is on or before
     ``on`` + ``within_days`` (today by default), earliest first. For the notifications to send."""

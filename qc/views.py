@@ -312,6 +312,7 @@ class DispositionCreate(RolePageMixin, TemplateView):
         batch = Batch.objects.select_related("product").filter(lot_number=lot).first()
         return {**super().get_context_data(**kwargs), "batch": batch,
                 "blockers": release_blockers(batch, self.request.user) if batch else [],
+                "release_warnings": _release_warnings(batch) if batch else [],
                 "decisions": Disposition.Decision.choices,
                 "meanings": [(m, label) for m, label in Signature.Meaning.choices
                              if m in ("released", "rejected", "quarantined")],
@@ -333,6 +334,12 @@ class DispositionCreate(RolePageMixin, TemplateView):
         messages.success(request, _("Batch %(lot)s: %(decision)s.") % {
             "lot": batch.lot_number, "decision": disposition.get_decision_display()})
         return redirect(disposition.get_absolute_url())
+
+
+def _release_warnings(batch):
+    from qc.stability import release_warnings
+
+    return release_warnings(batch)
 
 
 class CoaPage(RolePageMixin, View):
