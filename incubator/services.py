@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from incubator.models import KPI, FundingEvent, Milestone, Note, Project, StageTransition
 from lims.audit import service
 from lims.errors import DomainError
-from lims.services import check_version
+from lims.services import update_record
 
 PROJECT_FIELDS = {"code", "name", "company", "team_lead", "focus_area", "entered_on", "space_m2",
                   "shared_equipment"}
@@ -77,15 +77,10 @@ def move_project_stage(project, to_stage: str, *, user, reason: str = "", moved_
 @service
 def update_project(project, changes: dict, *, user, reason: str = "", expected_version=None):
     """Edit a project's master data; a changed ``stage`` goes through the transition rule (move_project_stage)."""
-    project = _locked(Project, project)
-    check_version(project.version, expected_version)
     changes = dict(changes)
     stage = changes.pop("stage", None)
-    _only(changes, PROJECT_FIELDS)
-    if changes:
-        for field, value in changes.items():
-            setattr(project, field, value)
-        _save(project)
+    project = update_record(project, changes, fields=PROJECT_FIELDS, user=user, reason=reason,
+                            expected_version=expected_version)
     if stage and stage != project.stage:
         project = move_project_stage(project, stage, user=user, reason=reason)
     return project
@@ -98,12 +93,8 @@ def add_milestone(project, *, user, reason: str = "", title: str, due_on, eviden
 
 @service
 def update_milestone(milestone, changes: dict, *, user, reason: str = "", expected_version=None):
-    milestone = _locked(Milestone, milestone)
-    check_version(milestone.version, expected_version)
-    _only(changes, {"title", "due_on", "done_on", "evidence"})
-    for field, value in changes.items():
-        setattr(milestone, field, value)
-    return _save(milestone)
+    return update_record(milestone, changes, fields={"title", "due_on", "done_on", "evidence"}, user=user,
+                         reason=reason, expected_version=expected_version)
 
 
 @service
@@ -132,16 +123,6 @@ def record_funding(project, *, user, reason: str = "", source: str, amount, rece
 
 
 @service
-def update_funding(event, changes: dict, *, user, reason: str = "", expected_version=None):
-    event = _locked(FundingEvent, event)
-    check_version(event.version, expected_version)
-    _only(changes, {"kind", "source", "amount", "currency", "received_on"})
-    for field, value in changes.items():
-        setattr(event, field, value)
-    return _save(event)
-
-
-@service
 def record_kpi(project, *, user, reason: str = "", period: str, staff=0, revenue=0, patents=0, grants=0):
     """One KPI report per project and period; a second report for the same period is refused (edit it)."""
     if KPI.objects.filter(project=project, period=period).exists():
@@ -152,12 +133,8 @@ def record_kpi(project, *, user, reason: str = "", period: str, staff=0, revenue
 
 @service
 def update_kpi(kpi, changes: dict, *, user, reason: str = "", expected_version=None):
-    kpi = _locked(KPI, kpi)
-    check_version(kpi.version, expected_version)
-    _only(changes, {"staff", "revenue", "patents", "grants"})
-    for field, value in changes.items():
-        setattr(kpi, field, value)
-    return _save(kpi)
+    return update_record(kpi, changes, fields={"staff", "revenue", "patents", "grants"}, user=user, reason=reason,
+                         expected_version=expected_version)
 
 
 @service

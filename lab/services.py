@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from lab.models import Sample, code_validator
 from lims.audit import bulk_create_tracked, service
-from lims.errors import DomainError, ReasonRequired
-from lims.services import check_version
+from lims.errors import DomainError
+from lims.services import check_version, require_reason
 
 # A clock a little ahead of ours (an analyser, a hospital system) is not an error; a time further ahead is.
 CLOCK_TOLERANCE = timedelta(minutes=5)
@@ -213,15 +213,14 @@ CORRECTABLE = {"barcode", "client", "assay", "received_at", "reported_at", *RESU
 
 @service
 def correct_sample(sample, changes: dict, *, user, reason: str = "", expected_version=None) -> Sample:
-    """Correct what was entered wrongly (barcode, client, assay, times, result). A reported or rejected sample
-    needs a reason (Annex 11 §9). Giving an open sample a result or report time reports it (report_result)."""
+    """Correct what was entered wrongly (barcode, client, assay, times, result), with a reason like every
+    correction (Annex 11 §9). Giving an open sample a result or report time reports it (report_result)."""
+    reason = require_reason(reason)
     locked = _locked(sample)
     check_version(locked.version, expected_version)
     unknown = set(changes) - CORRECTABLE
     if unknown:
         raise ValidationError({f: [_("This field cannot be set here.")] for f in sorted(unknown)})
-    if locked.requires_reason_for_edit() and _blank(reason):
-        raise ReasonRequired()
     changes = dict(changes)
     reporting = {k: changes.pop(k) for k in ("reported_at", *RESULT_FIELDS) if k in changes}
     for field, value in changes.items():

@@ -29,6 +29,7 @@ class AuditContextMissing(RuntimeError):
 class AuditContext:
     user: object
     reason: str
+    system: bool = False
 
 
 _current: contextvars.ContextVar[AuditContext | None] = contextvars.ContextVar("lims_audit", default=None)
@@ -39,11 +40,12 @@ def current() -> AuditContext | None:
 
 
 @contextmanager
-def audited(*, user, reason: str = ""):
-    """Attribute every history row written inside the block to ``user`` with ``reason``."""
+def audited(*, user, reason: str = "", system: bool = False):
+    """Attribute every history row written inside the block to ``user`` with ``reason`` (``system``: the
+    reason is an action code the system supplied, not a person's words)."""
     if user is None or not getattr(user, "is_authenticated", False):
         raise AuditContextMissing("An audited change needs an authenticated acting user.")
-    token = _current.set(AuditContext(user=user, reason=(reason or "").strip()))
+    token = _current.set(AuditContext(user=user, reason=(reason or "").strip(), system=system))
     try:
         yield
     finally:
@@ -100,6 +102,7 @@ def stamp_history(sender, instance, history_instance, history_user=None, **kwarg
         history_instance.history_user = ctx.user
         if not history_instance.history_change_reason:
             history_instance.history_change_reason = ctx.reason
+            history_instance.history_reason_system = ctx.system and bool(ctx.reason)
     if history_instance.history_user_id is None and history_user is None:
         raise AuditContextMissing(
             f"{sender.__name__} written without an acting user: call a service function (lims.audit.service)."
@@ -114,33 +117,79 @@ def bulk_create_tracked(model, objs, *, batch_size: int = 1000):
     if ctx is None:
         raise AuditContextMissing(f"bulk create of {model.__name__} outside a service")
     return bulk_create_with_history(
-        objs, model, batch_size=batch_size, default_user=ctx.user, default_change_reason=ctx.reason
+        objs, model, batch_size=batch_size, default_user=ctx.user, default_change_reason=ctx.reason,
+        custom_historical_attrs={"history_reason_system": ctx.system and bool(ctx.reason)},
     )
 
 
-def service(func=None, *, action: str | None = None):
+# Labels of the action codes that services store as system-supplied reasons (code → lazily translated
+# label); each app lists its own in ``<app>/reasons.py`` as ``LABELS`` (picked up by ``system_reason_label``).
+_REASON_LABELS: dict[str, object] | None = None
+# Every signing service (for the system check that each takes both signature components).
+SIGNING_SERVICES: list = []
+
+
+def system_reason_label(code: str) -> str:
+    """The translated label of a system-supplied reason (the action's own name), never a person's words."""
+    global _REASON_LABELS
+    if _REASON_LABELS is None:
+        from lims.registry import app_modules
+
+        labels = {}
+        for _app, module in app_modules("reasons"):
+            labels.update(getattr(module, "LABELS", {}))
+        _REASON_LABELS = labels
+    label = _REASON_LABELS.get(code)
+    if label is not None:
+        return str(label)
+    from django.utils.translation import gettext
+
+    return gettext("automatic entry (%(code)s)") % {"code": code}
+
+
+def reason_display(reason: str, system: bool) -> str:
+    return system_reason_label(reason) if system and reason else (reason or "")
+
+
+def service(func=None, *, action: str | None = None, signs=None):
     """Mark a function as a state-changing service (STYLE.md §1).
 
     The function takes keyword-only ``user`` and ``reason``; it runs in one transaction and every history row
-    it writes is attributed to the user with the reason (or, when none was given, the action's name). A
-    service that declares a ``password`` parameter signs: the password is re-checked *before* the transaction
-    opens, so a failed attempt is recorded even though nothing else is written (Part 11 §11.200, §11.300(d)).
+    it writes is attributed to the user with the reason. Without a typed reason the row stores the action's
+    code (the function name, or ``action``) flagged as system-supplied, shown translated and marked, never as
+    a person's words (Annex 11 §9).
+
+    ``signs`` (a ``lims.signatures.SigningAction``) makes it a signing service: it takes ``username``,
+    ``password`` and ``meaning``; before the transaction opens the meaning is resolved (a contradicting one is
+    a field error) and both components are re-checked, so a failed attempt is recorded although nothing else
+    is written (Part 11 §11.50, §11.200(a)(1), §11.300(d)). The function receives the resolved meaning.
     """
 
     def decorate(fn):
-        label = action or fn.__name__.replace("_", " ")
-        signs = "password" in inspect.signature(fn).parameters
+        code = action or fn.__name__
+        params = inspect.signature(fn).parameters
+        if signs is not None:
+            missing = {"username", "password", "meaning"} - set(params)
+            if missing:
+                raise TypeError(f"signing service {fn.__name__} lacks {sorted(missing)}")
+        elif "password" in params:
+            raise TypeError(f"{fn.__name__} takes a password: declare it @service(signs=SigningAction(...))")
 
         @functools.wraps(fn)
         def wrapper(*args, user, reason: str = "", **kwargs):
-            if signs:
-                from lims.signatures import verify_password
+            typed = (reason or "").strip()
+            if signs is not None:
+                from lims.signatures import verify_signer
 
-                verify_password(user, kwargs.get("password", ""), action=label)
-            with transaction.atomic(), audited(user=user, reason=(reason or "").strip() or label):
-                return fn(*args, user=user, reason=(reason or "").strip(), **kwargs)
+                kwargs["meaning"] = signs.resolve_meaning(kwargs.get("meaning", ""), kwargs)
+                verify_signer(user, kwargs.get("username", ""), kwargs.get("password", ""), action=signs.code)
+            with transaction.atomic(), audited(user=user, reason=typed or code, system=not typed):
+                return fn(*args, user=user, reason=typed, **kwargs)
 
         wrapper.is_service = True
+        wrapper.signs = signs
+        if signs is not None:
+            SIGNING_SERVICES.append(wrapper)
         return wrapper
 
     return decorate(func) if func is not None else decorate

@@ -11,6 +11,7 @@ DEMO_USERS = {
     "production": ("Production", "Wei", "Zhang"),
     "qc": ("QC", "Li", "Chen"),
     "qa": ("QA", "Min", "Wang"),
+    "qa2": ("QA", "Fang", "Zhou"),  # a second QA person: review and release by distinct people
     "regulatory": ("Regulatory", "Jing", "Liu"),
     "incubator": ("Incubator", "Hao", "Yang"),
     "lab": ("Lab", "Xiu", "Huang"),

@@ -34,14 +34,20 @@ class ReasonField(forms.CharField):
 
 
 class SignatureForm(forms.Form):
-    """The signing dialog: the password again (two components: the signed-in user id + password), the meaning
-    and the reason (21 CFR 11.200(a))."""
+    """The signing dialog: both components typed again — user id and password (21 CFR 11.200(a)(1)) — and the
+    reason. The meaning is not chosen: it follows from the action (``lims.signatures.SigningAction``)."""
 
-    password = forms.CharField(label=_("Your password"), widget=forms.PasswordInput(
-        attrs={"autocomplete": "current-password"}), strip=False)
+    username = forms.CharField(label=_("Your user name"), max_length=150, widget=forms.TextInput(
+        attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}))
+    password = forms.CharField(label=_("Your password"), max_length=4096, strip=False, widget=forms.PasswordInput(
+        attrs={"autocomplete": "current-password"}))
     reason = ReasonField(required=False)
 
-    def __init__(self, *args, meanings=None, **kwargs):
+    def __init__(self, *args, reason_required=False, **kwargs):
         super().__init__(*args, **kwargs)
-        if meanings:
-            self.fields["meaning"] = forms.ChoiceField(label=_("Meaning of this signature"), choices=meanings)
+        self.fields["reason"].required = reason_required
+
+    def signing_kwargs(self) -> dict:
+        """The keyword arguments a signing service takes from this form."""
+        d = self.cleaned_data
+        return {"username": d["username"], "password": d["password"], "reason": d.get("reason", "")}

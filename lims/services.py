@@ -1,5 +1,6 @@
-"""Generic services for records without a life cycle of their own (master data): create and edit with the
-acting user and reason, validation, optimistic locking, and the reason rule for signed records."""
+"""Generic services: create and edit with the acting user and reason, validation, optimistic locking, and the
+reason rule for every edit (EU GMP Annex 11 §9). ``update_record`` is the one way an existing record is edited:
+every app's edit service calls it, so the rule lives here once."""
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -19,6 +20,14 @@ def check_version(current: int, expected) -> None:
         raise StaleVersion(current)
 
 
+def require_reason(reason) -> str:
+    """The typed reason of an edit or removal, or 400 ``reason_required`` (Annex 11 §9)."""
+    reason = str(reason or "").strip()
+    if not reason:
+        raise ReasonRequired()
+    return reason
+
+
 @service
 def create_record(model, data: dict, *, user, reason: str):
     obj = model(**data)
@@ -28,13 +37,21 @@ def create_record(model, data: dict, *, user, reason: str):
 
 
 @service
-def update_record(obj, changes: dict, *, user, reason: str, expected_version=None):
-    """Apply ``changes`` to ``obj`` under a row lock. Refused when ``expected_version`` is stale (409) or when
-    the record is released, approved or signed and no reason is given (400 reason_required, Annex 11 §9)."""
+def update_record(obj, changes: dict, *, user, reason: str, expected_version=None, fields=None, check=None):
+    """Apply ``changes`` to ``obj`` under a row lock: refused without a reason (400 ``reason_required``), when
+    ``expected_version`` is stale (409 ``stale_version``), for a field outside ``fields`` (when given) or when
+    ``check(locked, changes)`` raises (a life-cycle rule of the calling app; it may add derived changes, e.g. an
+expiry that follows a date). Validated with ``full_clean``."""
+    require_reason(reason)
+    if fields is not None:
+        unknown = sorted(set(changes) - set(fields))
+        if unknown:
+            raise ValidationError({name: [_("This field cannot be changed here.")] for name in unknown})
     locked = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
     check_version(locked.version, expected_version)
-    if locked.requires_reason_for_edit() and not reason:
-        raise ReasonRequired()
+    changes = dict(changes)
+    if check is not None:
+        check(locked, changes)
     for field, value in changes.items():
         setattr(locked, field, value)
     locked.full_clean()

@@ -5,9 +5,12 @@ reason and is bound to the exact history row of the record it signs. A later cha
 "changed after signature" wherever the signature is shown.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,16 +23,86 @@ SIGNING_FAILURE_LIMIT = 5
 SIGNING_FAILURE_WINDOW = timedelta(minutes=30)
 
 
-def verify_password(user, password: str, *, action: str):
-    """Re-authenticate ``user`` (both components: user id and password). A wrong password is recorded as a
-    failed attempt in its own transaction and raises BadSignature; after too many it locks signing."""
+# Every signing action of the system, by code (filled as the apps' services modules are imported).
+SIGNING_ACTIONS: dict[str, "SigningAction"] = {}
+
+
+@dataclass(frozen=True, eq=False)
+class SigningAction:
+    """What one kind of signature means, declared as data next to its service (21 CFR 11.50(a)(3): the meaning
+    of a signature is part of it, and follows from what is signed).
+
+    ``meanings`` lists the meanings this action can carry; without ``derive`` the first one applies. ``derive``
+    computes the meaning from the service's keyword arguments (a disposition: the decision). ``may_sign(user,
+    obj)`` returns why this person may not sign this record (four eyes, no self-review), or None; pages show
+    it before anyone types a password, and the service refuses on it (409)."""
+
+    code: str
+    meanings: tuple[str, ...]
+    derive: Callable[[dict], str | None] | None = None
+    may_sign: Callable[[object, object], str | None] | None = None
+    permission: str = ""
+
+    def __post_init__(self):
+        unknown = set(self.meanings) - set(Signature.Meaning.values)
+        if not self.meanings or unknown:
+            raise ValueError(f"signing action {self.code}: unknown meanings {sorted(unknown)}")
+        SIGNING_ACTIONS[self.code] = self
+
+    def expected_meaning(self, kwargs: dict) -> str | None:
+        if self.derive is None:
+            return self.meanings[0]
+        try:
+            return self.derive(kwargs)
+        except (KeyError, TypeError, ValueError):
+            return None  # the service itself refuses the invalid input (e.g. an unknown decision)
+
+    def resolve_meaning(self, given, kwargs: dict) -> str:
+        """The meaning that applies; a contradicting one is a field error on ``meaning`` (API.md)."""
+        given = str(given or "").strip()
+        expected = self.expected_meaning(kwargs)
+        if given and given not in Signature.Meaning.values:
+            raise ValidationError({"meaning": [_("“%(m)s” is not a meaning of a signature.") % {"m": given}]})
+        if expected is None:
+            return given
+        if given and given != expected:
+            raise ValidationError({"meaning": [
+                _("This action is signed “%(expected)s”; “%(given)s” contradicts it.")
+                % {"expected": Signature.Meaning(expected).label, "given": Signature.Meaning(given).label}]})
+        return expected
+
+    def meaning_label(self, kwargs: dict | None = None) -> str:
+        meaning = self.expected_meaning(kwargs or {}) or self.meanings[0]
+        return str(Signature.Meaning(meaning).label)
+
+    def refusal(self, user, obj) -> str | None:
+        """Why ``user`` may not sign ``obj`` now (None: they may)."""
+        if not user.is_authenticated:
+            return _("Sign in to sign.")
+        if self.permission and not user.has_perm(self.permission):
+            return _("Your role does not include this signature.")
+        if not user.has_perm("lims.sign_records"):
+            return _("Your role does not include signing records.")
+        if self.may_sign is not None and obj is not None:
+            return self.may_sign(user, obj)
+        return None
+
+
+def verify_signer(user, username, password, *, action: str):
+    """Re-authenticate ``user`` with both components (21 CFR 11.200(a)(1)): the user id typed again must be the
+    signed-in person's own and the password theirs. Either wrong is recorded as a failed attempt (its own
+    transaction, so it stays when the action is refused) and raises BadSignature; five failures in 30 minutes
+    lock signing (11.300(d))."""
     since = timezone.now() - SIGNING_FAILURE_WINDOW
     if SignatureFailure.objects.filter(user=user, attempted_at__gte=since).count() >= SIGNING_FAILURE_LIMIT:
         raise SigningLocked()
-    ok = bool(password) and user.is_active and user.check_password(password)
+    username = str(username or "")
+    same_person = username == user.get_username()
+    ok = same_person and bool(password) and user.is_active and user.check_password(password)
     if not ok:
+        note = action if same_person else f"{action} · user id given: {username[:60]!r}"
         with transaction.atomic():
-            SignatureFailure.objects.create(user=user, action=action[:200])
+            SignatureFailure.objects.create(user=user, action=note[:200])
         raise BadSignature()
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from lims.audit import bulk_create_tracked, service
 from lims.errors import DomainError, ReasonRequired
-from lims.services import check_version, create_record
+from lims.services import create_record, update_record
 from production.models import (
     Batch,
     BatchReject,
@@ -212,28 +212,24 @@ def create_batch(*, product, line, planned_quantity: int, manufactured_on: date 
 
 @service
 def update_batch(batch, changes: dict, *, user, reason: str = "", expected_version=None):
-    """Edit the plan of a batch (planned quantity, manufacturing date → expiry). Product and line are fixed
-    once numbered; a released, rejected or quarantined batch needs a reason."""
-    batch = _lock(batch)
-    check_version(batch.version, expected_version)
-    if batch.requires_reason_for_edit() and not reason:
-        raise ReasonRequired()
-    errors = {}
-    for field in ("product", "line"):
-        if field in changes and changes[field] != getattr(batch, field):
-            errors[field] = [_("The product and line of a numbered batch cannot change.")]
-    if errors:
-        raise ValidationError(errors)
-    if "planned_quantity" in changes:
-        batch.planned_quantity = changes["planned_quantity"]
-    if "manufactured_on" in changes and changes["manufactured_on"] != batch.manufactured_on:
-        if batch.status != Batch.Status.PLANNED:
-            raise DomainError(_("The manufacturing date can change only while the batch is planned."),
-                              "invalid_state")
-        batch.manufactured_on = changes["manufactured_on"]
-        batch.expiry_date = batch.product.expiry_for(batch.manufactured_on)
-    batch.full_clean()
-    batch.save()
+    """Edit the plan of a batch (planned quantity, manufacturing date → expiry), with a reason like every edit.
+    Product and line are fixed once numbered."""
+
+    def check(locked, changes):
+        errors = {}
+        for field in ("product", "line"):
+            if field in changes and changes.pop(field) != getattr(locked, field):
+                errors[field] = [_("The product and line of a numbered batch cannot change.")]
+        if errors:
+            raise ValidationError(errors)
+        if "manufactured_on" in changes and changes["manufactured_on"] != locked.manufactured_on:
+            if locked.status != Batch.Status.PLANNED:
+                raise DomainError(_("The manufacturing date can change only while the batch is planned."),
+                                  "invalid_state")
+            changes["expiry_date"] = locked.product.expiry_for(changes["manufactured_on"])
+
+    batch = update_record(batch, changes, fields={"product", "line", "planned_quantity", "manufactured_on"},
+                          check=check, user=user, reason=reason, expected_version=expected_version)
     return batch
 
 

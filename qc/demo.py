@@ -59,14 +59,16 @@ def _results(specs, *, fail=None):
 
 
 def _inspect(batch, specs, ctx, *, fail=None):
-    qc, admin, qa = ctx.users["qc"], ctx.users["admin"], ctx.users["qa"]
+    qc, admin, qa = ctx.users["qc"], ctx.users["qa2"], ctx.users["qa"]
     inspection = services.record_inspection(
         batch=batch, stage="release", lot_size=max(batch.quantity_made, 2), aql="1.0",
         results=_results(specs, fail=fail), user=qc, reason="release testing")
     if fail:
         return inspection
-    services.review_inspection(inspection, password=DEMO_PASSWORD, user=admin, reason="second check of entries")
-    return services.approve_inspection(inspection, password=DEMO_PASSWORD, user=qa, reason="results approved")
+    services.review_inspection(inspection, username=admin.username, password=DEMO_PASSWORD, user=admin,
+                               reason="second check of entries")
+    return services.approve_inspection(inspection, username=qa.username, password=DEMO_PASSWORD, user=qa,
+                                       reason="results approved")
 
 
 def seed(ctx):
@@ -95,7 +97,7 @@ def seed(ctx):
                               due_date=timezone.localdate() + timedelta(days=30), user=qa, reason="CAPA")
             continue
         if index == 4:
-            services.dispose_batch(batch, decision="reject", password=DEMO_PASSWORD, user=qa,
+            services.dispose_batch(batch, decision="reject", username=qa.username, password=DEMO_PASSWORD, user=qa,
                                    reason="pouch seal failures found at final inspection")
             rejected += 1
             continue
@@ -104,7 +106,7 @@ def seed(ctx):
         if index < 2 and blockers:
             ctx.log(f"qc: {batch.lot_number} not released: {', '.join(b['code'] for b in blockers)}")
         elif index < 2:
-            services.dispose_batch(batch, decision="release", password=DEMO_PASSWORD, user=qa,
+            services.dispose_batch(batch, decision="release", username=qa.username, password=DEMO_PASSWORD, user=qa,
                                    reason="all release tests passed")
             released += 1
     ctx.log(f"qc: {len(batches)} batches inspected or decided ({released} released, {rejected} rejected, "

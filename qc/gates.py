@@ -82,8 +82,14 @@ def release_blockers(batch, signer) -> list[dict]:
         listed = ", ".join(str(e) for e in excursions)
         reasons.append({"code": "unassessed_excursion", "detail": _(
             "Environmental excursions not assessed by QA: %(list)s.") % {"list": listed}})
-    if signer is not None and Inspection.objects.filter(batch=batch).filter(
-            Q(recorded_by=signer) | Q(reviewed_by=signer)).exists():
-        reasons.append({"code": "four_eyes", "detail": _(
-            "You recorded or reviewed QC results of this batch; another person must release it.")})
+    why = four_eyes_reason(batch, signer) if signer is not None else None
+    if why:
+        reasons.append({"code": "four_eyes", "detail": why})
     return reasons
+
+
+def four_eyes_reason(batch, signer):
+    """Why ``signer`` may not decide ``batch`` (they recorded or reviewed its QC; DOMAIN.md §3), or None."""
+    if Inspection.objects.filter(batch=batch).filter(Q(recorded_by=signer) | Q(reviewed_by=signer)).exists():
+        return _("You recorded or reviewed QC results of this batch; another person must release it.")
+    return None

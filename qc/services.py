@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lims.audit import service
-from lims.errors import DomainError, ReasonRequired
+from lims.errors import DomainError
 from lims.models import Signature
 from lims.permissions import require
-from lims.services import create_record
-from lims.signatures import sign
+from lims.services import create_record, require_reason
+from lims.signatures import SigningAction, sign
 from production.models import Batch, MaterialLot
 from qc.models import Capa, Deviation, Disposition, Inspection, InspectionResult, Specification, Stage
 from qc.sampling import resolve_plan
@@ -212,33 +212,58 @@ def _lock_inspection(inspection) -> Inspection:
             .get(pk=inspection.pk))
 
 
-def _meaning(meaning, default):
-    meaning = meaning or default
-    if meaning not in Signature.Meaning.values:
-        raise ValidationError({"meaning": [_("Unknown meaning of a signature.")]})
-    return meaning
+def _not_reviewer(user, inspection):
+    if inspection.recorded_by_id == user.pk:
+        return _("You recorded these results; another person must review them.")
+    return None
 
 
-@service
-def review_inspection(inspection, *, password: str, meaning: str = "", user, reason: str = ""):
-    """recorded → reviewed: the second check of manually entered results (EU GMP Annex 11 §6), signed. The
-    reviewer is not the person who recorded them (``four_eyes``)."""
+def _not_approver(user, inspection):
+    if inspection.recorded_by_id == user.pk:
+        return _("You recorded these results; another person must approve them.")
+    if inspection.reviewed_by_id == user.pk:
+        return _("You reviewed these results; another person must approve them.")
+    return None
+
+
+def _not_releaser(user, batch):
+    from qc.gates import four_eyes_reason
+
+    return four_eyes_reason(batch, user)
+
+
+REVIEW_INSPECTION = SigningAction("qc.review_inspection", ("reviewed",), may_sign=_not_reviewer,
+                                  permission="qc.review_inspection")
+APPROVE_INSPECTION = SigningAction("qc.approve_inspection", ("approved",), may_sign=_not_approver,
+                                   permission="qc.approve_inspection")
+CLOSE_DEVIATION = SigningAction("qc.close_deviation", ("closed",), permission="qc.close_deviation")
+
+
+def _refuse_signer(action: SigningAction, user, obj):
+    why = action.may_sign(user, obj) if action.may_sign else None
+    if why:
+        raise DomainError(why, "four_eyes")
+
+
+@service(signs=REVIEW_INSPECTION)
+def review_inspection(inspection, *, username: str, password: str, meaning: str = "", user, reason: str = ""):
+    """recorded → reviewed: the second check of manually entered results (EU GMP Annex 11 §6), signed
+    "reviewed". The reviewer is not the person who recorded them (``four_eyes``)."""
     require(user, "qc.review_inspection")
     inspection = _lock_inspection(inspection)
     if inspection.status != Inspection.Status.RECORDED:
         raise DomainError(_("Only a recorded inspection can be reviewed; this one is %(status)s.")
                           % {"status": inspection.get_status_display()}, "invalid_state")
-    if inspection.recorded_by_id == user.pk:
-        raise DomainError(_("You recorded these results; another person must review them."), "four_eyes")
+    _refuse_signer(REVIEW_INSPECTION, user, inspection)
     inspection.status = Inspection.Status.REVIEWED
     inspection.reviewed_by, inspection.reviewed_at = user, timezone.now()
     inspection.save()
-    sign(inspection, user=user, meaning=_meaning(meaning, Signature.Meaning.REVIEWED), reason=reason)
+    sign(inspection, user=user, meaning=meaning, reason=reason)
     return inspection
 
 
-@service
-def approve_inspection(inspection, *, password: str, meaning: str = "", user, reason: str = ""):
+@service(signs=APPROVE_INSPECTION)
+def approve_inspection(inspection, *, username: str, password: str, meaning: str = "", user, reason: str = ""):
     """reviewed → approved, signed by QA; the approver neither recorded nor reviewed the results. An approved incoming
     inspection of a material lot decides the lot: every result passed → approved, otherwise rejected."""
     require(user, "qc.approve_inspection")
@@ -246,10 +271,7 @@ def approve_inspection(inspection, *, password: str, meaning: str = "", user, re
     if inspection.status != Inspection.Status.REVIEWED:
         raise DomainError(_("Only a reviewed inspection can be approved; this one is %(status)s.")
                           % {"status": inspection.get_status_display()}, "invalid_state")
-    if inspection.recorded_by_id == user.pk:
-        raise DomainError(_("You recorded these results; another person must approve them."), "four_eyes")
-    if inspection.reviewed_by_id == user.pk:
-        raise DomainError(_("You reviewed these results; another person must approve them."), "four_eyes")
+    _refuse_signer(APPROVE_INSPECTION, user, inspection)
     from qc.control import inspection_blockers
 
     blocked = inspection_blockers(inspection)  # a control run rejected by the Westgard rules
@@ -258,7 +280,7 @@ def approve_inspection(inspection, *, password: str, meaning: str = "", user, re
     inspection.status = Inspection.Status.APPROVED
     inspection.approved_by, inspection.approved_at = user, timezone.now()
     inspection.save()
-    sign(inspection, user=user, meaning=_meaning(meaning, Signature.Meaning.APPROVED), reason=reason)
+    sign(inspection, user=user, meaning=meaning, reason=reason)
     from qc.switching import count_lots
 
     count_lots(inspection, user=user)  # ISO 2859-1 switching rules count the approved original inspection
@@ -276,13 +298,12 @@ def approve_inspection(inspection, *, password: str, meaning: str = "", user, re
 
 @service
 def correct_result(result, *, value=None, passed=None, defects=None, text=None, user, reason: str = ""):
-    """Correct one result. After approval a reason is required (Annex 11 §9) and the inspection goes back to
+    """Correct one result, with a reason (Annex 11 §9). After review or approval the inspection goes back to
     ``recorded`` for a new review and approval (its earlier signatures show "changed after signature"). A
     correction that makes the result fail opens an OOS."""
+    reason = require_reason(reason)
     result = InspectionResult.objects.select_for_update().select_related("specification").get(pk=result.pk)
     inspection = _lock_inspection(result.inspection)
-    if inspection.requires_reason_for_edit() and not reason:
-        raise ReasonRequired()
     row = {"value": value if value is not None else result.value,
            "passed": passed if passed is not None else result.passed,
            "defects": defects if defects is not None else result.defects,
@@ -350,8 +371,8 @@ def complete_capa(capa, *, effectiveness_check: str = "", user, reason: str = ""
     return capa
 
 
-@service
-def close_deviation(deviation, *, password: str, meaning: str = "", root_cause: str = "",
+@service(signs=CLOSE_DEVIATION)
+def close_deviation(deviation, *, username: str, password: str, meaning: str = "", root_cause: str = "",
                     impact_assessment: str = "", no_capa_reason: str = "", user, reason: str = ""):
     """→ closed, signed by QA. Refused (``incomplete_investigation``) without a root cause, an impact assessment
     and at least one CAPA or an explicit reason why none is needed."""
@@ -377,7 +398,7 @@ def close_deviation(deviation, *, password: str, meaning: str = "", root_cause: 
     deviation.status = Deviation.Status.CLOSED
     deviation.closed_by, deviation.closed_at = user, timezone.now()
     deviation.save()
-    sign(deviation, user=user, meaning=_meaning(meaning, Signature.Meaning.CLOSED), reason=reason)
+    sign(deviation, user=user, meaning=meaning, reason=reason)
     return deviation
 
 
@@ -400,9 +421,15 @@ ALLOWED_FROM = {
 }
 
 
-@service
-def dispose_batch(batch, *, decision: str, password: str, meaning: str = "", quantity_released=None, user,
-                  reason: str = ""):
+DISPOSE_BATCH = SigningAction(
+    "qc.dispose_batch", ("released", "rejected", "quarantined"),
+    derive=lambda kwargs: DECISION_MEANING[kwargs["decision"]], may_sign=_not_releaser,
+    permission="qc.add_disposition")
+
+
+@service(signs=DISPOSE_BATCH)
+def dispose_batch(batch, *, decision: str, username: str, password: str, meaning: str = "", quantity_released=None,
+                  user, reason: str = ""):
     """QA's signed disposition of a batch (DESIGN.md, Disposition): release, reject or quarantine.
 
     Release is refused with every reason of ``qc.gates.release_blockers`` (the first reason's code is the
@@ -446,5 +473,5 @@ def dispose_batch(batch, *, decision: str, password: str, meaning: str = "", qua
     batch.save()
     disposition = Disposition.objects.create(batch=batch, decision=decision, quantity_released=released,
                                              decided_by=user, comment=reason)
-    sign(disposition, user=user, meaning=_meaning(meaning, DECISION_MEANING[decision]), reason=reason)
+    sign(disposition, user=user, meaning=meaning, reason=reason)
     return disposition

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from lims.audit import audited, service
 from lims.errors import DomainError
 from lims.permissions import require
-from lims.signatures import sign
+from lims.signatures import SigningAction, sign
 from qc.models import Severity, Specification, SwitchingLot, SwitchingMove, SwitchingState
 from qc.sampling import AQL_VALUES, master_table_cell, normalise_aql, plan_for_letter
 
@@ -184,13 +184,20 @@ def count_lots(inspection, *, user) -> list[SwitchingLot]:
     return counted
 
 
+#: QA's decision to start reduced inspection (ISO 2859-1:1999 9.3.3 c: the responsible authority agrees).
+DECIDE_REDUCED = SigningAction("qc.decide_reduced_inspection", ("approved",), permission="qc.decide_switching")
+#: QA's signature on the corrective action that lets a discontinued inspection resume (9.4).
+RESUME_AFTER_CORRECTIVE_ACTION = SigningAction("qc.resume_after_corrective_action", ("approved",),
+                                               permission="qc.decide_switching")
+
+
 def _lock(state) -> SwitchingState:
     return SwitchingState.objects.select_for_update().select_related("specification").get(pk=state.pk)
 
 
-@service
-def decide_reduced(state, *, password: str, meaning: str = "", production_steady: bool = False, user,
-                   reason: str = ""):
+@service(signs=DECIDE_REDUCED)
+def decide_reduced(state, *, username: str, password: str, meaning: str = "", production_steady: bool = False,
+                   user, reason: str = ""):
     """normal → reduced, signed by QA (the responsible authority), once the switching score has reached 30 and
     production is steady (ISO 2859-1:1999 9.3.3)."""
     require(user, "qc.decide_switching")
@@ -208,13 +215,13 @@ def decide_reduced(state, *, password: str, meaning: str = "", production_steady
             .order_by("-counted_at", "-pk")[:20]][::-1]
     _move(state, Severity.REDUCED, SwitchingMove.Rule.SCORE_DECISION, lots, user=user, decided_by=user,
           note=reason)
-    sign(state, user=user, meaning=meaning or "approved", reason=reason)
+    sign(state, user=user, meaning=meaning, reason=reason)
     return state
 
 
-@service
-def resume_after_corrective_action(state, *, password: str, meaning: str = "", corrective_action: str = "",
-                                   user, reason: str = ""):
+@service(signs=RESUME_AFTER_CORRECTIVE_ACTION)
+def resume_after_corrective_action(state, *, username: str, password: str, meaning: str = "",
+                                   corrective_action: str = "", user, reason: str = ""):
     """discontinued → tightened after a corrective action, signed by QA (ISO 2859-1:1999 9.4)."""
     require(user, "qc.decide_switching")
     state = _lock(state)
@@ -225,7 +232,7 @@ def resume_after_corrective_action(state, *, password: str, meaning: str = "", c
         raise ValidationError({"corrective_action": [_("Describe the corrective action taken.")]})
     _move(state, Severity.TIGHTENED, SwitchingMove.Rule.CORRECTIVE_ACTION, [], user=user, decided_by=user,
           note=corrective_action.strip())
-    sign(state, user=user, meaning=meaning or "approved", reason=reason or corrective_action.strip())
+    sign(state, user=user, meaning=meaning, reason=reason or corrective_action.strip())
     return state
 
 

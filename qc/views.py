@@ -4,18 +4,22 @@ a service; a refusal is shown as a message and changes nothing."""
 
 from decimal import Decimal, InvalidOperation
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
 from lims.errors import DomainError
+from lims.forms import SignatureForm
 from lims.listing import Column, ListPage, RolePageMixin
 from lims.models import Signature
+from lims.pages import SigningActionView, report_refusal
 from lims.signatures import signature_rows
 from production.models import Batch
 from qc import services
@@ -25,15 +29,7 @@ from qc.gates import release_blockers
 from qc.models import Deviation, Disposition, Inspection, PerformanceStudy, Specification, Stage
 from qc.sampling import resolve_plan
 
-
-def _refused(request, exc):
-    if isinstance(exc, DomainError):
-        messages.error(request, exc.message)
-        for r in exc.reasons:
-            messages.error(request, r["detail"])
-    else:
-        for message in exc.messages:
-            messages.error(request, message)
+_refused = report_refusal
 
 
 class SpecificationList(ListPage):
@@ -144,25 +140,24 @@ class InspectionDetail(RolePageMixin, TemplateView):
                 "can_review": inspection.status == Inspection.Status.RECORDED and user.has_perm(
                     "qc.review_inspection"),
                 "can_approve": inspection.status == Inspection.Status.REVIEWED and user.has_perm(
-                    "qc.approve_inspection")}
+                    "qc.approve_inspection"),
+                "review_signing": services.REVIEW_INSPECTION, "approve_signing": services.APPROVE_INSPECTION}
 
 
-class InspectionSign(RolePageMixin, View):
+class InspectionSign(SigningActionView):
+    """Review (second check) or approve an inspection: both signature components; the meaning follows."""
+
     action = "review"
 
     def get_permission_required(self):
         return (f"qc.{self.action}_inspection",)
 
-    def post(self, request, pk):
-        inspection = get_object_or_404(Inspection, pk=pk)
+    def get_object(self):
+        return get_object_or_404(Inspection, pk=self.kwargs["pk"])
+
+    def perform(self, form, obj):
         service = services.review_inspection if self.action == "review" else services.approve_inspection
-        try:
-            service(inspection, password=request.POST.get("password", ""), meaning=request.POST.get("meaning", ""),
-                    user=request.user, reason=request.POST.get("reason", ""))
-            messages.success(request, _("Signed."))
-        except (DomainError, ValidationError) as exc:
-            _refused(request, exc)
-        return redirect(inspection.get_absolute_url())
+        return service(obj, **form.signing_kwargs(), user=self.request.user)
 
 
 class InspectionCreate(RolePageMixin, TemplateView):
@@ -241,26 +236,41 @@ class DeviationDetail(RolePageMixin, TemplateView):
                 "capas": deviation.capas.select_related("owner"), "signatures": signature_rows(deviation),
                 "can_close": deviation.status != Deviation.Status.CLOSED and self.request.user.has_perm(
                     "qc.close_deviation"),
+                "close_signing": services.CLOSE_DEVIATION,
                 "can_investigate": deviation.status != Deviation.Status.CLOSED and self.request.user.has_perm(
                     "qc.change_deviation")}
 
 
+class DeviationCloseForm(SignatureForm):
+    no_capa_reason = forms.CharField(required=False, max_length=2000)
+
+
+class DeviationClose(SigningActionView):
+    """Close a deviation, signed "closed" by QA (both components)."""
+
+    permission_required = "qc.close_deviation"
+    form_class = DeviationCloseForm
+    success_message = gettext_lazy("The deviation was closed.")
+
+    def get_object(self):
+        return get_object_or_404(Deviation, pk=self.kwargs["pk"])
+
+    def perform(self, form, obj):
+        return services.close_deviation(obj, **form.signing_kwargs(),
+                                        no_capa_reason=form.cleaned_data["no_capa_reason"], user=self.request.user)
+
+
 class DeviationAction(RolePageMixin, View):
-    action = "close"
+    action = "investigate"
 
     def get_permission_required(self):
-        return {"close": ("qc.close_deviation",), "investigate": ("qc.change_deviation",),
-                "capa": ("qc.add_capa",)}[self.action]
+        return {"investigate": ("qc.change_deviation",), "capa": ("qc.add_capa",)}[self.action]
 
     def post(self, request, pk):
         deviation = get_object_or_404(Deviation, pk=pk)
         p = request.POST
         try:
-            if self.action == "close":
-                services.close_deviation(deviation, password=p.get("password", ""), meaning=p.get("meaning", ""),
-                                         no_capa_reason=p.get("no_capa_reason", ""), user=request.user,
-                                         reason=p.get("reason", ""))
-            elif self.action == "investigate":
+            if self.action == "investigate":
                 services.investigate_deviation(deviation, root_cause=p.get("root_cause", ""),
                                                impact_assessment=p.get("impact_assessment", ""),
                                                user=request.user, reason=p.get("reason", ""))
@@ -314,26 +324,42 @@ class DispositionCreate(RolePageMixin, TemplateView):
                 "blockers": release_blockers(batch, self.request.user) if batch else [],
                 "release_warnings": _release_warnings(batch) if batch else [],
                 "decisions": Disposition.Decision.choices,
-                "meanings": [(m, label) for m, label in Signature.Meaning.choices
-                             if m in ("released", "rejected", "quarantined")],
+                "signing": services.DISPOSE_BATCH,
+                "meaning_label": " · ".join(
+                    f"{label} → {Signature.Meaning(services.DECISION_MEANING[value]).label}"
+                    for value, label in Disposition.Decision.choices),
                 "batches": Batch.objects.filter(status__in=[Batch.Status.AWAITING_QC, Batch.Status.QUARANTINED])
                 .order_by("lot_number")}
 
-    def post(self, request):
-        batch = get_object_or_404(Batch, lot_number=request.POST.get("batch", ""))
-        decision = request.POST.get("decision", "")
-        meaning = request.POST.get("meaning") or services.DECISION_MEANING.get(decision, "")
-        try:
-            disposition = services.dispose_batch(
-                batch, decision=decision, quantity_released=request.POST.get("quantity_released") or None,
-                password=request.POST.get("password", ""), meaning=meaning, user=request.user,
-                reason=request.POST.get("reason", ""))
-        except (DomainError, ValidationError) as exc:
-            _refused(request, exc)
-            return redirect(f"{request.path}?batch={batch.lot_number}")
-        messages.success(request, _("Batch %(lot)s: %(decision)s.") % {
-            "lot": batch.lot_number, "decision": disposition.get_decision_display()})
-        return redirect(disposition.get_absolute_url())
+
+
+class DispositionForm(SignatureForm):
+    decision = forms.ChoiceField(choices=Disposition.Decision.choices)
+    quantity_released = forms.IntegerField(required=False, min_value=0)
+
+
+class DispositionSign(SigningActionView):
+    """QA signs the disposition; the meaning follows the decision (release → released, …)."""
+
+    permission_required = "qc.add_disposition"
+    form_class = DispositionForm
+
+    def get_object(self):
+        return get_object_or_404(Batch, lot_number=self.request.POST.get("batch", ""))
+
+    def back_url(self, obj, result=None):
+        if isinstance(result, Disposition):
+            return result.get_absolute_url()
+        return f"{reverse('qc:disposition-create')}?batch={obj.lot_number}"
+
+    def perform(self, form, obj):
+        d = form.cleaned_data
+        return services.dispose_batch(obj, decision=d["decision"], quantity_released=d["quantity_released"],
+                                      **form.signing_kwargs(), user=self.request.user)
+
+    def success_message_for(self, result):
+        return _("Batch %(lot)s: %(decision)s.") % {"lot": result.batch.lot_number,
+                                                    "decision": result.get_decision_display()}
 
 
 def _release_warnings(batch):

@@ -6,6 +6,8 @@ from django.utils.translation import gettext as _
 
 from lims.audit import service
 from lims.errors import DomainError
+from lims.services import update_record
+from lims.signatures import SigningAction, sign
 from production.models import Batch
 from regulatory.eligibility import eligibility
 from regulatory.models import Certification, Shipment
@@ -51,16 +53,9 @@ def create_certification(data: dict, *, user, reason=""):
 def update_certification(certification, changes: dict, *, user, reason="", expected_version=None):
     """Edit the register entry under a row lock (409 ``stale_version``); a change of ``status`` follows the
     life cycle (409 ``invalid_state``; suspension and withdrawal need a reason)."""
-    from lims.services import check_version
-
     changes = dict(changes)
     status = changes.pop("status", None)
-    cert = Certification.objects.select_for_update().get(pk=certification.pk)
-    check_version(cert.version, expected_version)
-    for field, value in changes.items():
-        setattr(cert, field, value)
-    cert.full_clean()
-    cert.save()
+    cert = update_record(certification, changes, user=user, reason=reason, expected_version=expected_version)
     if status and status != cert.status:
         action = {S.ACTIVE: "activate", S.SUSPENDED: "suspend", S.WITHDRAWN: "withdraw", S.EXPIRED: "expire"}.get(
             status)
@@ -209,10 +204,12 @@ def mark_dossier_ready(dossier, *, user, reason=""):
     return dossier
 
 
-@service
-def submit_dossier(dossier, *, user, password, reason):
+SUBMIT_DOSSIER = SigningAction("regulatory.submit_dossier", ("submitted",), permission="regulatory.change_dossier")
+
+
+@service(signs=SUBMIT_DOSSIER)
+def submit_dossier(dossier, *, username: str, password: str, meaning: str = "", user, reason: str = ""):
     """ready → submitted, signed with the meaning "submitted"."""
-    from lims.signatures import sign
     from regulatory.models import Dossier
 
     dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
@@ -220,7 +217,7 @@ def submit_dossier(dossier, *, user, password, reason):
         raise DomainError(_("Only a ready dossier can be submitted."), "invalid_state")
     dossier.status = Dossier.Status.SUBMITTED
     dossier.save()
-    sign(dossier, user=user, meaning="submitted", reason=reason)
+    sign(dossier, user=user, meaning=meaning, reason=reason)
     return dossier
 
 

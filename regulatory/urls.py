@@ -18,6 +18,7 @@ urlpatterns = [
     path("dossiers/", views.DossierList.as_view(), name="dossier-list"),
     path("dossiers/<int:pk>/", views.DossierDetail.as_view(), name="dossier-detail"),
     path("dossiers/<int:pk>/studies/", views.DossierCiteStudy.as_view(), name="dossier-cite-study"),
+    path("dossiers/<int:pk>/submit/", views.DossierSubmit.as_view(), name="dossier-submit"),
     path("dossiers/<int:pk>/<slug:action>/", views.DossierAction.as_view(), name="dossier-action"),
     path("shipments/", views.ShipmentList.as_view(), name="shipment-list"),
     path("shipments/new/", views.ShipmentCreate.as_view(), name="shipment-create"),

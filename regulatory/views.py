@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 
 from lims.errors import DomainError
 from lims.listing import Column, ListPage, RolePageMixin
-from lims.pages import ServiceFormView
+from lims.pages import ServiceFormView, SigningActionView
 from lims.permissions import require
 from lims.signatures import signature_rows
 from production.models import Batch
@@ -254,6 +254,7 @@ class DossierDetail(RolePageMixin, TemplateView):
         rule, rows = evidence(dossier)
         cited = {r.study.pk for r in rows}
         return {**super().get_context_data(**kwargs), "dossier": dossier, "items": items, "percent": percent,
+                "submit_signing": services.SUBMIT_DOSSIER,
                 "gaps": gaps, "signatures": signature_rows(dossier), "evidence_rule": rule, "evidence_rows": rows,
                 "citable_studies": [s for s in PerformanceStudy.objects.filter(product=dossier.product)
                                     if s.pk not in cited],
@@ -299,8 +300,23 @@ class DossierCiteStudy(RolePageMixin, View):
         return redirect(dossier.get_absolute_url())
 
 
+class DossierSubmit(SigningActionView):
+    """ready → submitted, signed "submitted" with both components and a reason."""
+
+    permission_required = "regulatory.change_dossier"
+    reason_required = True
+    success_message = _("Dossier updated.")
+
+    def get_object(self):
+        return get_object_or_404(Dossier, pk=self.kwargs["pk"])
+
+    def perform(self, form, obj):
+        return services.submit_dossier(obj, **form.signing_kwargs(), user=self.request.user)
+
+
 class DossierAction(RolePageMixin, View):
-    """The dossier's life cycle from its page: ``ready``, ``submit`` (signed) and ``decide`` (approve/reject)."""
+    """The dossier's life cycle from its page: ``ready`` and ``decide`` (approve/reject); ``submit`` signs
+    (DossierSubmit)."""
 
     permission_required = "regulatory.change_dossier"
     http_method_names = ["post"]
@@ -311,9 +327,6 @@ class DossierAction(RolePageMixin, View):
         try:
             if action == "ready":
                 services.mark_dossier_ready(dossier, user=request.user, reason=reason)
-            elif action == "submit":
-                services.submit_dossier(dossier, password=request.POST.get("password", ""), user=request.user,
-                                        reason=reason)
             elif action == "decide":
                 services.decide_dossier(dossier, approved=request.POST.get("approved") == "1", user=request.user,
                                         reason=reason)

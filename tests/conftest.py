@@ -99,3 +99,13 @@ def api_for(db):
         return client
 
     return make
+
+
+def sig(user, password=PASSWORD) -> dict:
+    """Both components of an electronic signature (21 CFR 11.200(a)(1)) for a signing service call."""
+    return {"username": user.get_username(), "password": password}
+
+
+def sig_body(user, password=PASSWORD) -> dict:
+    """The same for an API or form body."""
+    return {"username": user.get_username(), "password": password}

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lims.forms import ReasonField
+from lims.forms import ReasonField, SignatureForm
 from production.models import CleanRoom
 from production.monitoring.models import ExcursionAssessment, Parameter
 
@@ -36,9 +36,9 @@ class UploadForm(forms.Form):
         "and any of particles_0_5um, particles_5um, temperature_c, humidity_pct, pressure_pa."))
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(SignatureForm):
+    """QA's impact assessment, signed "assessed" with both components (user id and password)."""
+
     impact = forms.CharField(label=_("impact assessment"), widget=forms.Textarea(attrs={"rows": 4}))
     conclusion = forms.ChoiceField(label=_("conclusion"), choices=ExcursionAssessment.Conclusion.choices)
-    password = forms.CharField(label=_("Your password"), strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
-    reason = ReasonField(required=False)
+    field_order = ["impact", "conclusion", "username", "password", "reason"]

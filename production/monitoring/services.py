@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from lims.audit import service
 from lims.errors import DomainError
 from lims.permissions import require
-from lims.services import create_record
-from lims.signatures import sign
+from lims.services import create_record, require_reason
+from lims.signatures import SigningAction, sign
 from production.monitoring import standards
 from production.monitoring.excursions import LimitBook, recompute
 from production.monitoring.ingestion import validate_rows
@@ -217,8 +217,7 @@ def ingest_readings(rows, *, user, reason: str = "", label=str, now=None):
 def correct_reading(reading, changes: dict, *, user, reason: str):
     """A correction is a new reading that replaces ``reading`` in every evaluation; the original stays."""
     require(user, "monitoring.add_reading")
-    if not reason:
-        raise ValidationError({"reason": [_("A correction needs a reason.")]})
+    reason = require_reason(reason)
     if Reading.objects.filter(corrected_reading=reading).exists():
         raise DomainError(_("This reading has already been corrected."), "already_corrected")
     values = {f: getattr(reading, f) for f in ("particles_0_5um", "particles_5um", "temperature_c",
@@ -231,8 +230,13 @@ def correct_reading(reading, changes: dict, *, user, reason: str):
     return correction
 
 
-@service
-def assess_excursion(excursion, *, impact: str, conclusion: str, password: str, user, reason: str = ""):
+ASSESS_EXCURSION = SigningAction("monitoring.assess_excursion", ("assessed",),
+                                 permission="monitoring.assess_excursion")
+
+
+@service(signs=ASSESS_EXCURSION)
+def assess_excursion(excursion, *, impact: str, conclusion: str, username: str, password: str, meaning: str = "",
+                     user, reason: str = ""):
     """QA's impact assessment of an excursion on the batches it exposed, signed "assessed" (DOMAIN.md §4:
     an action limit opens an impact assessment on the batches produced in the room during the excursion)."""
     require(user, "monitoring.assess_excursion")
@@ -252,5 +256,5 @@ def assess_excursion(excursion, *, impact: str, conclusion: str, password: str, 
     assessment = ExcursionAssessment(excursion=excursion, impact=impact.strip(), conclusion=conclusion,
                                      assessed_by=user)
     assessment.save()
-    sign(assessment, user=user, meaning="assessed", reason=reason)
+    sign(assessment, user=user, meaning=meaning, reason=reason)
     return assessment

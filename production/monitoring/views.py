@@ -82,8 +82,8 @@ class ExcursionDetail(RolePageMixin, TemplateView):
         if form.is_valid():
             d = form.cleaned_data
             try:
-                assess_excursion(excursion, impact=d["impact"], conclusion=d["conclusion"], password=d["password"],
-                                 user=request.user, reason=d["reason"])
+                assess_excursion(excursion, impact=d["impact"], conclusion=d["conclusion"],
+                                 **form.signing_kwargs(), user=request.user)
             except DomainError as exc:
                 form.add_error(None, str(exc.message))
             except ValidationError as exc:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from lims.models import Signature
+from lims.api.serializers import SigningSerializer
 from production.models import Batch, MaterialLot
 from qc.models import (
     Capa,
@@ -127,10 +127,7 @@ class InspectionInputSerializer(serializers.Serializer):
         return attrs
 
 
-class SignSerializer(serializers.Serializer):
-    password = serializers.CharField(trim_whitespace=False)
-    meaning = serializers.ChoiceField(choices=Signature.Meaning.choices, required=False, allow_blank=True)
-    reason = serializers.CharField(required=False, allow_blank=True)
+SignSerializer = SigningSerializer
 
 
 class ResultCorrectionSerializer(serializers.Serializer):

@@ -108,9 +108,7 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
     def _sign(self, request, service):
         parsed = s.SignSerializer(data=request.data)
         parsed.is_valid(raise_exception=True)
-        inspection = service(self.get_object(), password=parsed.validated_data["password"],
-                             meaning=parsed.validated_data.get("meaning", ""), user=request.user,
-                             reason=reason_of(request))
+        inspection = service(self.get_object(), **parsed.signing_kwargs(), user=request.user)
         return self._respond(inspection)
 
     @extend_schema(request=s.SignSerializer, responses=s.InspectionSerializer)
@@ -219,7 +217,7 @@ class DispositionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
         data = parsed.validated_data
         disposition = services.dispose_batch(
             data["batch"], decision=data["decision"], quantity_released=data.get("quantity_released"),
-            password=data["password"], meaning=data.get("meaning", ""), user=request.user, reason=reason_of(request))
+            **parsed.signing_kwargs(), user=request.user)
         return created(s.DispositionSerializer, disposition, request)
 
 

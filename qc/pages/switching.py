@@ -1,11 +1,15 @@
 """ISO 2859-1 switching pages: every product × specification with its severity and score, and one state's page
 with its lots and moves, QA's signed reduced decision and the signed corrective action after discontinuation."""
 
+from django import forms
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from lims.forms import SignatureForm
 from lims.listing import Column, ListPage, RolePageMixin
+from lims.pages import SigningActionView
 from lims.signatures import signature_rows
 from qc import switching
 from qc.models import SwitchingState
@@ -41,39 +45,58 @@ class SwitchingDetail(RolePageMixin, TemplateView):
         return {**super().get_context_data(**kwargs), "state": state,
                 "lots": state.lots.select_related("inspection").order_by("counted_at", "pk"),
                 "moves": state.moves.select_related("decided_by").order_by("moved_at", "pk"),
-                "signatures": signature_rows(state),
+                "signatures": signature_rows(state), "decide_signing": switching.DECIDE_REDUCED,
+                "resume_signing": switching.RESUME_AFTER_CORRECTIVE_ACTION,
                 "can_decide": may_decide and state.reduced_pending,
                 "can_resume": may_decide and state.state == "discontinued",
                 "can_reinstate": may_decide and state.state == "reduced"}
 
 
-class _StateAction(PostAction):
+class ReducedDecisionForm(SignatureForm):
+    production_steady = forms.BooleanField(label=_("Production is steady (ISO 2859-1 9.3.3)"))
+
+
+class CorrectiveActionForm(SignatureForm):
+    corrective_action = forms.CharField(label=_("Corrective action taken"), widget=forms.Textarea)
+
+
+class SwitchingDecide(SigningActionView):
+    """normal → reduced: QA's signed decision (score ≥ 30, production steady)."""
+
+    permission_required = "qc.decide_switching"
+    signing = switching.DECIDE_REDUCED
+    form_class = ReducedDecisionForm
+
+    def get_object(self):
+        return get_object_or_404(SwitchingState, pk=self.kwargs["pk"])
+
+    def perform(self, form, obj):
+        return switching.decide_reduced(obj, **form.signing_kwargs(),
+                                        production_steady=form.cleaned_data["production_steady"],
+                                        user=self.request.user)
+
+
+class SwitchingResume(SigningActionView):
+    """discontinued → tightened: the signed corrective action."""
+
+    permission_required = "qc.decide_switching"
+    signing = switching.RESUME_AFTER_CORRECTIVE_ACTION
+    form_class = CorrectiveActionForm
+
+    def get_object(self):
+        return get_object_or_404(SwitchingState, pk=self.kwargs["pk"])
+
+    def perform(self, form, obj):
+        return switching.resume_after_corrective_action(
+            obj, **form.signing_kwargs(), corrective_action=form.cleaned_data["corrective_action"],
+            user=self.request.user)
+
+
+class SwitchingReinstate(PostAction):
     permission_required = "qc.decide_switching"
 
     def get_object(self):
         return get_object_or_404(SwitchingState, pk=self.kwargs["pk"])
 
-
-class SwitchingDecide(_StateAction):
-    """normal → reduced: QA's signed decision (score ≥ 30, production steady)."""
-
-    def perform(self, request, obj):
-        p = request.POST
-        switching.decide_reduced(obj, password=p.get("password", ""), meaning=p.get("meaning", ""),
-                                 production_steady=p.get("production_steady") == "on", user=request.user,
-                                 reason=p.get("reason", ""))
-
-
-class SwitchingResume(_StateAction):
-    """discontinued → tightened: the signed corrective action."""
-
-    def perform(self, request, obj):
-        p = request.POST
-        switching.resume_after_corrective_action(obj, password=p.get("password", ""), meaning=p.get("meaning", ""),
-                                                 corrective_action=p.get("corrective_action", ""),
-                                                 user=request.user, reason=p.get("reason", ""))
-
-
-class SwitchingReinstate(_StateAction):
     def perform(self, request, obj):
         switching.reinstate_normal(obj, user=request.user, reason=request.POST.get("reason", ""))

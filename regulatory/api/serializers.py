@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from lims.api.serializers import SigningSerializer
 from production.models import Batch
 from regulatory.models import Certification, CertificationKind, Market, MarketRule, Shipment
 
@@ -164,9 +165,7 @@ class ReasonOnlySerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-class DossierSubmitSerializer(serializers.Serializer):
-    password = serializers.CharField(trim_whitespace=False, max_length=4096)
-    meaning = serializers.ChoiceField(choices=["submitted"], required=False)
+class DossierSubmitSerializer(SigningSerializer):
     reason = serializers.CharField(max_length=2000)
 
 

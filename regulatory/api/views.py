@@ -204,8 +204,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         """ready → submitted, signed (password re-checked; 403 ``bad_signature`` when wrong)."""
         parsed = s.DossierSubmitSerializer(data=request.data)
         parsed.is_valid(raise_exception=True)
-        dossier = services.submit_dossier(self.get_object(), password=parsed.validated_data["password"],
-                                          user=request.user, reason=parsed.validated_data["reason"])
+        dossier = services.submit_dossier(self.get_object(), **parsed.signing_kwargs(), user=request.user)
         return Response(self.get_serializer(dossier).data)
 
     @extend_schema(request=s.DossierDecisionSerializer, responses={200: s.DossierSerializer})

@@ -14,20 +14,23 @@ from lims.errors import BadSignature, SigningLocked
 from lims.history import object_history, tracked_models
 from lims.models import Signature, SignatureFailure
 from lims.services import update_record
-from lims.signatures import SIGNING_FAILURE_LIMIT, sign, signature_rows
-from tests.conftest import PASSWORD
+from lims.signatures import SIGNING_FAILURE_LIMIT, SigningAction, sign, signature_rows
+from tests.conftest import sig
 from tests.helpers import Snapshot, assert_history
 
 pytestmark = pytest.mark.django_db
 
 
-@service
-def approve_project(project, *, user, reason, password):
+APPROVE_PROJECT = SigningAction("tests.approve_project", ("approved",))
+
+
+@service(signs=APPROVE_PROJECT)
+def approve_project(project, *, user, reason, username, password, meaning=""):
     """A signing service as the apps write them: change, then sign the new version."""
     project = Project.objects.select_for_update().get(pk=project.pk)
     project.stage = Project.Stage.INCUBATING
     project.save()
-    sign(project, user=user, meaning="approved", reason=reason)
+    sign(project, user=user, meaning=meaning, reason=reason)
     return project
 
 
@@ -48,9 +51,32 @@ def test_a_write_without_an_acting_user_is_refused():
     assert not Project.objects.filter(code="P-X").exists()
 
 
-def test_service_without_reason_records_the_action_name(project, incubator_user):
-    update_record(project, {"team_lead": "Dr Wu"}, user=incubator_user)
-    assert_history(project, user=incubator_user, reason="update record")
+def test_an_edit_without_a_reason_is_refused(project, incubator_user):
+    from lims.errors import ReasonRequired
+
+    snap = Snapshot(project)
+    for blank in ("", "   "):
+        with pytest.raises(ReasonRequired) as err:
+            update_record(project, {"team_lead": "Dr Wu"}, user=incubator_user, reason=blank)
+        assert err.value.code == "reason_required"
+    snap.assert_unchanged()
+
+
+def test_a_creation_without_a_reason_stores_the_action_code_marked_system(incubator_user):
+    from lims.audit import reason_display
+    from lims.services import create_record
+
+    project = create_record(Project, {"code": "P-S", "name": "s", "focus_area": "other",
+                                      "entered_on": "2025-01-01"}, user=incubator_user, reason="")
+    row = assert_history(project, user=incubator_user, reason="create_record", type="+")
+    assert row.history_reason_system is True
+    typed = update_record(project, {"name": "t"}, user=incubator_user, reason="typo")
+    assert typed.history.latest().history_reason_system is False
+    assert reason_display("create_record", True) == "Record created"
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        assert reason_display("create_record", True) == "创建记录"
 
 
 def test_every_domain_model_is_tracked_with_a_reason_column():
@@ -117,7 +143,7 @@ def test_history_is_read_only_in_admin(admin_user):
 # --- signatures -------------------------------------------------------------------------------------------
 
 def test_signing_binds_the_exact_version(project, qa_user):
-    signed = approve_project(project, user=qa_user, password=PASSWORD, reason="ready to incubate")
+    signed = approve_project(project, user=qa_user, **sig(qa_user), reason="ready to incubate")
     (signature,) = Signature.objects.for_object(signed)
     assert signature.signer == qa_user and signature.meaning == "approved"
     assert signature.printed_name == "Qa Tester"
@@ -126,7 +152,7 @@ def test_signing_binds_the_exact_version(project, qa_user):
 
 
 def test_a_change_after_signing_shows(project, qa_user, incubator_user):
-    signed = approve_project(project, user=qa_user, password=PASSWORD, reason="ok")
+    signed = approve_project(project, user=qa_user, **sig(qa_user), reason="ok")
     update_record(signed, {"team_lead": "Dr Li"}, user=incubator_user, reason="new lead")
     assert signature_rows(signed)[0].changed_after is True
 
@@ -134,7 +160,7 @@ def test_a_change_after_signing_shows(project, qa_user, incubator_user):
 def test_editing_a_signed_record_needs_a_reason(project, qa_user, incubator_user):
     from lims.errors import ReasonRequired
 
-    signed = approve_project(project, user=qa_user, password=PASSWORD, reason="ok")
+    signed = approve_project(project, user=qa_user, **sig(qa_user), reason="ok")
     snap = Snapshot(signed)
     with pytest.raises(ReasonRequired):
         update_record(signed, {"team_lead": "Dr Li"}, user=incubator_user, reason="  ")
@@ -144,7 +170,7 @@ def test_editing_a_signed_record_needs_a_reason(project, qa_user, incubator_user
 def test_wrong_password_signs_nothing_and_is_recorded(project, qa_user):
     snap = Snapshot(project)
     with pytest.raises(BadSignature) as err:
-        approve_project(project, user=qa_user, password="wrong", reason="ok")
+        approve_project(project, user=qa_user, **sig(qa_user, "wrong"), reason="ok")
     assert err.value.code == "bad_signature"
     snap.assert_unchanged()
     assert Signature.objects.count() == 0
@@ -154,9 +180,9 @@ def test_wrong_password_signs_nothing_and_is_recorded(project, qa_user):
 def test_repeated_failures_lock_signing(project, qa_user):
     for _ in range(SIGNING_FAILURE_LIMIT):
         with pytest.raises(BadSignature):
-            approve_project(project, user=qa_user, password="wrong", reason="ok")
+            approve_project(project, user=qa_user, **sig(qa_user, "wrong"), reason="ok")
     with pytest.raises(SigningLocked):
-        approve_project(project, user=qa_user, password=PASSWORD, reason="ok")
+        approve_project(project, user=qa_user, **sig(qa_user), reason="ok")
     assert Signature.objects.count() == 0
 
 
@@ -164,14 +190,14 @@ def test_a_user_without_the_signing_right_cannot_sign(project, outsider):
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        approve_project(project, user=outsider, password=PASSWORD, reason="ok")
+        approve_project(project, user=outsider, **sig(outsider), reason="ok")
     assert Signature.objects.count() == 0
     project.refresh_from_db()
     assert project.stage == "applied"
 
 
 def test_signatures_cannot_be_altered(project, qa_user):
-    signed = approve_project(project, user=qa_user, password=PASSWORD, reason="ok")
+    signed = approve_project(project, user=qa_user, **sig(qa_user), reason="ok")
     signature = Signature.objects.for_object(signed).get()
     signature.reason = "tampered"
     with pytest.raises(ValueError):
@@ -189,7 +215,7 @@ def test_audit_log_and_signature_list_keep_a_constant_query_count(client_for, au
             with audited(user=incubator_user, reason="bulk"):
                 project = Project.objects.create(code=f"Q-{Project.objects.count()}-{i}", name="x",
                                                  focus_area="other", entered_on="2025-01-01")
-            approve_project(project, user=qa_user, password=PASSWORD, reason="ok")
+            approve_project(project, user=qa_user, **sig(qa_user), reason="ok")
 
     more(2)
     client = client_for(auditor_user)
@@ -205,3 +231,36 @@ def test_a_non_numeric_version_is_a_field_error(project, incubator_user):
     assert err.value.message_dict == {"version": ["A whole number is required."]}
     project.refresh_from_db()
     assert project.name == "3D microbial culture"
+
+
+def test_a_user_id_that_is_not_the_signers_is_a_bad_signature(project, qa_user, qc_user):
+    snap = Snapshot(project)
+    with pytest.raises(BadSignature):
+        approve_project(project, user=qa_user, **sig(qc_user), reason="ok")
+    snap.assert_unchanged()
+    assert Signature.objects.count() == 0
+    failure = SignatureFailure.objects.get(user=qa_user)
+    assert "user id given" in failure.action
+
+
+def test_a_contradicting_meaning_is_a_field_error_and_writes_nothing(project, qa_user):
+    from django.core.exceptions import ValidationError
+
+    snap = Snapshot(project)
+    with pytest.raises(ValidationError) as err:
+        approve_project(project, user=qa_user, **sig(qa_user), meaning="released",
+                        reason="ok")
+    assert set(err.value.message_dict) == {"meaning"}
+    snap.assert_unchanged()
+    assert Signature.objects.count() == 0 and SignatureFailure.objects.count() == 0
+
+
+def test_a_service_taking_a_password_must_declare_its_signing_action():
+    with pytest.raises(TypeError):
+        @service
+        def sneaky(obj, *, user, reason="", password=""):
+            return obj
+    with pytest.raises(TypeError):
+        @service(signs=APPROVE_PROJECT)
+        def one_component(obj, *, user, reason="", password="", meaning=""):
+            return obj

@@ -7,16 +7,19 @@ from incubator.models import Project
 from lims.audit import audited, service
 from lims.pdf import RecordPdf, Section
 from lims.services import update_record
-from lims.signatures import sign, signature_rows
-from tests.conftest import PASSWORD
+from lims.signatures import SigningAction, sign, signature_rows
+from tests.conftest import sig
 
 pytestmark = pytest.mark.django_db
 
 
-@service
-def approve(project, *, user, reason, password):
+APPROVE = SigningAction("tests.pdf_approve", ("approved",))
+
+
+@service(signs=APPROVE)
+def approve(project, *, user, reason, username, password, meaning=""):
     project.save()
-    sign(project, user=user, meaning="approved", reason=reason)
+    sign(project, user=user, meaning=meaning, reason=reason)
     return project
 
 
@@ -27,7 +30,7 @@ def text_of(pdf: bytes) -> str:
 def test_record_pdf_shows_facts_sections_and_signatures(qa_user, incubator_user):
     with audited(user=incubator_user, reason="new"):
         project = Project.objects.create(code="P-1", name="x", focus_area="other", entered_on="2025-01-01")
-    approve(project, user=qa_user, password=PASSWORD, reason="checked")
+    approve(project, user=qa_user, **sig(qa_user), reason="checked")
     update_record(project, {"name": "y"}, user=incubator_user, reason="late edit")
     pdf = RecordPdf(title="Certificate of analysis", reference="Lot SC1", facts=[("Product", "抗原检测试剂盒")],
                     sections=[Section("Results", [["Test", "Result"], ["Appearance", "Pass"]]),

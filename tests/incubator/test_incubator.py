@@ -299,7 +299,8 @@ def test_api_projects_fields_and_stage_rule(api_for, incubator_user):
     pk = body["id"]
     project = Project.objects.get(pk=pk)
     snapshot = Snapshot(project)
-    refused = api.patch(f"/api/v1/incubator/projects/{pk}/", {"stage": "graduated"}, format="json")
+    refused = api.patch(f"/api/v1/incubator/projects/{pk}/", {"reason": "corrected", "stage": "graduated"},
+                        format="json")
     assert refused.status_code == 409 and refused.json()["code"] == "invalid_transition"
     snapshot.assert_unchanged()
     moved = api.patch(f"/api/v1/incubator/projects/{pk}/", {"stage": "incubating", "reason": "admitted"},

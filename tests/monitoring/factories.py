@@ -18,7 +18,7 @@ from production.monitoring.models import (
     MonitoringPoint,
 )
 from production.validators import gtin_check_digit
-from tests.conftest import PASSWORD
+from tests.conftest import sig
 
 _numbers = itertools.count(1)
 
@@ -89,7 +89,7 @@ def make_excursion_batch(user, reason):
 def make_assessment(user, reason):
     excursion = make_excursion(user, reason)
     return services.assess_excursion(excursion, impact="No product exposed", conclusion="no_impact",
-                                     password=PASSWORD, user=user, reason=reason)
+                                     **sig(user), user=user, reason=reason)
 
 
 FACTORIES = {

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from production.monitoring import services
 from production.monitoring.models import Excursion, Reading
-from tests.conftest import PASSWORD
+from tests.conftest import sig_body
 from tests.helpers import assert_constant_queries
 from tests.monitoring import factories
 from tests.monitoring.conftest import rows
@@ -109,12 +109,12 @@ def test_assessment_through_the_api_wrong_password_changes_nothing(room, api_for
     services.ingest_readings(rows(room.point, t0, [OK, ACTION, OK]), user=room.user)
     excursion = Excursion.objects.get()
     url = f"/api/v1/production/excursions/{excursion.pk}/assess/"
-    body = {"impact": "none", "conclusion": "no_impact", "password": "wrong", "meaning": "assessed"}
+    body = {"impact": "none", "conclusion": "no_impact", **sig_body(qa_user, "wrong"), "meaning": "assessed"}
     refused = api_for(qa_user).post(url, body, format="json")
     assert refused.status_code == 403 and refused.json()["code"] == "bad_signature"
     assert not Excursion.objects.get().is_assessed
-    assert api_for(room.user).post(url, {**body, "password": PASSWORD}, format="json").status_code == 403
-    signed = api_for(qa_user).post(url, {**body, "password": PASSWORD}, format="json")
+    assert api_for(room.user).post(url, {**body, **sig_body(room.user)}, format="json").status_code == 403
+    signed = api_for(qa_user).post(url, {**body, **sig_body(qa_user)}, format="json")
     assert signed.status_code == 201 and signed.json()["assessed"] is True
 
 
@@ -141,9 +141,11 @@ def test_signing_the_assessment_on_the_page(room, client_for, qa_user, t0):
     services.ingest_readings(rows(room.point, t0, [OK, ACTION, OK]), user=room.user)
     excursion = Excursion.objects.get()
     client = client_for(qa_user)
-    bad = client.post(excursion.get_absolute_url(), {"impact": "x", "conclusion": "no_impact", "password": "no"})
+    bad = client.post(excursion.get_absolute_url(),
+                      {"impact": "x", "conclusion": "no_impact", **sig_body(qa_user, "no")})
     assert bad.status_code == 400 and not Excursion.objects.get().is_assessed
-    good = client.post(excursion.get_absolute_url(), {"impact": "x", "conclusion": "impact", "password": PASSWORD})
+    good = client.post(excursion.get_absolute_url(),
+                       {"impact": "x", "conclusion": "impact", **sig_body(qa_user)})
     assert good.status_code == 302 and Excursion.objects.get().assessment.conclusion == "impact"
     history = client.get(reverse("object-history", args=["monitoring", "excursion", excursion.pk]))
     assert history.status_code == 200

@@ -9,7 +9,7 @@ from production.monitoring import services, standards
 from production.monitoring.excursions import group_readings
 from production.monitoring.gates import unassessed_excursions
 from production.monitoring.models import Excursion, Limit
-from tests.conftest import PASSWORD
+from tests.conftest import sig
 from tests.helpers import Snapshot, assert_history
 from tests.monitoring import factories
 from tests.monitoring.conftest import rows
@@ -195,7 +195,7 @@ def test_the_signed_assessment_clears_the_release_gate(room, production_user, qa
     blockers = _release_blockers(batch, qa_user)
     assert "unassessed_excursion" in blockers
     assessment = services.assess_excursion(excursion, impact="Counts were at the door, away from the line.",
-                                           conclusion="no_impact", password=PASSWORD, user=qa_user,
+                                           conclusion="no_impact", **sig(qa_user), user=qa_user,
                                            reason="impact assessed")
     assert assessment.signatures().get().meaning == "assessed"
     assert not unassessed_excursions(batch).exists()
@@ -216,7 +216,7 @@ def test_a_wrong_password_signs_nothing(room, production_user, qa_user, t0):
     from lims.errors import BadSignature
 
     with pytest.raises(BadSignature):
-        services.assess_excursion(excursion, impact="x", conclusion="no_impact", password="wrong", user=qa_user)
+        services.assess_excursion(excursion, impact="x", conclusion="no_impact", **sig(qa_user, "wrong"), user=qa_user)
     snapshot.assert_unchanged()
     assert not hasattr(Excursion.objects.get(), "assessment") or not Excursion.objects.get().is_assessed
 
@@ -228,6 +228,6 @@ def test_an_open_excursion_cannot_be_assessed_yet(room, production_user, qa_user
     from lims.errors import DomainError
 
     with pytest.raises(DomainError) as refused:
-        services.assess_excursion(Excursion.objects.get(), impact="x", conclusion="no_impact", password=PASSWORD,
+        services.assess_excursion(Excursion.objects.get(), impact="x", conclusion="no_impact", **sig(qa_user),
                                   user=qa_user)
     assert refused.value.code == "excursion_open"

@@ -145,7 +145,8 @@ def test_batch_filters(api_for, production_user, plant):
 
 def test_stale_version_is_409_and_changes_nothing(api_for, production_user, plant):
     snap = Snapshot(plant.a1)
-    response = api_for(production_user).patch(f"{BASE}/lines/{plant.a1.pk}/", {"rated_units_per_hour": 1,
+    response = api_for(production_user).patch(f"{BASE}/lines/{plant.a1.pk}/", {
+        "reason": "corrected", "rated_units_per_hour": 1,
                                                                                "version": 99}, format="json")
     assert response.status_code == 409 and response.json()["code"] == "stale_version"
     snap.assert_unchanged()
@@ -159,7 +160,8 @@ def test_patching_a_batch_plan(api_for, production_user, batch):
     response = api.patch(f"{BASE}/batches/{batch.lot_number}/", {"planned_quantity": 120, "version": 1,
                                                                  "reason": "bigger order"}, format="json")
     assert response.status_code == 200 and response.json()["planned_quantity"] == 120
-    response = api.patch(f"{BASE}/batches/{batch.lot_number}/", {"planned_quantity": 130, "version": 1},
+    response = api.patch(f"{BASE}/batches/{batch.lot_number}/",
+                         {"reason": "corrected", "planned_quantity": 130, "version": 1},
                          format="json")
     assert response.status_code == 409 and response.json()["code"] == "stale_version"
 
@@ -339,7 +341,7 @@ def test_only_production_writes(api_for, persona, request, plant, running):
     before = table_counts(Batch, Product, MaterialLot, Consumption)
     attempts = [
         api.post(f"{BASE}/products/", product_body(501), format="json"),
-        api.patch(f"{BASE}/products/{plant.product.pk}/", {"name": "x"}, format="json"),
+        api.patch(f"{BASE}/products/{plant.product.pk}/", {"reason": "corrected", "name": "x"}, format="json"),
         api.post(f"{BASE}/batches/", {"product": plant.product.pk, "line": plant.a1.pk, "planned_quantity": 1},
                  format="json"),
         api.post(f"{BASE}/batches/{running.lot_number}/consume/", {"material_lot": plant.lots["MEM"].pk,

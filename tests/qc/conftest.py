@@ -7,7 +7,8 @@ from types import SimpleNamespace
 import pytest
 
 from qc import services
-from tests.qc.factories import PASSWORD, make_batch, make_line, make_product, make_spec
+from tests.conftest import sig
+from tests.qc.factories import make_batch, make_line, make_product, make_spec
 
 
 @pytest.fixture
@@ -42,8 +43,8 @@ def approved(kit, qc_user, admin_user, qa_user):
         inspection = services.record_inspection(batch=kit.batch, stage="release", lot_size=3200, aql="1.0",
                                                 results=results or passing_results(kit.specs), user=recorder,
                                                 reason="release testing")
-        services.review_inspection(inspection, password=PASSWORD, user=reviewer, reason="checked")
-        return services.approve_inspection(inspection, password=PASSWORD, user=approver, reason="approved")
+        services.review_inspection(inspection, **sig(reviewer), user=reviewer, reason="checked")
+        return services.approve_inspection(inspection, **sig(approver), user=approver, reason="approved")
 
     return make
 

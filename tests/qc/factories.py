@@ -13,6 +13,7 @@ from production.models import CleanRoom, Line, Material
 from production.validators import gtin_check_digit
 from qc import services
 from qc.models import Capa, Deviation, Disposition, Inspection, InspectionResult, PerformanceStudy, Specification
+from tests.conftest import sig
 
 PASSWORD = "lims-demo"
 _numbers = itertools.count(9000)
@@ -79,7 +80,7 @@ def make_capa(user, reason="test"):
 
 
 def make_disposition(user, reason="test"):
-    return services.dispose_batch(make_batch(user, reason), decision="quarantine", password=PASSWORD, user=user,
+    return services.dispose_batch(make_batch(user, reason), decision="quarantine", **sig(user), user=user,
                                   reason=reason)
 
 

@@ -11,9 +11,9 @@ from lims.models import Signature
 from production.models import Batch
 from qc import services
 from qc.models import Deviation, Disposition, Inspection
+from tests.conftest import sig_body
 from tests.helpers import Snapshot
 from tests.qc.conftest import passing_results
-from tests.qc.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/qc/"
@@ -82,16 +82,17 @@ def test_inspection_flow_through_the_api(api_for, kit, qc_user, admin_user, qa_u
         "pass", "fail", "pass"]  # AQL, FLOW (9 > 5 despite passed: true), NEG
     assert Deviation.objects.filter(batch=kit.batch, kind="oos").count() == 1
     pk = body["id"]
-    own = api_for(qc_user).post(f"{BASE}inspections/{pk}/review/", {"password": PASSWORD}, format="json")
+    own = api_for(qc_user).post(f"{BASE}inspections/{pk}/review/", sig_body(qc_user), format="json")
     assert (own.status_code, own.json()["code"]) == (409, "four_eyes")
-    wrong = api_for(admin_user).post(f"{BASE}inspections/{pk}/review/", {"password": "x"}, format="json")
+    wrong = api_for(admin_user).post(f"{BASE}inspections/{pk}/review/", sig_body(admin_user, "x"), format="json")
     assert (wrong.status_code, wrong.json()["code"]) == (403, "bad_signature")
     ok = api_for(admin_user).post(f"{BASE}inspections/{pk}/review/",
-                                  {"password": PASSWORD, "meaning": "reviewed", "reason": "checked"}, format="json")
+                                  {**sig_body(admin_user), "meaning": "reviewed", "reason": "checked"},
+                                  format="json")
     assert ok.status_code == 200 and ok.json()["status"] == "reviewed"
-    denied = api_for(qc_user).post(f"{BASE}inspections/{pk}/approve/", {"password": PASSWORD}, format="json")
+    denied = api_for(qc_user).post(f"{BASE}inspections/{pk}/approve/", sig_body(qc_user), format="json")
     assert denied.status_code == 403
-    approved = api_for(qa_user).post(f"{BASE}inspections/{pk}/approve/", {"password": PASSWORD}, format="json")
+    approved = api_for(qa_user).post(f"{BASE}inspections/{pk}/approve/", sig_body(qa_user), format="json")
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
     result = Inspection.objects.get(pk=pk).results.get(specification=kit.specs.flow)
     nreason = api_for(qc_user).post(f"{BASE}inspections/{pk}/correct/", {"result": result.pk, "value": "4"},
@@ -116,7 +117,7 @@ def test_disposition_refused_with_every_reason_and_nothing_changes(api_for, kit,
                                results=[{"specification": kit.specs.flow, "value": Decimal("3")}], user=admin_user)
     snap = Snapshot(kit.batch)
     response = api_for(admin_user).post(f"{BASE}dispositions/", {
-        "batch": kit.batch.lot_number, "decision": "release", "password": PASSWORD, "meaning": "released",
+        "batch": kit.batch.lot_number, "decision": "release", **sig_body(admin_user), "meaning": "released",
         "reason": "release"}, format="json")
     assert response.status_code == 409
     body = response.json()
@@ -132,12 +133,13 @@ def test_disposition_release_and_coa(api_for, kit, approved, releaser, regulator
     refused = api_for(regulatory_user).get(f"{BASE}batches/{kit.batch.lot_number}/coa/")
     assert (refused.status_code, refused.json()["code"]) == (409, "not_released")
     assert api_for(qc_user).post(f"{BASE}dispositions/", {
-        "batch": kit.batch.lot_number, "decision": "release", "password": PASSWORD}, format="json").status_code == 403
+        "batch": kit.batch.lot_number, "decision": "release", **sig_body(qc_user)},
+        format="json").status_code == 403
     wrong = client.post(f"{BASE}dispositions/", {"batch": kit.batch.lot_number, "decision": "release",
-                                                 "password": "bad"}, format="json")
+                                                 **sig_body(releaser, "bad")}, format="json")
     assert (wrong.status_code, wrong.json()["code"]) == (403, "bad_signature")
     response = client.post(f"{BASE}dispositions/", {
-        "batch": kit.batch.lot_number, "decision": "release", "quantity_released": 3100, "password": PASSWORD,
+        "batch": kit.batch.lot_number, "decision": "release", "quantity_released": 3100, **sig_body(releaser),
         "meaning": "released", "reason": "all release tests passed"}, format="json")
     assert response.status_code == 201, response.json()
     assert (response.json()["batch"], response.json()["decision"], response.json()["quantity_released"]) == (
@@ -170,7 +172,7 @@ def test_production_raises_a_deviation(api_for, kit, production_user):
     assert (response.json()["kind"], response.json()["status"], response.json()["opened_by"]) == (
         "deviation", "open", "production")
     assert api_for(production_user).post(f"{BASE}deviations/{response.json()['id']}/close/",
-                                         {"password": PASSWORD}, format="json").status_code == 403
+                                         sig_body(production_user), format="json").status_code == 403
 
 
 def test_list_inspections_fields(api_for, kit, qc_user):

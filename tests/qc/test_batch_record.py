@@ -6,7 +6,7 @@ import pytest
 from pypdf import PdfReader
 
 from qc import services
-from tests.qc.factories import PASSWORD
+from tests.conftest import sig
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def test_record_shows_qc_deviations_and_release(kit, approved, releaser, client_
     assert "No deviation on this batch." in empty and "No release decision yet." in empty
 
     inspection = approved()
-    services.dispose_batch(kit.batch, decision="release", quantity_released=3000, password=PASSWORD,
+    services.dispose_batch(kit.batch, decision="release", quantity_released=3000, **sig(releaser),
                            user=releaser, reason="all tests passed")
     text = record_text(client_for(qa_user), kit.batch)
     assert f"#{inspection.pk}" in text and "3 results, 0 failing" in text

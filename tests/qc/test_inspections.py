@@ -11,9 +11,10 @@ from lims.models import Signature
 from production.models import MaterialLot
 from qc import services
 from qc.models import Deviation, Inspection, InspectionResult
+from tests.conftest import sig
 from tests.helpers import Snapshot, assert_history
 from tests.qc.conftest import passing_results
-from tests.qc.factories import PASSWORD, make_material_lot, make_spec
+from tests.qc.factories import make_material_lot, make_spec
 
 pytestmark = pytest.mark.django_db
 P, F = InspectionResult.Outcome.PASS, InspectionResult.Outcome.FAIL
@@ -85,7 +86,7 @@ def test_review_by_the_recorder_is_refused(kit, qc_user):
     inspection = record(kit, qc_user, passing_results(kit.specs), sample_size=None, lot_size=3200, aql="1.0")
     snap = Snapshot(inspection)
     with pytest.raises(DomainError) as exc:
-        services.review_inspection(inspection, password=PASSWORD, user=qc_user, reason="self")
+        services.review_inspection(inspection, **sig(qc_user), user=qc_user, reason="self")
     assert exc.value.code == "four_eyes"
     snap.assert_unchanged()
     assert not Signature.objects.exists()
@@ -96,7 +97,7 @@ def test_review_with_a_wrong_password_changes_nothing(kit, qc_user, user_factory
     inspection = record(kit, qc_user, passing_results(kit.specs), sample_size=None, lot_size=3200, aql="1.0")
     snap = Snapshot(inspection)
     with pytest.raises(BadSignature):
-        services.review_inspection(inspection, password="wrong", user=other, reason="check")
+        services.review_inspection(inspection, **sig(other, "wrong"), user=other, reason="check")
     snap.assert_unchanged()
     assert not Signature.objects.exists()
 
@@ -104,8 +105,8 @@ def test_review_with_a_wrong_password_changes_nothing(kit, qc_user, user_factory
 def test_review_and_approval_are_signed(kit, qc_user, qa_user, user_factory):
     other = user_factory("qc2", "QC")
     inspection = record(kit, qc_user, passing_results(kit.specs), sample_size=None, lot_size=3200, aql="1.0")
-    services.review_inspection(inspection, password=PASSWORD, user=other, reason="second check")
-    inspection = services.approve_inspection(inspection, password=PASSWORD, user=qa_user, reason="ok")
+    services.review_inspection(inspection, **sig(other), user=other, reason="second check")
+    inspection = services.approve_inspection(inspection, **sig(qa_user), user=qa_user, reason="ok")
     assert (inspection.status, inspection.reviewed_by, inspection.approved_by) == ("approved", other, qa_user)
     assert list(Signature.objects.for_object(inspection).values_list("signer__username", "meaning")) == [
         ("qc2", "reviewed"), ("qa", "approved")]
@@ -130,8 +131,8 @@ def test_approved_incoming_inspection_decides_the_material_lot(qc_user, qa_user,
     spec = make_spec(qc_user, stage="incoming", kind="attribute", lower=None, upper=None, unit="")
     inspection = services.record_inspection(material_lot=lot, stage="incoming", sample_size=5,
                                             results=[{"specification": spec, "passed": True}], user=qc_user)
-    services.review_inspection(inspection, password=PASSWORD, user=other)
-    services.approve_inspection(inspection, password=PASSWORD, user=qa_user, reason="incoming QC")
+    services.review_inspection(inspection, **sig(other), user=other)
+    services.approve_inspection(inspection, **sig(qa_user), user=qa_user, reason="incoming QC")
     lot.refresh_from_db()
     assert lot.status == MaterialLot.Status.APPROVED
 
@@ -142,16 +143,16 @@ def test_failed_incoming_inspection_rejects_the_material_lot(qc_user, qa_user, p
     spec = make_spec(qc_user, stage="incoming", kind="attribute", lower=None, upper=None, unit="")
     inspection = services.record_inspection(material_lot=lot, stage="incoming", sample_size=5,
                                             results=[{"specification": spec, "passed": False}], user=qc_user)
-    services.review_inspection(inspection, password=PASSWORD, user=other)
-    services.approve_inspection(inspection, password=PASSWORD, user=qa_user, reason="incoming QC failed")
+    services.review_inspection(inspection, **sig(other), user=other)
+    services.approve_inspection(inspection, **sig(qa_user), user=qa_user, reason="incoming QC failed")
     lot.refresh_from_db()
     assert lot.status == MaterialLot.Status.REJECTED
 
 
 def test_the_reviewer_may_not_also_approve(kit, qc_user, qa_user):
     inspection = record(kit, qc_user, passing_results(kit.specs), sample_size=None, lot_size=3200, aql="1.0")
-    services.review_inspection(inspection, password=PASSWORD, user=qa_user, reason="second check")
+    services.review_inspection(inspection, **sig(qa_user), user=qa_user, reason="second check")
     with pytest.raises(DomainError) as exc:
-        services.approve_inspection(inspection, password=PASSWORD, user=qa_user, reason="approve")
+        services.approve_inspection(inspection, **sig(qa_user), user=qa_user, reason="approve")
     assert exc.value.code == "four_eyes"
     assert Inspection.objects.get(pk=inspection.pk).status == "reviewed"

@@ -4,9 +4,10 @@ inspection entry and the disposition page with the signing dialog."""
 import pytest
 
 from qc import services
+from tests.conftest import sig, sig_body
 from tests.helpers import assert_constant_queries
 from tests.qc.conftest import passing_results
-from tests.qc.factories import PASSWORD, make_batch, make_deviation
+from tests.qc.factories import make_batch, make_deviation
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def test_deviation_and_disposition_lists_constant_queries(client_for, qa_user, p
     def add():
         for _ in range(2):
             make_deviation(production_user)
-            services.dispose_batch(make_batch(production_user), decision="quarantine", password=PASSWORD,
+            services.dispose_batch(make_batch(production_user), decision="quarantine", **sig(releaser),
                                    user=releaser)
 
     add()
@@ -65,8 +66,9 @@ def test_disposition_page_lists_gates_and_signs(client_for, kit, approved, user_
     client = client_for(releaser)
     page = client.get("/qc/dispositions/new/", {"batch": kit.batch.lot_number})
     assert page.status_code == 200 and b'name="password"' in page.content
-    response = client.post("/qc/dispositions/new/", {"batch": kit.batch.lot_number, "decision": "release",
-                                                     "password": PASSWORD, "meaning": "released", "reason": "ok"})
+    assert b"Release \xe2\x86\x92 Released" in page.content and b'name="username"' in page.content
+    response = client.post("/qc/dispositions/sign/", {"batch": kit.batch.lot_number, "decision": "release",
+                                                      **sig_body(releaser), "reason": "ok"})
     assert response.status_code == 302
     detail = client.get(response["Location"])
     assert b"Qa2 Tester" in detail.content
@@ -84,7 +86,7 @@ def test_deviation_page_and_signed_close(client_for, kit, production_user, qa_us
     assert page.status_code == 200 and b'name="password"' in page.content
     client.post(f"/qc/deviations/{deviation.pk}/investigate/", {"root_cause": "Worn heater",
                                                                  "impact_assessment": "Seals within limits"})
-    client.post(f"/qc/deviations/{deviation.pk}/close/", {"password": PASSWORD, "no_capa_reason": "Replaced",
+    client.post(f"/qc/deviations/{deviation.pk}/close/", {**sig_body(qa_user), "no_capa_reason": "Replaced",
                                                            "reason": "closed"})
     deviation.refresh_from_db()
     assert deviation.status == "closed"

@@ -37,6 +37,7 @@ def test_performance_studies_api(api_for, qc_user, auditor_user, kit):
     assert data["sensitivity"] == 0.95 and data["specificity"] == 0.99
     assert data["sensitivity_ci"] == [0.8872, 0.9836]
     wilson_ = api_for(qc_user).patch(f"/api/v1/qc/performance-studies/{data['id']}/",
-                                     {"ci_method": "wilson", "version": data["version"]}, format="json")
+                                     {"reason": "corrected", "ci_method": "wilson", "version": data["version"]},
+                                     format="json")
     assert wilson_.json()["sensitivity_ci"] == [0.8882, 0.9785]
     assert api_for(auditor_user).get("/api/v1/qc/performance-studies/").json()["count"] == 1

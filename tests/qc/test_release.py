@@ -12,9 +12,10 @@ from production import services as production
 from production.models import Batch
 from qc import gates, services
 from qc.models import Deviation, Disposition
+from tests.conftest import sig
 from tests.helpers import Snapshot, assert_history
 from tests.qc.conftest import passing_results
-from tests.qc.factories import PASSWORD, make_spec
+from tests.qc.factories import make_spec
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def assert_refused(batch, signer, code, **kwargs):
     snap = Snapshot(batch)
     signatures = Signature.objects.count()
     with pytest.raises(DomainError) as exc:
-        services.dispose_batch(batch, decision="release", password=PASSWORD, user=signer, reason="release",
+        services.dispose_batch(batch, decision="release", **sig(signer), user=signer, reason="release",
                                **kwargs)
     assert exc.value.code == code
     snap.assert_unchanged()
@@ -37,7 +38,7 @@ def assert_refused(batch, signer, code, **kwargs):
 
 
 def close(deviation, qa_user):
-    return services.close_deviation(deviation, password=PASSWORD, root_cause="Reader drift",
+    return services.close_deviation(deviation, **sig(qa_user), root_cause="Reader drift",
                                     impact_assessment="None on the lot", no_capa_reason="Isolated event",
                                     user=qa_user, reason="closed")
 
@@ -45,7 +46,7 @@ def close(deviation, qa_user):
 def test_all_gates_satisfied_releases(kit, approved, releaser):
     approved()
     assert codes(kit.batch, releaser) == []
-    disposition = services.dispose_batch(kit.batch, decision="release", quantity_released=3000, password=PASSWORD,
+    disposition = services.dispose_batch(kit.batch, decision="release", quantity_released=3000, **sig(releaser),
                                          user=releaser, reason="all tests passed")
     batch = Batch.objects.get(pk=kit.batch.pk)
     assert (batch.status, batch.quantity_released) == ("released", 3000)
@@ -59,9 +60,9 @@ def test_released_quantity_defaults_to_made_and_never_exceeds_it(kit, approved, 
 
     approved()
     with pytest.raises(ValidationError):
-        services.dispose_batch(kit.batch, decision="release", quantity_released=3201, password=PASSWORD,
+        services.dispose_batch(kit.batch, decision="release", quantity_released=3201, **sig(releaser),
                                user=releaser)
-    services.dispose_batch(kit.batch, decision="release", password=PASSWORD, user=releaser)
+    services.dispose_batch(kit.batch, decision="release", **sig(releaser), user=releaser)
     assert Batch.objects.get(pk=kit.batch.pk).quantity_released == 3200
 
 
@@ -140,7 +141,7 @@ def test_wrong_password_changes_nothing(kit, approved, releaser):
     approved()
     snap = Snapshot(kit.batch)
     with pytest.raises(BadSignature):
-        services.dispose_batch(kit.batch, decision="release", password="nope", user=releaser, reason="x")
+        services.dispose_batch(kit.batch, decision="release", **sig(releaser, "nope"), user=releaser, reason="x")
     snap.assert_unchanged()
     assert not Disposition.objects.exists()
 
@@ -148,27 +149,27 @@ def test_wrong_password_changes_nothing(kit, approved, releaser):
 def test_only_qa_disposes(kit, approved, qc_user):
     approved()
     with pytest.raises(PermissionDenied):
-        services.dispose_batch(kit.batch, decision="reject", password=PASSWORD, user=qc_user, reason="x")
+        services.dispose_batch(kit.batch, decision="reject", **sig(qc_user), user=qc_user, reason="x")
 
 
 @pytest.mark.parametrize(("decision", "status"), [("reject", "rejected"), ("quarantine", "quarantined")])
 def test_reject_and_quarantine_from_awaiting_qc(kit, releaser, decision, status):
-    services.dispose_batch(kit.batch, decision=decision, password=PASSWORD, user=releaser, reason="decided")
+    services.dispose_batch(kit.batch, decision=decision, **sig(releaser), user=releaser, reason="decided")
     batch = Batch.objects.get(pk=kit.batch.pk)
     assert (batch.status, batch.quantity_released) == (status, 0)
 
 
 def test_quarantined_batch_can_then_be_released(kit, approved, releaser):
-    services.dispose_batch(kit.batch, decision="quarantine", password=PASSWORD, user=releaser, reason="hold")
+    services.dispose_batch(kit.batch, decision="quarantine", **sig(releaser), user=releaser, reason="hold")
     approved()
-    services.dispose_batch(kit.batch, decision="release", password=PASSWORD, user=releaser, reason="ok")
+    services.dispose_batch(kit.batch, decision="release", **sig(releaser), user=releaser, reason="ok")
     assert Batch.objects.get(pk=kit.batch.pk).status == "released"
 
 
 def test_closing_a_deviation_needs_root_cause_impact_and_capa(kit, production_user, qa_user):
     deviation = services.open_deviation(title="Drift", batch=kit.batch, user=production_user)
     with pytest.raises(DomainError) as exc:
-        services.close_deviation(deviation, password=PASSWORD, user=qa_user, reason="close")
+        services.close_deviation(deviation, **sig(qa_user), user=qa_user, reason="close")
     assert {r["code"] for r in exc.value.reasons} == {"root_cause_missing", "impact_missing", "capa_missing"}
     assert Deviation.objects.get(pk=deviation.pk).status == "open"
     closed = close(deviation, qa_user)

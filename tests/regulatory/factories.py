@@ -22,6 +22,7 @@ from regulatory.models import (
     MarketRule,
     Shipment,
 )
+from tests.conftest import sig
 from tests.qc.factories import PASSWORD, make_batch, make_product, make_study
 
 _numbers = itertools.count(1)
@@ -59,7 +60,7 @@ def make_certification(user, reason="test", *, product=None, market=None, kind=N
 def make_released_batch(user, reason="test", *, product=None, made=1000, released=None):
     """A released batch of a product without release specifications (nothing to inspect), disposed by ``user``."""
     batch = make_batch(user, reason, product=product, made=made)
-    qc.dispose_batch(batch, decision="release", quantity_released=released, password=PASSWORD, user=user,
+    qc.dispose_batch(batch, decision="release", quantity_released=released, **sig(user), user=user,
                      reason=reason)
     batch.refresh_from_db()
     return batch

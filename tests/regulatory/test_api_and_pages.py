@@ -122,7 +122,8 @@ def test_markets_and_certifications_api(api_for, regulatory_user, admin_user, se
     assert r.status_code == 200, r.content
     cert.refresh_from_db()
     assert cert.status == "active"
-    r = api.patch(f"{URL}certifications/{cert.pk}/", {"number": "NB-2", "version": 0}, format="json")
+    r = api.patch(f"{URL}certifications/{cert.pk}/", {"reason": "corrected", "number": "NB-2", "version": 0},
+                  format="json")
     assert r.status_code == 409
 
 

@@ -16,8 +16,9 @@ from lims.models import Signature
 from regulatory import services
 from regulatory.demo import demo_pdf
 from regulatory.models import Document
+from tests.conftest import sig, sig_body
 from tests.helpers import assert_history
-from tests.regulatory.factories import PASSWORD, make_document, make_dossier
+from tests.regulatory.factories import make_document, make_dossier
 
 
 @pytest.fixture
@@ -100,9 +101,9 @@ def test_signed_submission_locks_documents(dossier, regulatory_user, admin_user)
     items = list(dossier.items.all())
     docs = [upload(i, regulatory_user, demo_pdf(i.title)) for i in items]
     with pytest.raises(DomainError):
-        services.submit_dossier(dossier, password=PASSWORD, user=regulatory_user, reason="submission")
+        services.submit_dossier(dossier, **sig(regulatory_user), user=regulatory_user, reason="submission")
     services.mark_dossier_ready(dossier, user=regulatory_user, reason="complete")
-    services.submit_dossier(dossier, password=PASSWORD, user=regulatory_user, reason="submitted to the JRC")
+    services.submit_dossier(dossier, **sig(regulatory_user), user=regulatory_user, reason="submitted to the JRC")
     dossier.refresh_from_db()
     assert dossier.status == "submitted"
     assert Signature.objects.for_object(dossier).get().meaning == "submitted"
@@ -175,11 +176,12 @@ def test_dossier_workflow_through_the_api(dossier, api_for, regulatory_user, qa_
         upload(item, regulatory_user, b"%PDF-1.4\n%%EOF\n")
     assert api_for(qa_user).post(f"{base}/ready/", {}, format="json").status_code == 403
     assert client.post(f"{base}/ready/", {"reason": "complete"}, format="json").json()["status"] == "ready"
-    response = client.post(f"{base}/submit/", {"password": "wrong", "reason": "to the HSC"}, format="json")
+    response = client.post(f"{base}/submit/", {**sig_body(regulatory_user, "wrong"), "reason": "to the HSC"},
+                           format="json")
     assert response.status_code == 403 and response.json()["code"] == "bad_signature"
     dossier.refresh_from_db()
     assert dossier.status == "ready" and not Signature.objects.for_object(dossier).exists()
-    response = client.post(f"{base}/submit/", {"password": PASSWORD, "reason": "to the HSC"}, format="json")
+    response = client.post(f"{base}/submit/", {**sig_body(regulatory_user), "reason": "to the HSC"}, format="json")
     assert response.status_code == 200 and response.json()["status"] == "submitted"
     assert [s.meaning for s in Signature.objects.for_object(dossier)] == ["submitted"]
     response = client.post(f"{base}/decide/", {"approved": True, "reason": "listed"}, format="json")
@@ -199,7 +201,7 @@ def test_dossier_workflow_on_its_page(dossier, client_for, regulatory_user, qa_u
     client.post(reverse("regulatory:dossier-action", args=[dossier.pk, "ready"]), {"reason": "complete"})
     assert "submit-dialog" in client.get(dossier.get_absolute_url()).content.decode()
     client.post(reverse("regulatory:dossier-action", args=[dossier.pk, "submit"]),
-                {"password": PASSWORD, "meaning": "submitted", "reason": "to the authority"})
+                {**sig_body(regulatory_user), "meaning": "submitted", "reason": "to the authority"})
     dossier.refresh_from_db()
     assert dossier.status == "submitted"
     client.post(reverse("regulatory:dossier-action", args=[dossier.pk, "decide"]), {"approved": "0", "reason": "no"})

@@ -8,9 +8,9 @@ from production.models import Batch
 from qc import services as qc
 from regulatory import services
 from regulatory.eligibility import eligibility
+from tests.conftest import sig
 from tests.qc.factories import make_batch
 from tests.regulatory.factories import (
-    PASSWORD,
     eligible_setup,
     make_certification,
     make_kind,
@@ -47,7 +47,7 @@ def test_not_released(admin_user, setup):
 def test_rejected(admin_user, setup):
     _, market, kind = setup
     batch = make_batch(admin_user)
-    qc.dispose_batch(batch, decision="reject", password=PASSWORD, user=admin_user, reason="failed")
+    qc.dispose_batch(batch, decision="reject", **sig(admin_user), user=admin_user, reason="failed")
     batch.refresh_from_db()
     make_certification(admin_user, product=batch.product, market=market, kind=kind)
     assert codes(eligibility(batch, market, date.today())[1]) == ["rejected"]
@@ -146,7 +146,7 @@ def test_every_reason_together(admin_user):
     assert codes(reasons) == ["certification_suspended", "expired", "no_certification", "no_certification",
                               "not_released", "short_shelf_life"]
     rejected = make_batch(admin_user, product=batch.product)
-    qc.dispose_batch(rejected, decision="reject", password=PASSWORD, user=admin_user, reason="failed")
+    qc.dispose_batch(rejected, decision="reject", **sig(admin_user), user=admin_user, reason="failed")
     rejected.refresh_from_db()
     assert codes(eligibility(rejected, make_market(admin_user), on)[1]) == ["expired", "no_rule", "rejected",
                                                                             "short_shelf_life"]

@@ -11,6 +11,13 @@
       if (!window.confirm(el.getAttribute("data-confirm"))) { ev.preventDefault(); }
     });
   });
+  // A dialog opens with the focus on its first field (the signing dialog: the user name).
+  document.querySelectorAll(".modal").forEach(function (modal) {
+    modal.addEventListener("shown.bs.modal", function () {
+      var first = modal.querySelector("[data-autofocus]") || modal.querySelector("input:not([type=hidden]), select, textarea");
+      if (first) { first.focus(); }
+    });
+  });
   // Charts: <canvas data-chart="id-of-json-script"> with the Chart.js config in a json_script element.
   if (window.Chart) {
     document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from lims.api.serializers import SigningSerializer
 from production.monitoring.models import Excursion, MonitoringPoint
 
 
@@ -50,9 +51,6 @@ class IngestResultSerializer(serializers.Serializer):
     excursions = ExcursionSerializer(many=True)
 
 
-class AssessmentSerializer(serializers.Serializer):
+class AssessmentSerializer(SigningSerializer):
     impact = serializers.CharField(max_length=10000)
     conclusion = serializers.ChoiceField(choices=["no_impact", "impact"])
-    password = serializers.CharField(trim_whitespace=False)
-    meaning = serializers.CharField(required=False, default="assessed")
-    reason = serializers.CharField(required=False, allow_blank=True, default="")

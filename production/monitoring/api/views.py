@@ -59,8 +59,8 @@ class ExcursionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         body = AssessmentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         d = body.validated_data
-        assess_excursion(excursion, impact=d["impact"], conclusion=d["conclusion"], password=d["password"],
-                         user=request.user, reason=d.get("reason", ""))
+        assess_excursion(excursion, impact=d["impact"], conclusion=d["conclusion"], **body.signing_kwargs(),
+                         user=request.user)
         fresh = excursion_queryset().get(pk=excursion.pk)
         return Response(ExcursionSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
