@@ -263,7 +263,7 @@ def gate_enforced(product) -> bool:
 
 
 def release_gate_reasons(batch) -> list[dict]:
-    product = batch.product
+    product = Product.objects.get(pk=batch.product_id)
     warning = shelf_life_warning(product)
     if warning and gate_enforced(product):
         return [{"code": "shelf_life_unsupported", "detail": warning}]
@@ -272,8 +272,9 @@ def release_gate_reasons(batch) -> list[dict]:
 
 def release_warnings(batch) -> list[dict]:
     """The shelf-life warning of every release check when the gate is off (when on, it is a blocker)."""
-    warning = shelf_life_warning(batch.product)
-    if warning and not gate_enforced(batch.product):
+    product = Product.objects.get(pk=batch.product_id)
+    warning = shelf_life_warning(product)
+    if warning and not gate_enforced(product):
         return [{"code": "shelf_life_unsupported", "detail": warning}]
     return []
 
