@@ -140,8 +140,8 @@ def record_control_results(rows, *, user, reason: str = "") -> list[ControlResul
     for index, row in enumerate(rows):
         key = f"results.{index}"
         material = row.get("control")
-        if not isinstance(material, ControlMaterial):
-            material = ControlMaterial.objects.filter(pk=material).first() if str(material).isdigit() else None
+        material = getattr(material, "pk", material)  # always the stored row: its target decides baseline or not
+        material = ControlMaterial.objects.filter(pk=material).first() if str(material).isdigit() else None
         if material is None:
             raise ValidationError({f"{key}.control": [_("Unknown control material.")]})
         name = str(row.get("run") or "").strip()
