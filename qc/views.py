@@ -167,14 +167,19 @@ class InspectionCreate(RolePageMixin, TemplateView):
     permission_required = "qc.add_inspection"
     template_name = "qc/inspection_form.html"
 
-    def _plan(self, data, batch):
+    def _plan(self, data, batch, specs=()):
         lot_size = data.get("lot_size") or (batch.quantity_made if batch else None)
         aql = data.get("aql", "")
         if aql and lot_size:
-            try:
-                return resolve_plan(int(lot_size), aql, data.get("level") or "II")
+            from qc.switching import severity_for_results
+
+            try:  # the severity the ISO 2859-1 switching rules set for the AQL specifications judged here
+                severity = severity_for_results([{"specification": s} for s in specs])
+                return resolve_plan(int(lot_size), aql, data.get("level") or "II", severity)
             except (ValueError, TypeError) as exc:
                 messages.error(self.request, str(exc))
+            except DomainError as exc:
+                messages.error(self.request, exc.message)
         return None
 
     def get_context_data(self, **kwargs):
@@ -183,8 +188,12 @@ class InspectionCreate(RolePageMixin, TemplateView):
         stage = data.get("stage") or Stage.RELEASE
         specs = (Specification.objects.filter(product=batch.product, stage=stage, active=True).order_by("code")
                  if batch else Specification.objects.none())
+        plan = self._plan(data, batch, specs)
+        from qc.models import Severity
+
         return {**super().get_context_data(**kwargs), "batch": batch, "stage": stage, "stages": Stage.choices,
-                "plan": self._plan(data, batch), "specs": specs, "data": data,
+                "plan": plan, "severity_label": Severity(plan.severity).label if plan else "", "specs": specs,
+                "data": data,
                 "batches": Batch.objects.filter(status__in=[Batch.Status.AWAITING_QC, Batch.Status.QUARANTINED,
                                                             Batch.Status.IN_PRODUCTION]).order_by("lot_number")}
 

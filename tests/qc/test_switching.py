@@ -11,7 +11,7 @@ from lims.models import Signature
 from qc import services, switching
 from qc.models import Inspection, Specification, SwitchingMove, SwitchingState
 from tests.conftest import sig, sig_body
-from tests.helpers import Snapshot
+from tests.helpers import Snapshot, assert_constant_queries
 from tests.qc.factories import make_batch, make_line, make_product, make_spec
 
 pytestmark = pytest.mark.django_db
@@ -114,7 +114,7 @@ def test_switching_score(walk):
     assert walk.state.score == 2
 
 
-def test_score_30_then_reduced_after_qa_signed_decision(walk, qc_user, qa_user):
+def test_score_30_then_reduced_after_qa_signed_decision(walk, qc_user, qa_user, client_for):
     walk.lots(*[0] * 9)
     assert walk.state.score == 27 and not walk.state.reduced_pending
     walk.lot(0)
@@ -130,7 +130,11 @@ def test_score_30_then_reduced_after_qa_signed_decision(walk, qc_user, qa_user):
         switching.decide_reduced(state, **sig(qa_user, "wrong"), production_steady=True, user=qa_user)
     snapshot.assert_unchanged()
     assert not Signature.objects.for_object(state).exists()
-    switching.decide_reduced(state, **sig(qa_user), production_steady=True, user=qa_user, reason="steady")
+    page = client_for(qa_user).get(f"/qc/switching/{state.pk}/")
+    assert "Decide reduced inspection" in page.content.decode()
+    response = client_for(qa_user).post(f"/qc/switching/{state.pk}/decide-reduced/", {
+        **sig_body(qa_user), "production_steady": "on", "reason": "steady"})
+    assert response.status_code == 302
     state = walk.state
     assert state.state == "reduced"
     assert state.moves.get().rule == SwitchingMove.Rule.SCORE_DECISION and len(state.moves.get().lots) == 10
@@ -238,6 +242,27 @@ def test_api_specification_counts_and_severity(api_for, qc_user, walk):
     assert response.status_code == 201 and response.json()["severity"] == "normal"
     inspection = walk.record(0)
     assert api.get(f"/api/v1/qc/inspections/{inspection.pk}/").json()["severity"] == "tightened"
+
+
+def test_list_has_constant_queries(client_for, qc_user, walk):
+    walk.lot(0)
+
+    def another_state():
+        spec = make_spec(qc_user, product=walk.product, kind="attribute", lower=None, upper=None, unit="",
+                         aql="2.5")
+        switching_state_for(spec, qc_user)
+
+    assert_constant_queries(client_for(qc_user), "/qc/switching/", another_state)
+
+
+def switching_state_for(spec, user):
+    """A state for ``spec`` written the way the approval does it (inside a service)."""
+    from django.db import transaction
+
+    from lims.audit import audited
+
+    with transaction.atomic(), audited(user=user, reason="test"):
+        return switching._get_state(spec)
 
 
 def test_switching_pages(client_for, qa_user, qc_user, outsider, walk):
