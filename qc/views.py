@@ -112,10 +112,13 @@ class PerformanceStudyList(ListPage):
     queryset = PerformanceStudy.objects.select_related("product")
     default_sort = "product__code"
     export_name = "performance-studies"
+    create_url_name = "qc:performancestudy-create"
     columns = [
         Column("product.code", gettext_lazy("Product"), sort="product__code"),
         Column("kind", gettext_lazy("Kind"), sort="kind"),
-        Column("title", gettext_lazy("Title")),
+        Column("title", gettext_lazy("Title"), link=True),
+        Column("category", gettext_lazy("Category")),
+        Column("specimen_type", gettext_lazy("Specimen type")),
         Column("tp", "TP"), Column("fp", "FP"), Column("tn", "TN"), Column("fn", "FN"),
         Column("sensitivity", gettext_lazy("Sensitivity")),
         Column("sensitivity_ci", gettext_lazy("Sensitivity 95 % CI")),
