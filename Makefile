@@ -8,7 +8,7 @@ PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 SECRET := .secret_key
 
-.PHONY: run test lint check messages browser-deps bench clean
+.PHONY: fuzz run test lint check messages browser-deps bench clean
 
 $(STAMP): requirements.txt requirements-test.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ run: $(STAMP) $(SECRET)
 	echo "" && \
 	echo "  IVD LIMS is starting at http://127.0.0.1:$(PORT)/" && \
 	echo "  Demo logins (password lims-demo, for the demo only):" && \
-	echo "    production  qc  qa  regulatory  incubator  lab  auditor  admin" && \
+	echo "    production  qc  qa  qa2  regulatory  incubator  lab  auditor  admin" && \
 	echo "  API docs: http://127.0.0.1:$(PORT)/api/v1/docs/" && \
 	echo "" && \
 	exec $(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload
@@ -43,6 +43,11 @@ browser-deps:
 
 test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
+
+# A longer schemathesis run than the one in `make test` (FUZZ_EXAMPLES per operation and role; numbers in
+# bench/results/fuzz_api.md).
+fuzz: $(STAMP)
+	$(BIN)/python bench/fuzz_api.py --examples $${FUZZ_EXAMPLES:-100}
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from incubator.models import KPI, FundingEvent, Milestone, Project
-from lims.forms import ReasonField
+from lims.forms import EDIT_REASON_HELP, ReasonField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -16,6 +16,10 @@ class VersionedForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+            if "reason" in self.fields:
+                # Every change of an existing record says why (EU GMP Annex 11 §9; API 400 reason_required).
+                self.fields["reason"].required = True
+                self.fields["reason"].help_text = EDIT_REASON_HELP
 
     def changes(self) -> dict:
         return {f: self.cleaned_data[f] for f in self.changed_data if f in self._meta.fields}

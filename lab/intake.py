@@ -2,26 +2,25 @@
 
 Every problem is reported with the row number the user sees in the file (the header is row 1), the column and
 the reason; the caller imports nothing when any row is bad. Text files may be UTF-8 (with or without a byte
-order mark), UTF-16 with a BOM, or GB18030 (the superset of GBK/GB2312 that Chinese Excel and WPS write):
-UTF-8 is tried strictly first because text in GB18030 is almost never valid UTF-8, while every ASCII/UTF-8 file
-would also "decode" as GB18030 — so the order makes the detection unambiguous.
+order mark), UTF-16 LE or BE (with or without a BOM), or GB18030 (the superset of GBK/GB2312 that Chinese
+Excel and WPS write): UTF-8 is tried strictly first because text in GB18030 is almost never valid UTF-8,
+while every ASCII/UTF-8 file would also "decode" as GB18030 — so the order makes the detection unambiguous.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from lab.models import Assay, Client
+from lab.models import Assay, Client, Sample
 from lab.throughput import zone
+from lims.hygiene import EncodingProblem, check_cell, date_message, decimal_for_field, decode_text
 
 MAX_ROWS = 10_000
 COLUMNS = ["barcode", "client", "assay", "received_at", "reported_at", "result", "result_value", "result_unit"]
@@ -45,18 +44,12 @@ class IntakeFileError(Exception):
 
 
 def decode(data: bytes) -> str:
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
+    """The text of an uploaded CSV file (lims.hygiene.decode_text: UTF-8 with or without BOM, UTF-16 LE/BE with
+    or without BOM, GB18030); a message naming the encoding problem otherwise."""
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        raise IntakeFileError(_("The file is neither UTF-8 nor GB18030 text.")) from None
+        return decode_text(data)
+    except EncodingProblem as exc:
+        raise IntakeFileError(str(exc)) from None
 
 
 def _csv_rows(data: bytes):
@@ -140,6 +133,14 @@ def parse_rows(body) -> tuple[list[dict], list[int], list[RowError]]:
             ok = False
             errors.append(RowError(number, field, str(message)))
 
+        refused = set()
+        for field, value in cells.items():
+            message = check_cell(value, field)
+            if message:
+                bad(field, message)
+                refused.add(field)
+        cells = {k: v for k, v in cells.items() if k not in refused}
+
         for field, table, label in (("client", clients, _("client")), ("assay", assays, _("assay"))):
             code = str(cells.get(field, "")).strip()
             if not code:
@@ -158,12 +159,16 @@ def parse_rows(body) -> tuple[list[dict], list[int], list[RowError]]:
                 row[field] = parse_time(value)
             except ValueError as exc:
                 bad(field, exc)
+                continue
+            message = date_message(row[field])
+            if message:
+                bad(field, message)
         value = str(cells.get("result_value", "")).strip()
         if value:
             try:
-                row["result_value"] = Decimal(value.replace(",", "."))
-            except InvalidOperation:
-                bad("result_value", _("“%(value)s” is not a number.") % {"value": value})
+                row["result_value"] = decimal_for_field(value, Sample._meta.get_field("result_value"))
+            except ValueError as exc:
+                bad("result_value", str(exc))
         row["barcode"] = str(cells.get("barcode", "")).strip()
         row["result"] = str(cells.get("result", "")).strip()
         row["result_unit"] = str(cells.get("result_unit", "")).strip()

@@ -291,7 +291,13 @@ class SampleImport(ServiceFormView):
                 return self.form_invalid(form)
             messages.success(self.request, _("%(n)s samples imported.") % {"n": len(created)})
             return redirect("lab:sample-list")
-        return self.render_to_response(self.get_context_data(form=form, row_errors=errors))
+        return self.render_to_response(self.get_context_data(form=form, row_errors=errors), status=400)
+
+    def form_invalid(self, form):
+        # Like the readings upload and the API: a refused import answers 400, with every error shown.
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(columns=COLUMNS, **kwargs)

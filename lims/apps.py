@@ -45,7 +45,9 @@ class LimsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from lims import audit, checks  # noqa: F401  (connect the history stamping signal, register checks)
+        from lims import audit, checks, hygiene  # noqa: F401  (connect the history stamping signal, register checks)
+
+        hygiene.install()
 
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="lims.sync_roles")
         _name_enums()

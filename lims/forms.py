@@ -25,6 +25,9 @@ class LoginForm(AuthenticationForm):
     }
 
 
+EDIT_REASON_HELP = _("Required: every change of a record says why (EU GMP Annex 11 §9).")
+
+
 class ReasonField(forms.CharField):
     def __init__(self, required=False, **kwargs):
         kwargs.setdefault("label", _("Reason for the change"))

@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import get_history_model_for_model
 
+from lims.audit import reason_display
+
 HISTORY_META_FIELDS = {"history_id", "history_date", "history_change_reason", "history_type", "history_user",
                        "history_relation"}
 NOT_DIFFED = {"version", "updated_at", "created_at"}
@@ -118,7 +120,8 @@ def object_history(obj) -> list[dict]:
                 "user_name": (user.get_full_name() or user.get_username()) if user else "",
                 "type": kind,
                 "type_display": TYPE_DISPLAY.get(kind, kind),
-                "reason": row.history_change_reason or "",
+                "reason": reason_display(row.history_change_reason, row.history_reason_system),
+                "reason_system": bool(row.history_reason_system),
                 "model": model._meta.label_lower,
                 "model_name": str(model._meta.verbose_name),
                 "object_id": row.id,
@@ -155,7 +158,8 @@ def audit_log(*, user_id=None, model_label=None, object_id=None, date_from=None,
             qs = qs.filter(history_date__lt=date_to)
         parts.append(
             qs.order_by().values_list(
-                "history_id", "history_date", "history_user_id", "history_type", "history_change_reason", "id"
+                "history_id", "history_date", "history_user_id", "history_type", "history_change_reason", "id",
+                "history_reason_system",
             ).annotate(model=Value(model._meta.label_lower, output_field=CharField()))
         )
     if not parts:
@@ -169,13 +173,14 @@ def audit_rows(page_rows):
     users = get_user_model().objects.in_bulk({r[2] for r in page_rows if r[2]})
     labels = {m._meta.label_lower: m for m in tracked_models()}
     out = []
-    for history_id, date, uid, htype, reason, obj_id, label in page_rows:
+    for history_id, date, uid, htype, reason, obj_id, system, label in page_rows:
         model = labels.get(label)
         user = users.get(uid)
         kind = TYPE_LABELS.get(htype, htype)
         out.append({
             "history_id": history_id, "history_date": date, "user": user.get_username() if user else "",
-            "type": kind, "type_display": TYPE_DISPLAY.get(kind, kind), "reason": reason or "",
+            "type": kind, "type_display": TYPE_DISPLAY.get(kind, kind), "reason": reason_display(reason, system),
+            "reason_system": bool(system),
             "model": label, "model_name": str(model._meta.verbose_name) if model else label, "object_id": obj_id,
             "history_url": reverse("object-history", args=[*label.split("."), obj_id]),
         })

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "lims.hygiene.InputHygieneMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -162,14 +163,23 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lock-out after repeated failed sign-ins, counted per user name and, separately, per client address.
+# Lock-out after repeated failed sign-ins, counted per user name (lims/auth.py). An address is locked only when
+# it failed for LOGIN_ADDRESS_USERNAMES distinct user names within the cool-off time: people behind one proxy
+# share an address, and one person's typos must not lock the others out. PROXY_COUNT: the number of reverse
+# proxies in front of the app (X-Forwarded-For is trusted for that many hops; 0 = none, use REMOTE_ADDR).
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_HANDLER = "lims.auth.LockoutHandler"
+LIMS_LOCKOUT_ADDRESS_USERNAMES = env_int("LOGIN_ADDRESS_USERNAMES", 10)
+# axes.W006 warns that without "ip_address" an attacker may rotate user agents: the address rule of
+# lims.auth.LockoutHandler (many distinct user names from one address) covers that without locking a proxy.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "lims.auth.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0) or None
+LIMS_PROXY_COUNT = env_int("PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "lims.auth.client_address"
 AXES_VERBOSE = False
 
 # Session timeout: an idle session ends after SESSION_IDLE_MINUTES (sliding window), and with the browser.
@@ -239,6 +249,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 
+# --- Input hygiene (lims/hygiene.py): what any input may be, whatever the field ----------------------------
+LIMS_EARLIEST_DATE = __import__("datetime").date.fromisoformat(os.environ.get("EARLIEST_DATE", "") or "2000-01-01")
+LIMS_MAX_FUTURE_YEARS = env_int("MAX_FUTURE_YEARS", 50)
+LIMS_MAX_MANUFACTURE_AHEAD_DAYS = env_int("MAX_MANUFACTURE_AHEAD_DAYS", 366)
+LIMS_MAX_TEXT_CHARS = env_int("MAX_TEXT_CHARS", 50_000)
+LIMS_MAX_NUMBER_DIGITS = env_int("MAX_NUMBER_DIGITS", 30)
+LIMS_MAX_JSON_DEPTH = env_int("MAX_JSON_DEPTH", 32)
+LIMS_MAX_UPLOAD_NAME_CHARS = env_int("MAX_UPLOAD_NAME_CHARS", 200)
+
 # --- API -------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -253,8 +272,13 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "lims.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "lims.api.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "lims.api.parsers.JSONParser",
+        "lims.api.parsers.FormParser",
+        "lims.api.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -271,6 +295,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "lims.api.schema.add_error_responses",
+    ],
 }
 
 # --- The plant and its resolver --------------------------------------------------------------------------

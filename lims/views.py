@@ -164,7 +164,7 @@ def _audit_csv(qs):
 
     def rows():
         yield "\ufeff" + writer.writerow(["history_id", "date", "user", "type", "record_type", "record_id",
-                                          "reason"])
+                                          "reason", "reason_by_system"])
         chunk = 2000
         offset = 0
         while True:
@@ -173,7 +173,8 @@ def _audit_csv(qs):
                 break
             for r in history.audit_rows(part):
                 yield writer.writerow([r["history_id"], timezone.localtime(r["history_date"]).isoformat(),
-                                       r["user"], r["type"], r["model"], r["object_id"], r["reason"]])
+                                       r["user"], r["type"], r["model"], r["object_id"], r["reason"],
+                                       "yes" if r["reason_system"] else ""])
             offset += chunk
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
@@ -197,13 +198,25 @@ class SignatureList(ListPage):
     export_name = "signatures"
 
 
+def _api_error(request, status, detail, code):
+    """Under /api/ the error pages are the API's JSON error bodies (the schema declares no HTML there)."""
+    from django.http import JsonResponse
+
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": str(detail), "code": code}, status=status)
+    return None
+
+
 def error_403(request, exception=None):
-    return render(request, "errors/403.html", status=403)
+    return _api_error(request, 403, _("You do not have permission to perform this action."), "permission_denied") \
+        or render(request, "errors/403.html", status=403)
 
 
 def error_404(request, exception=None):
-    return render(request, "errors/404.html", status=404)
+    return _api_error(request, 404, _("There is no page or record at this address."), "not_found") \
+        or render(request, "errors/404.html", status=404)
 
 
 def error_500(request):
-    return render(request, "errors/500.html", status=500)
+    return _api_error(request, 500, _("Server error."), "server_error") \
+        or render(request, "errors/500.html", status=500)

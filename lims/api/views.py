@@ -99,6 +99,7 @@ class AuditLogView(APIView):
         "results": inline_serializer("AuditEntry", {
             "history_id": serializers.IntegerField(), "history_date": serializers.DateTimeField(),
             "user": serializers.CharField(), "type": serializers.CharField(), "reason": serializers.CharField(),
+            "reason_system": serializers.BooleanField(),
             "model": serializers.CharField(), "object_id": serializers.IntegerField(),
             "history_url": serializers.URLField()}, many=True)})})
     def get(self, request):

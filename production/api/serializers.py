@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from lims.hygiene import validate_month
 from production.models import (
     Batch,
     BatchStep,
@@ -236,7 +237,7 @@ class GenealogyLotSerializer(serializers.ModelSerializer):
 
 class CapacityPlanQuerySerializer(serializers.Serializer):
     month = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", required=False,
-                                   error_messages={"invalid": _("Use the form YYYY-MM.")})
+                                   error_messages={"invalid": _("Use the form YYYY-MM.")}, validators=[validate_month])
     demand = serializers.IntegerField(min_value=0, max_value=10**12,
                                       help_text=_("Monthly demand in tests (kits × tests per kit)."))
     product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all(), required=False)
@@ -247,4 +248,4 @@ class CapacityPlanQuerySerializer(serializers.Serializer):
 
 class MonthQuerySerializer(serializers.Serializer):
     month = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", required=False,
-                                   error_messages={"invalid": _("Use the form YYYY-MM.")})
+                                   error_messages={"invalid": _("Use the form YYYY-MM.")}, validators=[validate_month])

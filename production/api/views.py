@@ -3,8 +3,8 @@ actions, history, genealogy and the capacity planner. Views parse, check the rol
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -211,8 +211,11 @@ class BatchViewSet(ServiceModelViewSet):
         page = self.paginate_queryset(object_history(self.get_object()))
         return self.get_paginated_response(s.HistoryEntrySerializer(page, many=True).data)
 
-    @extend_schema(responses=s.GenealogyLotSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=inline_serializer("BatchGenealogy", {
+        "lot_number": serializers.CharField(), "product": serializers.IntegerField(),
+        "bom_version": serializers.IntegerField(allow_null=True),
+        "material_lots": s.GenealogyLotSerializer(many=True)}))
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def genealogy(self, request, lot_number=None):
         """Every component lot this batch consumed, with the quantity used."""
         batch = self.get_object()

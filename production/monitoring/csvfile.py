@@ -5,16 +5,22 @@ import io
 
 from django.utils.translation import gettext as _
 
+from lims.hygiene import CONTROL, EncodingProblem, decode_text, text_message
 from production.monitoring.ingestion import RowErrors
 
 
 def decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise RowErrors({"file": [_("The file is not text in UTF-8 or GB 18030.")]})
+    """UTF-8 with or without BOM, UTF-16 LE/BE with or without BOM, GB18030 (lims.hygiene.decode_text); a message
+    naming the encoding problem otherwise. Control characters in the text are refused."""
+    try:
+        text = decode_text(data)
+    except EncodingProblem as exc:
+        raise RowErrors({"file": [str(exc)]}) from None
+    message = text_message(text)
+    if message:
+        line = text[:CONTROL.search(text).start()].count("\n") + 1
+        raise RowErrors({f"line {line}": [message]})
+    return text
 
 
 def parse_rows(text: str, *, first_line: int = 1, header=None):

@@ -110,6 +110,13 @@ def validate_rows(rows, *, points=None, label=str, now=None):
             if message:
                 errors[f"{key}.{field}"] = [message]
             values[field] = number
+        if point is not None:
+            measured = point.parameters
+            for field, number in values.items():
+                if number is not None and field not in measured:
+                    errors[f"{key}.{field}"] = [_("Monitoring point %(code)s does not measure %(field)s "
+                                                  "(it measures: %(measured)s).") % {
+                        "code": point.code, "field": field, "measured": ", ".join(measured) or "-"}]
         if not errors and all(v is None for v in values.values()):
             errors[f"{key}.non_field_errors"] = [_("A reading needs at least one measured value.")]
         if not errors:

@@ -220,3 +220,9 @@ class ReadingUpload(RolePageMixin, FormView):
             "created": result["created"], "duplicates": result["duplicates"],
             "excursions": len(result["excursions"])})
         return redirect("monitoring:point-list")
+
+    def form_invalid(self, form):
+        # Every refused import answers 400, like the API (issue 16).
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response

@@ -10,11 +10,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DrfValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lims.api.mixins import ServiceModelViewSet, created, reason_of
+from lims.api.parsers import FormParser, JSONParser, MultiPartParser
 from production.models import Batch
 from regulatory import services
 from regulatory.api import serializers as s

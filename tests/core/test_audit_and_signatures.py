@@ -264,3 +264,31 @@ def test_a_service_taking_a_password_must_declare_its_signing_action():
         @service(signs=APPROVE_PROJECT)
         def one_component(obj, *, user, reason="", password="", meaning=""):
             return obj
+
+
+def test_the_system_check_catches_a_signing_page_without_both_components():
+    from django import forms
+
+    from lims.checks import signing_takes_both_components
+    from lims.pages import SigningActionView
+
+    assert signing_takes_both_components(None) == []
+
+    class PasswordOnly(forms.Form):
+        password = forms.CharField()
+
+    class Sloppy(SigningActionView):
+        form_class = PasswordOnly
+
+        def perform(self, form, obj):
+            return obj
+
+    try:
+        errors = signing_takes_both_components(None)
+        assert [e.id for e in errors] == ["lims.E010"] and "username" in errors[0].msg
+    finally:
+        del Sloppy  # the class stays registered as a subclass until collected
+        import gc
+
+        gc.collect()
+

@@ -38,7 +38,8 @@ def test_lockout_per_user_name_even_with_the_right_password(client, qa_user):
 
 
 def test_lockout_per_address(client, qa_user, qc_user, user_factory):
-    for i in range(settings.AXES_FAILURE_LIMIT):
+    # An address is locked only for failures with many distinct user names (tests/security/test_lockout.py).
+    for i in range(settings.LIMS_LOCKOUT_ADDRESS_USERNAMES):
         user_factory(f"someone{i}")
         login(client, f"someone{i}", "wrong", ip="10.9.9.9")  # different users, one address
     response = login(client, "qc", PASSWORD, ip="10.9.9.9")

@@ -214,7 +214,7 @@ def test_file_with_good_and_bad_rows_imports_nothing_and_lists_every_bad_row(cli
     ])
     before = table_counts(Sample, Sample.history.model)
     response = _upload(client_for(lab["user"]), "intake.csv", data)
-    assert response.status_code == 200
+    assert response.status_code == 400  # a refused import answers 400 (issue 16)
     found = [(e.row, e.field) for e in response.context["row_errors"]]
     assert found == [(3, "client"), (4, "reported_at"), (6, "barcode"), (7, "assay"), (7, "received_at")]
     assert "Nothing was imported" in response.content.decode()

@@ -97,3 +97,16 @@ def test_home_shows_the_qa_work_queue(client_for, kit, production_user, qa_user)
     services.open_deviation(title="Sealer drift", batch=kit.batch, user=production_user)
     response = client_for(qa_user).get("/")
     assert response.status_code == 200 and b"Sealer drift" in response.content
+
+
+def test_the_dialog_says_who_may_not_sign_before_any_password(client_for, kit, qc_user, qa_user):
+    inspection = services.record_inspection(batch=kit.batch, stage="release", lot_size=3200, aql="1.0",
+                                            results=passing_results(kit.specs), user=qc_user, reason="testing")
+    recorder, reviewer = qc_user, qa_user
+    qc_user.groups.add(*qa_user.groups.all())  # the recorder holds the reviewing right too: four eyes still bind
+    page = client_for(recorder).get(inspection.get_absolute_url()).content.decode()
+    assert "data-signing-refusal" in page and "another person must review" in page
+    assert 'name="password"' not in page
+    page = client_for(reviewer).get(inspection.get_absolute_url()).content.decode()
+    assert "data-signing-refusal" not in page and 'name="username"' in page and 'name="password"' in page
+    assert "Reviewed" in page  # the meaning is shown, not chosen

@@ -1,5 +1,5 @@
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -43,7 +43,9 @@ class BatchLabelsView(APIView):
 
     required_permissions = "labelling.view_printjob"
 
-    @extend_schema(responses={200: PrintJobSerializer(many=True)})
+    @extend_schema(responses={200: inline_serializer("BatchLabels", {
+        "lot_number": serializers.CharField(), "issued": serializers.IntegerField(),
+        "print_jobs": PrintJobSerializer(many=True), "reconciliations": ReconciliationSerializer(many=True)})})
     def get(self, request, lot_number):
         batch = get_object_or_404(Batch, lot_number=lot_number)
         return Response({
