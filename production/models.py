@@ -64,6 +64,10 @@ class Product(TrackedModel):
     ifu_version = models.CharField(_("IFU version"), max_length=30, blank=True)
     ivdr_class = models.CharField(_("IVDR class"), max_length=1, choices=IvdrClass.choices, default=IvdrClass.D,
                                   help_text=_("EU IVDR 2017/746 Annex VIII (SARS-CoV-2 tests are class D)."))
+    supported_shelf_life_months = models.PositiveSmallIntegerField(
+        _("shelf life supported by stability (months)"), null=True, blank=True, editable=False,
+        help_text=_("Set by QC from approved real-time stability studies (production.services."
+                    "record_supported_shelf_life); empty when none."))
     project = models.ForeignKey("incubator.Project", on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="products", verbose_name=_("incubator project"))
 
@@ -90,6 +94,9 @@ class Product(TrackedModel):
     @property
     def needs_notified_body(self) -> bool:
         return self.ivdr_class in self.NOTIFIED_BODY_CLASSES
+    def shelf_life_unsupported(self) -> bool:
+        """The shelf-life setting exceeds what approved real-time stability data support (or none support it)."""
+        return self.supported_shelf_life_months is None or self.shelf_life_months > self.supported_shelf_life_months
 
     def expiry_for(self, manufactured_on: date) -> date:
         return add_months(manufactured_on, self.shelf_life_months)

@@ -43,3 +43,25 @@ def batch_panels(request, batch) -> list[dict]:
         if context is not None:
             panels.append({"template_name": panel.template_name, "context": context})
     return panels
+
+
+# --- The product page: the same extension point (e.g. QC's stability warning) --------------------------------
+
+_PRODUCT_PANELS: list[BatchPanel] = []
+
+
+def register_product_panel(template_name: str, context_func: Callable | None = None, *, order: int = 100):
+    """Show ``template_name`` on every product page; ``context_func(request, product)`` gives its context
+    (None hides it)."""
+    _PRODUCT_PANELS[:] = [p for p in _PRODUCT_PANELS if p.template_name != template_name]
+    _PRODUCT_PANELS.append(BatchPanel(template_name, context_func, order))
+    _PRODUCT_PANELS.sort(key=lambda p: p.order)
+
+
+def product_panels(request, product) -> list[dict]:
+    panels = []
+    for panel in _PRODUCT_PANELS:
+        context = panel.context_func(request, product) if panel.context_func else {}
+        if context is not None:
+            panels.append({"template_name": panel.template_name, "context": context})
+    return panels

@@ -42,6 +42,17 @@ def _qty(value) -> str:
 # --- Master data -----------------------------------------------------------------------------------------
 
 @service
+def record_supported_shelf_life(product, months, *, user, reason: str = ""):
+    """Store the shelf life (months) that approved real-time stability studies support, or None. Called by QC
+    (qc.stability) whenever a study is approved or its results change; production never computes it."""
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    if product.supported_shelf_life_months != months:
+        product.supported_shelf_life_months = months
+        product.save()
+    return product
+
+
+@service
 def create_product(data: dict, *, user, reason: str = "", steps=None):
     """A product with its manufacturing process: ``steps`` as [(code, name)] in order, by default the
     lateral-flow process of DOMAIN.md §2."""

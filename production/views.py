@@ -47,7 +47,7 @@ from production.models import (
     Product,
     RejectReason,
 )
-from production.panels import batch_panels
+from production.panels import batch_panels, product_panels
 
 
 def _refused(request, exc, form=None):
@@ -305,6 +305,7 @@ class ProductDetail(RolePageMixin, TemplateView):
             "steps": list(product.process_steps.order_by("sequence")),
             "recent_batches": list(product.batches.select_related("line").order_by("-manufactured_on",
                                                                                    "-lot_number")[:10]),
+            "panels": product_panels(self.request, product),
         })
         return ctx
 

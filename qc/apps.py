@@ -14,6 +14,11 @@ class QcConfig(AppConfig):
 
         register_batch_panel("qc/includes/batch_panel.html", batch_panel_context, order=50)
 
+        from production.panels import register_product_panel
+        from qc.panels import product_panel_context
+
+        register_product_panel("qc/includes/product_panel.html", product_panel_context, order=50)
+
         from production.labelling.record import register_record_section
         from qc.record import deviations_section, disposition_section, qc_summary_section
 

@@ -44,6 +44,9 @@ def release_blockers(batch, signer) -> list[dict]:
     - ``qc_failed``: the latest approved result of a required release specification failed;
     - ``open_deviation``: a deviation or OOS of the batch is not closed;
     - ``unassessed_excursion``: an environmental excursion during the batch's production is not assessed;
+    - ``control_run_rejected``: an inspection of the batch used a control run the Westgard rules rejected;
+    - ``shelf_life_unsupported``: the product's stability gate is on and its shelf life exceeds what approved
+      real-time stability studies support;
     - ``four_eyes``: the signer recorded or reviewed an inspection of this batch (DOMAIN.md §3).
     """
     reasons = []
@@ -69,6 +72,11 @@ def release_blockers(batch, signer) -> list[dict]:
     if open_deviations:
         reasons.append({"code": "open_deviation", "detail": _("Deviations not closed: %(list)s.")
                         % {"list": ", ".join(str(d) for d in open_deviations)}})
+    from qc.control import batch_blockers
+    from qc.stability import release_gate_reasons
+
+    reasons.extend(batch_blockers(batch))  # control_run_rejected: a rejected Westgard run behind a result
+    reasons.extend(release_gate_reasons(batch))  # shelf_life_unsupported, when QA enabled the stability gate
     excursions = _unassessed_excursions(batch)
     if excursions:
         listed = ", ".join(str(e) for e in excursions)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from lims.audit import history
 from lims.models import TrackedModel
 from qc.intervals import clopper_pearson, wilson
-from qc.sampling import normalise_aql
+from qc.sampling import check_aql_counts, normalise_aql
 
 
 class Stage(models.TextChoices):
@@ -38,6 +38,10 @@ class Specification(TrackedModel):
         ATTRIBUTE = "attribute", _("Attribute (pass/fail)")
         NUMERIC = "numeric", _("Numeric")
 
+    class Counts(models.TextChoices):
+        ITEMS = "nonconforming_items", _("Nonconforming items")
+        NONCONFORMITIES = "nonconformities", _("Nonconformities per 100 items")
+
     product = models.ForeignKey("production.Product", on_delete=models.PROTECT, related_name="specifications",
                                 verbose_name=_("product"))
     spec_version = models.PositiveIntegerField(_("specification version"), default=1)
@@ -52,6 +56,9 @@ class Specification(TrackedModel):
     method = models.CharField(_("method"), max_length=200, blank=True)
     aql = models.CharField(_("AQL"), max_length=8, blank=True, default="",
                            help_text=_("For an attribute inspection by ISO 2859-1 sampling: the AQL (e.g. 1.0)."))
+    counts = models.CharField(_("counts"), max_length=20, choices=Counts.choices, default=Counts.ITEMS,
+                              help_text=_("Nonconforming items, or nonconformities per 100 items (AQL above 10 "
+                                          "only for nonconformities)."))
     active = models.BooleanField(_("active"), default=True)
 
     history = history()
@@ -85,10 +92,17 @@ class Specification(TrackedModel):
         if self.aql:
             try:
                 self.aql = normalise_aql(self.aql)
+                check_aql_counts(self.aql, self.counts)
             except ValueError as exc:
                 errors["aql"] = [str(exc)]
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def severity(self) -> str:
+        """Where the ISO 2859-1 switching rules stand for this specification (normal until a lot is counted)."""
+        state = getattr(self, "switching", None) if self.pk else None
+        return state.state if state is not None else "normal"
 
     @property
     def limits_display(self) -> str:
@@ -129,6 +143,9 @@ class Inspection(TrackedModel):
     sample_size = models.PositiveIntegerField(_("sample size"), validators=[MinValueValidator(1)])
     accept = models.PositiveIntegerField(_("Ac"), null=True, blank=True)
     reject = models.PositiveIntegerField(_("Re"), null=True, blank=True)
+    severity = models.CharField(_("severity"), max_length=12, default="normal", editable=False,
+                                help_text=_("ISO 2859-1 inspection severity of the plan: normal, tightened or "
+                                            "reduced."))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RECORDED,
                               editable=False, db_index=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -370,8 +387,14 @@ class PerformanceStudy(TrackedModel):
 
     product = models.ForeignKey("production.Product", on_delete=models.PROTECT, related_name="performance_studies",
                                 verbose_name=_("product"))
+    class Category(models.TextChoices):
+        PROSPECTIVE = "prospective", _("Prospective")
+        RETROSPECTIVE = "retrospective", _("Retrospective")
+
     kind = models.CharField(_("kind"), max_length=40, default="clinical")
     title = models.CharField(_("title"), max_length=200, blank=True)
+    category = models.CharField(_("category"), max_length=14, choices=Category.choices, blank=True)
+    specimen_type = models.CharField(_("specimen type"), max_length=100, blank=True)
     tp = models.PositiveIntegerField(_("true positives"))
     fp = models.PositiveIntegerField(_("false positives"))
     tn = models.PositiveIntegerField(_("true negatives"))
@@ -380,6 +403,7 @@ class PerformanceStudy(TrackedModel):
                                  default=CiMethod.WILSON)
 
     history = history()
+    history_children = ("strata",)
 
     class Meta:
         ordering = ["product__code", "-pk"]
@@ -390,7 +414,7 @@ class PerformanceStudy(TrackedModel):
         return f"{self.product.code} · {self.kind} · {self.title or self.pk}"
 
     def get_absolute_url(self):
-        return reverse("qc:performancestudy-list") + f"?product={self.product_id}"
+        return reverse("qc:performancestudy-detail", args=[self.pk])
 
     def _interval(self, x, n):
         exact = self._interval_exact(x, n)
@@ -427,3 +451,6 @@ class PerformanceStudy(TrackedModel):
     @property
     def specificity_ci(self):
         return self._interval(self.tn, self.tn + self.fp)
+
+
+from qc.quality_models import *  # noqa: E402,F403  (issue 17: switching, control charts, stability, Ct strata)

@@ -9,4 +9,15 @@ def batch_panel_context(request, batch):
 
     inspections = list(Inspection.objects.filter(batch=batch).select_related("batch").order_by("-recorded_at"))
     blockers = release_blockers(batch, request.user) if batch.status in ("awaiting_qc", "quarantined") else []
-    return {"inspections": inspections, "blockers": blockers}
+    from qc.stability import release_warnings
+
+    return {"inspections": inspections, "blockers": blockers, "warnings": release_warnings(batch)}
+
+
+def product_panel_context(request, product):
+    """QC's panel of production's product page: stability support, the shelf-life warning, the p-charts."""
+    if not request.user.has_perm("qc.view_stabilitystudy"):
+        return None
+    from qc.stability import gate_enforced, shelf_life_warning
+
+    return {"warning": shelf_life_warning(product), "enforced": gate_enforced(product)}

@@ -8,7 +8,10 @@ PERMISSIONS = {
         "qc.view_*", "qc.add_specification", "qc.change_specification", "qc.add_inspection",
         "qc.change_inspection", "qc.add_inspectionresult", "qc.change_inspectionresult", "qc.review_inspection",
         "qc.add_deviation", "qc.change_deviation", "qc.add_capa", "qc.change_capa",
-        "qc.add_performancestudy", "qc.change_performancestudy",
+        "qc.add_performancestudy", "qc.change_performancestudy", "qc.add_performancestratum",
+        "qc.change_performancestratum", "qc.add_controlmaterial", "qc.change_controlmaterial", "qc.add_controlresult",
+        "qc.add_westgardconfig", "qc.change_westgardconfig", "qc.add_stabilitystudy", "qc.add_stabilityresult",
+        "qc.change_stabilityresult",
         "production.view_batch", "production.view_materiallot", "production.view_product",
     ],
     "QA": [
@@ -16,10 +19,12 @@ PERMISSIONS = {
         "qc.add_disposition", "qc.close_deviation",
         "qc.add_deviation",
         "qc.change_deviation", "qc.add_capa", "qc.change_capa",
+        "qc.decide_switching", "qc.approve_stabilitystudy", "qc.change_stabilitygate",
         "production.view_batch", "production.view_materiallot", "production.view_product",
     ],
     "Production": ["qc.view_*", "qc.add_deviation"],
-    "Regulatory": ["qc.view_disposition", "qc.view_specification", "qc.view_performancestudy"],
+    "Regulatory": ["qc.view_disposition", "qc.view_specification", "qc.view_performancestudy",
+                   "qc.view_performancestratum", "qc.view_stabilitystudy"],
     "Auditor": ["qc.view_*"],
 }
 

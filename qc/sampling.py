@@ -1,4 +1,4 @@
-"""Attribute sampling plans of ISO 2859-1:1999: single sampling, normal inspection.
+"""Attribute sampling plans of ISO 2859-1:1999: single sampling, normal, tightened and reduced inspection.
 
 The tables are data, kept with their source in ``qc/data/iso2859_1.json``:
 
@@ -9,6 +9,11 @@ The tables are data, kept with their source in ``qc/data/iso2859_1.json``:
   and a rejection number (Ac, Re) or an arrow. "down" means *use the first sampling plan below the arrow*,
   "up" means *use the first sampling plan above the arrow*; the sample size then comes from the row where the plan
   is found, not from the original code letter.
+
+* ISO 2859-1:1999 **Table 2-B** (tightened inspection: the normal sample sizes plus code letter S, 3150, with
+  smaller acceptance numbers) and **Table 2-C** (reduced inspection: smaller samples, A 2 ... K 50 ... R 800, and
+  since the 1999 edition Re = Ac + 1 everywhere, no "accept but reinstate normal" gap) in the same form. Which
+  table applies to a product and specification is decided by the switching rules of clause 9 (``qc.switching``).
 
 ANSI/ASQ Z1.4 Tables I and II-A (and MIL-STD-105E) carry the same values. How the data were checked is recorded in
 the JSON file's ``source`` object and pinned cell by cell in ``tests/qc/test_sampling.py``.
@@ -35,6 +40,8 @@ __all__ = [
     "DATA_FILE",
     "INSPECTION_LEVELS",
     "SOURCE",
+    "SEVERITIES",
+    "SOURCES",
     "SamplingPlan",
     "code_letter",
     "load_tables",
@@ -42,6 +49,8 @@ __all__ = [
     "normalise_aql",
     "plan_for_letter",
     "PlanInputError",
+    "check_aql_counts",
+    "normalise_severity",
     "resolve_plan",
     "sample_size_for_letter",
 ]
@@ -52,6 +61,21 @@ SOURCE = (
     "ISO 2859-1:1999 Table 1 (sample size code letters) and Table 2-A "
     "(single sampling plans for normal inspection, master table)"
 )
+
+NORMAL, TIGHTENED, REDUCED = "normal", "tightened", "reduced"
+#: Inspection severities of ISO 2859-1:1999 clause 9 and the master table each one uses.
+SEVERITIES: tuple[str, ...] = (NORMAL, TIGHTENED, REDUCED)
+_TABLE_KEY = {NORMAL: "single_normal", TIGHTENED: "single_tightened", REDUCED: "single_reduced"}
+_SIZES_KEY = {NORMAL: "sample_sizes", TIGHTENED: "sample_sizes_tightened", REDUCED: "sample_sizes_reduced"}
+SOURCES = {
+    NORMAL: SOURCE,
+    TIGHTENED: "ISO 2859-1:1999 Table 1 (sample size code letters) and Table 2-B "
+               "(single sampling plans for tightened inspection, master table)",
+    REDUCED: "ISO 2859-1:1999 Table 1 (sample size code letters) and Table 2-C "
+             "(single sampling plans for reduced inspection, master table)",
+}
+#: AQLs above 10 are nonconformities per 100 items only (ISO 2859-1:1999 clause 5.2 and Table 2-A).
+MAX_AQL_NONCONFORMING_ITEMS = Decimal("10")
 
 DOWN = "down"
 UP = "up"
@@ -96,6 +120,7 @@ class SamplingPlan:
     aql: str
     level: str
     table_sample_size: int
+    severity: str = NORMAL
 
 
 @cache
@@ -141,16 +166,42 @@ def _check_tables(data: dict) -> None:
     if not rows:
         fail("Table 1 is empty")
 
-    table = data.get("single_normal", {})
-    if tuple(table) != CODE_LETTERS:
-        fail(f"single_normal must have the rows {''.join(CODE_LETTERS)}")
-    for letter, cells in table.items():
-        if tuple(cells) != AQL_VALUES:
-            fail(f"single_normal row {letter} must have every AQL column")
-        for aql, cell in cells.items():
-            is_plan = isinstance(cell, list) and len(cell) == 2 and all(type(v) is int for v in cell)
-            if not (cell in (DOWN, UP) or (is_plan and cell[0] >= 0 and cell[1] == cell[0] + 1)):
-                fail(f"single_normal {letter}/{aql}: {cell!r} is neither [Ac, Re] with Re = Ac + 1 nor an arrow")
+    for severity in SEVERITIES:
+        key, letters = _TABLE_KEY[severity], _letters(severity)
+        table = data.get(key, {})
+        if tuple(table) != letters or tuple(data.get(_SIZES_KEY[severity], {})) != letters:
+            fail(f"{key} and its sample sizes must have the rows {''.join(letters)}")
+        for letter, cells in table.items():
+            if tuple(cells) != AQL_VALUES:
+                fail(f"{key} row {letter} must have every AQL column")
+            for aql, cell in cells.items():
+                is_plan = isinstance(cell, list) and len(cell) == 2 and all(type(v) is int for v in cell)
+                blank = cell is None and letter == "S"  # Table 2-B row S holds one plan only (AQL 0.025)
+                if not (blank or cell in (DOWN, UP) or (is_plan and cell[0] >= 0 and cell[1] == cell[0] + 1)):
+                    fail(f"{key} {letter}/{aql}: {cell!r} is neither [Ac, Re] with Re = Ac + 1 nor an arrow")
+
+
+def _letters(severity: str) -> tuple[str, ...]:
+    """The rows of a severity's master table: Table 2-B adds code letter S (sample size 3150) below R."""
+    return CODE_LETTERS + ("S",) if severity == TIGHTENED else CODE_LETTERS
+
+
+def normalise_severity(severity: str | None) -> str:
+    """``normal`` (also for an empty value), ``tightened`` or ``reduced``; ValueError otherwise."""
+    value = (severity or NORMAL).strip().lower() if isinstance(severity, str) or severity is None else severity
+    if value not in SEVERITIES:
+        raise ValueError(f"severity {severity!r} is not one of {', '.join(SEVERITIES)}")
+    return value
+
+
+def check_aql_counts(aql, counts: str) -> None:
+    """AQLs above 10 apply to nonconformities per 100 items only, never to nonconforming items (percent
+    nonconforming cannot exceed 100 and the standard's columns 15 to 1000 are not defined for it).
+    Raises ValueError for an AQL above 10 when ``counts`` is ``nonconforming_items``."""
+    label = normalise_aql(aql)
+    if counts != "nonconformities" and Decimal(label) > MAX_AQL_NONCONFORMING_ITEMS:
+        raise ValueError(f"AQL {label} applies to nonconformities per 100 items only; for nonconforming items "
+                         f"the largest AQL is 10")
 
 
 class PlanInputError(ValueError):
@@ -232,42 +283,57 @@ def code_letter(lot_size: int, level: str = "II") -> str:
     raise AssertionError("unreachable: Table 1 covers every lot size from 2 up")  # pragma: no cover
 
 
-def sample_size_for_letter(letter: str) -> int:
-    """Return the sample size of code letter ``letter`` in ISO 2859-1:1999 Table 2-A (A 2, B 3, ... R 2000)."""
-    return load_tables()["sample_sizes"][_check_letter(letter)]
+def sample_size_for_letter(letter: str, severity: str = NORMAL) -> int:
+    """Return the sample size of code letter ``letter`` in the master table of ``severity``: Table 2-A and 2-B
+    (A 2, B 3, ... R 2000; 2-B also S 3150) or Table 2-C (A 2, B 2, C 2, D 3, ... K 50, ... R 800)."""
+    severity = normalise_severity(severity)
+    if letter not in _letters(severity):
+        _check_letter(letter)
+    return load_tables()[_SIZES_KEY[severity]][letter]
 
 
-def master_table_cell(letter: str, aql: str | float | int | Decimal) -> tuple[int, int] | str:
-    """Return the raw cell of ISO 2859-1:1999 Table 2-A at code ``letter`` and ``aql``, arrows not followed.
+def master_table_cell(letter: str, aql: str | float | int | Decimal,
+                      severity: str = NORMAL) -> tuple[int, int] | str | None:
+    """Return the raw cell of ISO 2859-1:1999 Table 2-A (2-B tightened, 2-C reduced) at code ``letter`` and
+    ``aql``, arrows not followed: ``(Ac, Re)`` or the string ``"down"`` / ``"up"`` for the table's arrows (None for
+    the blank cells of Table 2-B's row S)."""
+    severity = normalise_severity(severity)
+    if letter not in _letters(severity):
+        _check_letter(letter)
+    cell = load_tables()[_TABLE_KEY[severity]][letter][normalise_aql(aql)]
+    return cell if cell is None or isinstance(cell, str) else (cell[0], cell[1])
 
-    The result is ``(Ac, Re)`` or the string ``"down"`` / ``"up"`` for the table's arrows.
-    """
-    cell = load_tables()["single_normal"][_check_letter(letter)][normalise_aql(aql)]
-    return cell if isinstance(cell, str) else (cell[0], cell[1])
 
-
-def plan_for_letter(letter: str, aql: str | float | int | Decimal) -> tuple[str, int, int, int]:
-    """Follow the arrows of ISO 2859-1:1999 Table 2-A from code ``letter`` at ``aql``.
+def plan_for_letter(letter: str, aql: str | float | int | Decimal,
+                    severity: str = NORMAL) -> tuple[str, int, int, int]:
+    """Follow the arrows of the master table of ``severity`` (Table 2-A, 2-B or 2-C) from code ``letter`` at
+    ``aql``.
 
     Returns ``(plan_letter, sample_size, Ac, Re)``: "down" moves to the next larger code letter, "up" to the next
     smaller one, until a cell holds a plan; the sample size is that of the row where the plan was found.
     """
+    severity = normalise_severity(severity)
     label = normalise_aql(aql)
-    table = load_tables()["single_normal"]
+    letters = _letters(severity)
+    table = load_tables()[_TABLE_KEY[severity]]
     index = CODE_LETTERS.index(_check_letter(letter))
-    for _ in CODE_LETTERS:
-        cell = table[CODE_LETTERS[index]][label]
-        if not isinstance(cell, str):
-            plan_letter = CODE_LETTERS[index]
-            return plan_letter, sample_size_for_letter(plan_letter), cell[0], cell[1]
-        index += 1 if cell == DOWN else -1
-        if not 0 <= index < len(CODE_LETTERS):
+    for _ in letters:
+        cell = table[letters[index]][label]
+        if isinstance(cell, list):
+            plan_letter = letters[index]
+            return plan_letter, sample_size_for_letter(plan_letter, severity), cell[0], cell[1]
+        if cell is None:
             break
-    raise RuntimeError(f"ISO 2859-1 Table 2-A data: the arrows from {letter}/{label} lead to no plan")
+        index += 1 if cell == DOWN else -1
+        if not 0 <= index < len(letters):
+            break
+    raise RuntimeError(f"ISO 2859-1 {_TABLE_KEY[severity]} data: the arrows from {letter}/{label} lead to no plan")
 
 
-def resolve_plan(lot_size: int, aql: str | float | int | Decimal, level: str = "II") -> SamplingPlan:
-    """Return the single sampling plan for normal inspection of ISO 2859-1:1999 for a lot.
+def resolve_plan(lot_size: int, aql: str | float | int | Decimal, level: str = "II",
+                 severity: str = NORMAL) -> SamplingPlan:
+    """Return the single sampling plan of ISO 2859-1:1999 for a lot at ``severity`` (normal by default; tightened
+    uses Table 2-B, reduced Table 2-C; the code letter always comes from Table 1).
 
     Table 1 gives the code letter for ``lot_size`` and ``level`` (default general inspection level II); Table 2-A
     gives the plan at ``aql``, following its arrows (see :func:`plan_for_letter`). When the plan's sample size
@@ -283,8 +349,9 @@ def resolve_plan(lot_size: int, aql: str | float | int | Decimal, level: str = "
     lot_size = _check_lot_size(lot_size)
     level = _normalise_level(level)
     label = normalise_aql(aql)
+    severity = normalise_severity(severity)
     letter = code_letter(lot_size, level)
-    plan_letter, table_n, accept, reject = plan_for_letter(letter, label)
+    plan_letter, table_n, accept, reject = plan_for_letter(letter, label, severity)
     inspect_all = table_n >= lot_size
     return SamplingPlan(
         code_letter=letter,
@@ -293,9 +360,10 @@ def resolve_plan(lot_size: int, aql: str | float | int | Decimal, level: str = "
         accept=accept,
         reject=reject,
         inspect_all=inspect_all,
-        source=SOURCE,
+        source=SOURCES[severity],
         lot_size=lot_size,
         aql=label,
         level=level,
         table_sample_size=table_n,
+        severity=severity,
     )

@@ -136,7 +136,8 @@ def _open_oos(result: InspectionResult, *, user):
 # --- Inspections -----------------------------------------------------------------------------------------
 
 
-def resolve_inspection_plan(*, batch=None, sample_size=None, lot_size=None, aql=None, level: str = "II") -> dict:
+def resolve_inspection_plan(*, batch=None, sample_size=None, lot_size=None, aql=None, level: str = "II",
+                            severity: str = "normal") -> dict:
     """The sampling plan of an inspection as its field values: resolved from ISO 2859-1 (``lot_size`` + ``aql``,
     the batch's quantity made when no lot size is given) or a given ``sample_size``. Bad input raises a
     ValidationError on the field at fault (``lot_size``, ``aql``, ``level``, ``sample_size``)."""
@@ -147,7 +148,7 @@ def resolve_inspection_plan(*, batch=None, sample_size=None, lot_size=None, aql=
         if lot_size in (None, ""):
             raise ValidationError({"lot_size": [_("The lot size is needed to choose the sampling plan.")]})
         try:
-            plan = resolve_plan(int(lot_size), aql, level)
+            plan = resolve_plan(int(lot_size), aql, level, severity)
         except PlanInputError as exc:
             raise ValidationError({exc.field: [str(exc)]}) from None
         except (ValueError, TypeError) as exc:
@@ -158,7 +159,7 @@ def resolve_inspection_plan(*, batch=None, sample_size=None, lot_size=None, aql=
                 _("The plan needs at least %(n)s units (code letter %(letter)s).")
                 % {"n": plan.sample_size, "letter": plan.code_letter}]})
         return {"lot_size": plan.lot_size, "aql": plan.aql, "level": plan.level, "code_letter": plan.code_letter,
-                "accept": plan.accept, "reject": plan.reject, "sample_size": size}
+                "accept": plan.accept, "reject": plan.reject, "sample_size": size, "severity": plan.severity}
     if sample_size in (None, ""):
         raise ValidationError({"sample_size": [_("Give the sample size, or the lot size and AQL.")]})
     if int(sample_size) < 1:
@@ -231,6 +232,9 @@ def record_inspection(*, stage: str, results, batch=None, material_lot=None, sam
         errors["results"] = [_("Record at least one result.")]
     if errors:
         raise ValidationError(errors)
+    from qc.switching import severity_for_results
+
+    severity = severity_for_results(results)  # ISO 2859-1 switching; 409 while discontinued
     if batch is not None:
         batch = Batch.objects.select_for_update().get(pk=batch.pk)
         if batch.status in (Batch.Status.PLANNED, Batch.Status.RELEASED, Batch.Status.REJECTED):
@@ -240,7 +244,8 @@ def record_inspection(*, stage: str, results, batch=None, material_lot=None, sam
     else:
         material_lot = MaterialLot.objects.select_for_update().get(pk=material_lot.pk)
         product = None
-    plan = resolve_inspection_plan(batch=batch, sample_size=sample_size, lot_size=lot_size, aql=aql, level=level)
+    plan = resolve_inspection_plan(batch=batch, sample_size=sample_size, lot_size=lot_size, aql=aql, level=level,
+                                   severity=severity)
     inspection = Inspection(batch=batch, material_lot=material_lot, stage=stage, recorded_by=user, notes=notes,
                             **plan)
     inspection.full_clean()
@@ -314,10 +319,18 @@ def approve_inspection(inspection, *, username: str, password: str, meaning: str
         raise DomainError(_("Only a reviewed inspection can be approved; this one is %(status)s.")
                           % {"status": inspection.get_status_display()}, "invalid_state")
     _refuse_signer(APPROVE_INSPECTION, user, inspection)
+    from qc.control import inspection_blockers
+
+    blocked = inspection_blockers(inspection)  # a control run rejected by the Westgard rules
+    if blocked:
+        raise DomainError(blocked[0]["detail"], "control_run_rejected", reasons=blocked)
     inspection.status = Inspection.Status.APPROVED
     inspection.approved_by, inspection.approved_at = user, timezone.now()
     inspection.save()
     sign(inspection, user=user, meaning=meaning, reason=reason)
+    from qc.switching import count_lots
+
+    count_lots(inspection, user=user)  # ISO 2859-1 switching rules count the approved original inspection
     lot = inspection.material_lot
     if lot is not None and inspection.stage == Stage.INCOMING and lot.status == MaterialLot.Status.QUARANTINE:
         note = reason or _("Incoming inspection %(id)s") % {"id": inspection.pk}

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from qc import views
+from qc.pages.urls import urlpatterns as statistics_urlpatterns
 
 app_name = "qc"
 
@@ -26,4 +27,5 @@ urlpatterns = [
     path("dispositions/<int:pk>/", views.DispositionDetail.as_view(), name="disposition-detail"),
     path("performance-studies/", views.PerformanceStudyList.as_view(), name="performancestudy-list"),
     path("batches/<str:lot_number>/coa.pdf", views.CoaPage.as_view(), name="batch-coa"),
+    *statistics_urlpatterns,  # issue 17: switching, control charts, stability, performance studies
 ]

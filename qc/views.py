@@ -112,10 +112,13 @@ class PerformanceStudyList(ListPage):
     queryset = PerformanceStudy.objects.select_related("product")
     default_sort = "product__code"
     export_name = "performance-studies"
+    create_url_name = "qc:performancestudy-create"
     columns = [
         Column("product.code", gettext_lazy("Product"), sort="product__code"),
         Column("kind", gettext_lazy("Kind"), sort="kind"),
-        Column("title", gettext_lazy("Title")),
+        Column("title", gettext_lazy("Title"), link=True),
+        Column("category", gettext_lazy("Category")),
+        Column("specimen_type", gettext_lazy("Specimen type")),
         Column("tp", "TP"), Column("fp", "FP"), Column("tn", "TN"), Column("fn", "FN"),
         Column("sensitivity", gettext_lazy("Sensitivity")),
         Column("sensitivity_ci", gettext_lazy("Sensitivity 95 % CI")),
@@ -188,14 +191,19 @@ class InspectionCreate(RolePageMixin, TemplateView):
     permission_required = "qc.add_inspection"
     template_name = "qc/inspection_form.html"
 
-    def _plan(self, data, batch):
+    def _plan(self, data, batch, specs=()):
         lot_size = data.get("lot_size") or (batch.quantity_made if batch else None)
         aql = data.get("aql", "")
         if aql and lot_size:
-            try:
-                return resolve_plan(int(lot_size), aql, data.get("level") or "II")
+            from qc.switching import severity_for_results
+
+            try:  # the severity the ISO 2859-1 switching rules set for the AQL specifications judged here
+                severity = severity_for_results([{"specification": s} for s in specs])
+                return resolve_plan(int(lot_size), aql, data.get("level") or "II", severity)
             except (ValueError, TypeError) as exc:
                 messages.error(self.request, str(exc))
+            except DomainError as exc:
+                messages.error(self.request, exc.message)
         return None
 
     def get_context_data(self, **kwargs):
@@ -204,8 +212,12 @@ class InspectionCreate(RolePageMixin, TemplateView):
         stage = data.get("stage") or Stage.RELEASE
         specs = (Specification.objects.filter(product=batch.product, stage=stage, active=True).order_by("code")
                  if batch else Specification.objects.none())
+        plan = self._plan(data, batch, specs)
+        from qc.models import Severity
+
         return {**super().get_context_data(**kwargs), "batch": batch, "stage": stage, "stages": Stage.choices,
-                "plan": self._plan(data, batch), "specs": specs, "data": data,
+                "plan": plan, "severity_label": Severity(plan.severity).label if plan else "", "specs": specs,
+                "data": data,
                 "batches": Batch.objects.filter(status__in=[Batch.Status.AWAITING_QC, Batch.Status.QUARANTINED,
                                                             Batch.Status.IN_PRODUCTION]).order_by("lot_number")}
 
@@ -343,6 +355,7 @@ class DispositionCreate(RolePageMixin, TemplateView):
         batch = Batch.objects.select_related("product").filter(lot_number=lot).first()
         return {**super().get_context_data(**kwargs), "batch": batch,
                 "blockers": release_blockers(batch, self.request.user) if batch else [],
+                "release_warnings": _release_warnings(batch) if batch else [],
                 "decisions": Disposition.Decision.choices,
                 "signing": services.DISPOSE_BATCH,
                 "meaning_label": " · ".join(
@@ -380,6 +393,12 @@ class DispositionSign(SigningActionView):
     def success_message_for(self, result):
         return _("Batch %(lot)s: %(decision)s.") % {"lot": result.batch.lot_number,
                                                     "decision": result.get_decision_display()}
+
+
+def _release_warnings(batch):
+    from qc.stability import release_warnings
+
+    return release_warnings(batch)
 
 
 class CoaPage(RolePageMixin, View):

@@ -26,8 +26,8 @@ class ProductSerializer(serializers.ModelSerializer):
     class Meta:
         model = Product
         fields = ["id", "code", "name", "gtin", "tests_per_kit", "shelf_life_months", "storage_min_c",
-                  "storage_max_c", "ifu_version", "project", "ivdr_class", "version"]
-        read_only_fields = ["id", "version"]
+                  "storage_max_c", "ifu_version", "project", "ivdr_class", "supported_shelf_life_months", "version"]
+        read_only_fields = ["id", "supported_shelf_life_months", "version"]
 
 
 class MaterialSerializer(serializers.ModelSerializer):

@@ -13,6 +13,7 @@ from qc.models import (
     Disposition,
     Inspection,
     InspectionResult,
+    PerformanceStratum,
     PerformanceStudy,
     Specification,
     Stage,
@@ -33,6 +34,8 @@ def stage_field(owner: str, **kwargs):
 class SpecificationSerializer(serializers.ModelSerializer):
     stage = stage_field("specification", required=False)
     aql = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=8)
+    severity = serializers.CharField(read_only=True, help_text=_(
+        "Where the ISO 2859-1 switching rules stand: normal, tightened, reduced or discontinued."))
 
     def validate_aql(self, value):
         return value or ""
@@ -40,14 +43,18 @@ class SpecificationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Specification
         fields = ["id", "product", "spec_version", "code", "name", "kind", "stage", "lower", "upper", "unit",
-                  "required_for_release", "method", "aql", "active", "version"]
-        read_only_fields = ["id", "version"]
+                  "required_for_release", "method", "aql", "counts", "severity", "active", "version"]
+        read_only_fields = ["id", "severity", "version"]
 
 
 class SamplingPlanQuerySerializer(serializers.Serializer):
     lot_size = serializers.IntegerField(min_value=2)
     aql = serializers.CharField()
     level = serializers.CharField(required=False, default="II")
+    severity = serializers.ChoiceField(choices=["normal", "tightened", "reduced"], required=False,
+                                       default="normal")
+    counts = serializers.ChoiceField(choices=Specification.Counts.choices, required=False,
+                                     default=Specification.Counts.ITEMS)
 
 
 class SamplingPlanSerializer(serializers.Serializer):
@@ -60,6 +67,7 @@ class SamplingPlanSerializer(serializers.Serializer):
     accept = serializers.IntegerField()
     reject = serializers.IntegerField()
     inspect_all = serializers.BooleanField()
+    severity = serializers.CharField()
     source = serializers.CharField()
 
 
@@ -86,8 +94,8 @@ class InspectionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Inspection
         fields = ["id", "batch", "material_lot", "stage", "lot_size", "aql", "level", "code_letter", "sample_size",
-                  "accept", "reject", "results", "passed", "status", "recorded_by", "recorded_at", "reviewed_by",
-                  "reviewed_at", "approved_by", "approved_at", "invalidated_by", "invalidated_at",
+                  "accept", "reject", "severity", "results", "passed", "status", "recorded_by", "recorded_at",
+                  "reviewed_by", "reviewed_at", "approved_by", "approved_at", "invalidated_by", "invalidated_at",
                   "invalidation_reason", "invalidating_deviation", "notes", "version"]
         read_only_fields = fields
 
@@ -199,7 +207,18 @@ class DispositionInputSerializer(SignSerializer):
     quantity_released = serializers.IntegerField(required=False, allow_null=True, min_value=0)
 
 
+class PerformanceStratumSerializer(serializers.ModelSerializer):
+    sensitivity = serializers.FloatField(read_only=True, allow_null=True)
+    sensitivity_ci = serializers.ListField(child=serializers.FloatField(), read_only=True, allow_null=True)
+
+    class Meta:
+        model = PerformanceStratum
+        fields = ["id", "label", "ct_min", "ct_max", "tp", "fn", "sensitivity", "sensitivity_ci"]
+        read_only_fields = fields
+
+
 class PerformanceStudySerializer(serializers.ModelSerializer):
+    strata = PerformanceStratumSerializer(many=True, read_only=True)
     sensitivity = serializers.FloatField(read_only=True, allow_null=True)
     specificity = serializers.FloatField(read_only=True, allow_null=True)
     sensitivity_ci = serializers.ListField(child=serializers.FloatField(), read_only=True, allow_null=True)
@@ -207,6 +226,6 @@ class PerformanceStudySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PerformanceStudy
-        fields = ["id", "product", "kind", "title", "tp", "fp", "tn", "fn", "sensitivity", "sensitivity_ci",
-                  "specificity", "specificity_ci", "ci_method", "version"]
+        fields = ["id", "product", "kind", "title", "category", "specimen_type", "tp", "fp", "tn", "fn",
+                  "sensitivity", "sensitivity_ci", "specificity", "specificity_ci", "ci_method", "strata", "version"]
         read_only_fields = ["id", "version"]

@@ -20,12 +20,12 @@ from qc.api import serializers as s
 from qc.coa import coa_pdf
 from qc.filters import DeviationFilter, DispositionFilter, InspectionFilter, SpecificationFilter
 from qc.models import Deviation, Disposition, Inspection, InspectionResult, PerformanceStudy, Specification
-from qc.sampling import PlanInputError, resolve_plan
+from qc.sampling import PlanInputError, check_aql_counts, resolve_plan
 
 
 class SpecificationViewSet(ServiceModelViewSet):
     lookup_value_converter = "int"
-    queryset = Specification.objects.select_related("product")
+    queryset = Specification.objects.select_related("product", "switching")
     serializer_class = s.SpecificationSerializer
     filterset_class = SpecificationFilter
     search_fields = ["code", "name"]
@@ -40,27 +40,36 @@ class PerformanceStudyViewSet(ServiceModelViewSet):
     """Clinical performance: sensitivity and specificity (fractions 0–1) with 95 % intervals by ``ci_method``."""
 
     lookup_value_converter = "int"
-    queryset = PerformanceStudy.objects.select_related("product")
+    queryset = PerformanceStudy.objects.select_related("product").prefetch_related("strata")
     serializer_class = s.PerformanceStudySerializer
     filterset_fields = ["product", "kind", "ci_method"]
     ordering_fields = ["pk"]
 
 
 class SamplingPlanView(APIView):
-    """``GET sampling-plan/?lot_size=&aql=&level=`` — ISO 2859-1 single sampling, normal inspection."""
+    """``GET sampling-plan/?lot_size=&aql=&level=&severity=&counts=`` — ISO 2859-1 single sampling: normal
+    (Table 2-A), tightened (2-B) or reduced (2-C). An AQL above 10 needs ``counts=nonconformities``."""
 
     required_permissions = ["qc.view_inspection"]
 
     @extend_schema(parameters=[OpenApiParameter("lot_size", int, required=True),
                                OpenApiParameter("aql", str, required=True),
-                               OpenApiParameter("level", str, required=False, default="II")],
+                               OpenApiParameter("level", str, required=False, default="II"),
+                               OpenApiParameter("severity", str, required=False, default="normal",
+                                                enum=["normal", "tightened", "reduced"]),
+                               OpenApiParameter("counts", str, required=False, default="nonconforming_items",
+                                                enum=["nonconforming_items", "nonconformities"])],
                    responses=s.SamplingPlanSerializer)
     def get(self, request):
         query = s.SamplingPlanQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
         try:
-            plan = resolve_plan(data["lot_size"], data["aql"], data["level"])
+            check_aql_counts(data["aql"], data["counts"])
+        except ValueError as exc:
+            raise DrfValidationError({"aql": [str(exc)]}) from None
+        try:
+            plan = resolve_plan(data["lot_size"], data["aql"], data["level"], data["severity"])
         except PlanInputError as exc:
             raise DrfValidationError({exc.field: [str(exc)]}) from None
         return Response(s.SamplingPlanSerializer(plan).data)

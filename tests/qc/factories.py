@@ -107,3 +107,8 @@ FACTORIES = {
     Disposition: make_disposition,
     PerformanceStudy: make_study,
 }
+
+
+from tests.qc.statistics_factories import FACTORIES as _STATISTICS_FACTORIES  # noqa: E402  (issue 17)
+
+FACTORIES.update(_STATISTICS_FACTORIES)
