@@ -202,7 +202,7 @@ def audit_log(**filters):
 # next rows by key (an index scan on history_date), merged and cut to the page in SQL.
 
 def _table_numbers():
-    return {label: i for i, label in enumerate(sorted(m._meta.label_lower for m in tracked_models()))}
+    return {label: i for i, label in enumerate(sorted(m._meta.label_lower for m in audited_models()))}
 
 
 def _as_datetime(value):
@@ -285,7 +285,7 @@ def _fetch(parts, numbers, size, boundary, reverse, filters=None):
 
 
 def _audit_tables(model_label=None):
-    return [(m._meta.label_lower, get_history_model_for_model(m)) for m in tracked_models()
+    return [(m._meta.label_lower, get_history_model_for_model(m)) for m in audited_models()
             if not model_label or m._meta.label_lower == model_label]
 
 

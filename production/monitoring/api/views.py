@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from lims.api.errors import validation_response
 from lims.api.mixins import ServiceModelViewSet, reason_of
+from lims.api.pagination import PageNumberPagination
 from production.monitoring.api.serializers import (
     AssessmentSerializer,
     ExcursionSerializer,
@@ -74,14 +75,13 @@ class ReadingIngestView(APIView):
 
     required_permissions = {"GET": "monitoring.view_reading", "HEAD": "monitoring.view_reading",
                             "OPTIONS": "monitoring.view_reading", "POST": "monitoring.add_reading"}
+    pagination_class = PageNumberPagination  # the GET list is paginated (and so declared in the schema)
 
     @extend_schema(parameters=[ReadingQuerySerializer], responses={200: ReadingOutSerializer(many=True)})
     def get(self, request):
         """``GET /api/v1/production/readings/``: readings oldest first, filters ``point`` (id or code),
         ``after`` (inclusive) and ``before`` (exclusive); paginated by cursor (a deep page costs what the first
         one does: index on point and time)."""
-        from lims.api.pagination import PageNumberPagination
-
         query = ReadingQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         qs = readings_queryset(**query.validated_data)
