@@ -17,7 +17,7 @@ from django.views.generic import TemplateView
 
 from lims.errors import DomainError
 from lims.listing import Column, ListPage, RolePageMixin
-from lims.pages import ServiceFormView
+from lims.pages import ServiceFormView, report_refusal
 from production import services
 from production.capacity import chart_configs, monthly_output, surge_plan
 from production.filters import (
@@ -48,21 +48,6 @@ from production.models import (
     RejectReason,
 )
 from production.panels import batch_panels, product_panels
-
-
-def _refused(request, exc, form=None):
-    """Show why a service refused: a DomainError as a message, a ValidationError on the form's fields."""
-    if isinstance(exc, DomainError):
-        messages.error(request, exc.message)
-        return
-    if form is not None and hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-        return
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def _form_errors(request, form):
@@ -364,7 +349,7 @@ class MaterialLotDecision(RolePageMixin, View):
         try:
             lot = service(lot, user=request.user, reason=form.cleaned_data["reason"])
         except (DomainError, ValidationError) as exc:
-            _refused(request, exc)
+            report_refusal(request, exc)
         else:
             messages.success(request, _("Lot %(lot)s is now %(status)s.") % {
                 "lot": lot, "status": lot.get_status_display()})
@@ -438,7 +423,7 @@ class BatchAction(RolePageMixin, View):
         try:
             done = handler(request, batch)
         except (DomainError, ValidationError) as exc:
-            _refused(request, exc)
+            report_refusal(request, exc)
         else:
             if done:
                 messages.success(request, done)

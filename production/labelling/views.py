@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 from lims.errors import DomainError
 from lims.labels.gs1 import is_valid_gtin14
 from lims.listing import Column, ListPage, RolePageMixin
+from lims.pages import apply_errors
 from lims.signatures import printed_name
 from production.models import Batch, Product
 
@@ -183,8 +184,7 @@ class BatchPrint(BatchLabels):
             job = print_labels(batch, form.cleaned_data["template"], form.cleaned_data["stock"] or None,
                                form.cleaned_data["copies"], user=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            for field, errs in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errs)
+            apply_errors(form, exc)
             return self._error(request, form, "")
         except DomainError as exc:
             return self._error(request, form, str(exc.message))
@@ -209,8 +209,7 @@ class BatchReconcile(BatchLabels):
             rec = reconcile_labels(batch, data["template"], data["used"], data["destroyed"], data["returned"],
                                    user=request.user, reason=data["reason"])
         except ValidationError as exc:
-            for field, errs in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errs)
+            apply_errors(form, exc)
             return self._error(request, form, "")
         except DomainError as exc:
             return self._error(request, form, str(exc.message))
