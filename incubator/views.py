@@ -11,9 +11,9 @@ from django.views.generic import TemplateView
 from incubator import forms, services
 from incubator.filters import FundingFilter, MilestoneFilter, ProjectFilter
 from incubator.models import KPI, FocusArea, FundingEvent, Milestone, Project
-from incubator.panels import project_panels
 from lims.listing import Column, ListPage, RolePageMixin
 from lims.pages import ServiceFormView, chart_config
+from lims.registry import panels as registered_page_panels
 
 # The portfolio and the project page show milestones and funding too; the Lab role, which only sees projects
 # to link a lab client to one, does not get them.
@@ -143,7 +143,7 @@ class ProjectDetail(RolePageMixin, TemplateView):
                 {"label": str(_("Staff")), "data": [k.staff for k in kpis], "yAxisID": "y"},
                 {"label": str(_("Revenue (CNY)")), "data": [float(k.revenue) for k in kpis], "yAxisID": "y1"},
             ], scales={"y": {"position": "left"}, "y1": {"position": "right"}}),
-            panels=project_panels(self.request, project),
+            panels=registered_page_panels("project", self.request, project),
             can_change=user.has_perm("incubator.change_project"),
             can_add_milestone=user.has_perm("incubator.add_milestone"),
             can_change_milestone=user.has_perm("incubator.change_milestone"),

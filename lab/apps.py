@@ -8,7 +8,7 @@ class LabConfig(AppConfig):
     verbose_name = _("Testing lab")
 
     def ready(self):
-        from incubator.panels import register_project_panel
         from lab.panels import project_lab_usage
+        from lims.registry import register_panel
 
-        register_project_panel("lab/panels/project_lab_usage.html", project_lab_usage, order=50)
+        register_panel("project", "lab/panels/project_lab_usage.html", project_lab_usage, order=50)

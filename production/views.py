@@ -18,6 +18,7 @@ from django.views.generic import TemplateView
 from lims.errors import DomainError
 from lims.listing import Column, ListPage, RolePageMixin
 from lims.pages import ServiceFormView, report_refusal
+from lims.registry import panels as registered_page_panels
 from production import services
 from production.capacity import chart_configs, monthly_output, surge_plan
 from production.filters import (
@@ -47,7 +48,6 @@ from production.models import (
     Product,
     RejectReason,
 )
-from production.panels import batch_panels, product_panels
 
 
 def _form_errors(request, form):
@@ -290,7 +290,7 @@ class ProductDetail(RolePageMixin, TemplateView):
             "steps": list(product.process_steps.order_by("sequence")),
             "recent_batches": list(product.batches.select_related("line").order_by("-manufactured_on",
                                                                                    "-lot_number")[:10]),
-            "panels": product_panels(self.request, product),
+            "panels": registered_page_panels("product", self.request, product),
         })
         return ctx
 
@@ -398,7 +398,7 @@ class BatchDetail(RolePageMixin, TemplateView):
             "bom_rows": bom_rows, "kits_for_bom": kits_for_bom,
             "can_start": can_run and status == Batch.Status.PLANNED,
             "can_work": can_run and status == Batch.Status.IN_PRODUCTION,
-            "panels": batch_panels(self.request, batch),
+            "panels": registered_page_panels("batch", self.request, batch),
         })
         if ctx["can_start"]:
             ctx["start_form"] = ReasonForm()

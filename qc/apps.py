@@ -8,22 +8,20 @@ class QcConfig(AppConfig):
     verbose_name = _("QC and release")
 
     def ready(self):
-        from production.panels import register_batch_panel
+        from lims.registry import register_panel, register_record_section
         from qc import notices, tasks  # noqa: F401  (register notification kinds and background tasks)
         from qc.panels import batch_panel_context
 
-        register_batch_panel("qc/includes/batch_panel.html", batch_panel_context, order=50)
+        register_panel("batch", "qc/includes/batch_panel.html", batch_panel_context, order=50)
 
-        from production.panels import register_product_panel
         from qc.panels import product_panel_context
 
-        register_product_panel("qc/includes/product_panel.html", product_panel_context, order=50)
+        register_panel("product", "qc/includes/product_panel.html", product_panel_context, order=50)
 
-        from production.labelling.record import register_record_section
         from qc.record import deviations_section, disposition_section, qc_summary_section
 
-        for section in (qc_summary_section, deviations_section, disposition_section):
-            register_record_section(section)
+        for order, section in enumerate((qc_summary_section, deviations_section, disposition_section)):
+            register_record_section(section, order=100 + order)
 
         from production.labelling.services import register_discrepancy_handler
         from qc.reconciliation import find_reconciliation_deviation, open_reconciliation_deviation

@@ -1,4 +1,4 @@
-"""The QC panel of production's batch page (production.panels): inspections and the release gates."""
+"""The QC panel of production's batch page (lims.registry): inspections and the release gates."""
 
 
 def batch_panel_context(request, batch):

@@ -12,8 +12,8 @@ class LabellingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from production.panels import register_batch_panel
+        from lims.registry import register_panel
 
         from .views import labelling_context
 
-        register_batch_panel("labelling/includes/batch_panel.html", labelling_context, order=50)
+        register_panel("batch", "labelling/includes/batch_panel.html", labelling_context, order=50)

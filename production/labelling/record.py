@@ -1,34 +1,20 @@
-"""The batch record PDF (device history record) and its extension point.
+"""The batch record PDF (device history record).
 
-Higher apps (QC results, deviations) add a section without this module importing them::
-
-    from production.labelling.record import register_record_section
-    register_record_section(lambda batch: Section(heading=..., rows=[...]))   # from AppConfig.ready()
-
-A function returning ``None`` adds nothing for that batch.
+Higher apps (QC results, deviations) add a section through ``lims.registry.register_record_section`` from their
+``AppConfig.ready()``; a function returning ``None`` adds nothing for that batch.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lims.pdf import RecordPdf, Section
+from lims.registry import record_section_funcs
 from lims.signatures import printed_name, signature_rows
 
 from .models import LabelReconciliation, PrintJob
 from .services import discrepancy_records
-
-_SECTIONS: list[Callable] = []
-
-
-def register_record_section(func: Callable) -> Callable:
-    """Add ``func(batch) -> Section | None`` to every batch record (registering it twice keeps one)."""
-    if func not in _SECTIONS:
-        _SECTIONS.append(func)
-    return func
 
 
 def _dt(value) -> str:
@@ -101,9 +87,11 @@ def batch_record_sections(batch) -> list[Section]:
     sections.append(Section(_("Label reconciliation"), rows if len(rows) > 1 else (),
                             text=_("Labels not reconciled yet.")))
 
-    for func in list(_SECTIONS):
+    for func in record_section_funcs():
         section = func(batch)
-        if section is not None:
+        if isinstance(section, list | tuple):
+            sections.extend(section)
+        elif section is not None:
             sections.append(section)
     return sections
 

@@ -11,8 +11,8 @@ class MonitoringConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from lims.registry import register_panel
         from production.monitoring import notices, tasks  # noqa: F401  (notification kinds, background tasks)
         from production.monitoring.conditions import batch_panel_context
-        from production.panels import register_batch_panel
 
-        register_batch_panel("monitoring/includes/batch_panel.html", batch_panel_context, order=50)
+        register_panel("batch", "monitoring/includes/batch_panel.html", batch_panel_context, order=50)

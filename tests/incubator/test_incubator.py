@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from incubator import services
 from incubator.models import FundingEvent, Milestone, Project, StageTransition
-from incubator.panels import project_panels, register_project_panel, registered_panels
 from lims.errors import DomainError
 from lims.history import object_history
+from lims.registry import panels, register_panel, registered_panels
 from tests.helpers import Snapshot, assert_constant_queries, assert_history
 from tests.incubator.factories import FACTORIES, make_funding, make_kpi, make_milestone, make_project
 
@@ -268,19 +268,20 @@ def test_child_forms(client_for, incubator_user):
 
 # --- extension point ---------------------------------------------------------------------------------------
 def test_registered_panels_render_on_the_project_page(client_for, incubator_user, rf):
-    assert any(p.template_name == "lab/panels/project_lab_usage.html" for p in registered_panels())
+    assert any(p.template_name == "lab/panels/project_lab_usage.html" for p in registered_panels("project"))
     project = make_project(incubator_user)
     request = rf.get("/")
     request.user = incubator_user
     seen = []
-    register_project_panel("lab/panels/project_lab_usage.html", lambda req, p: seen.append(p) or None, order=50)
+    register_panel("project", "lab/panels/project_lab_usage.html", lambda req, p: seen.append(p) or None, order=50)
     try:
-        assert all(p["template"] != "lab/panels/project_lab_usage.html" for p in project_panels(request, project))
+        assert all(p["template_name"] != "lab/panels/project_lab_usage.html"
+                   for p in panels("project", request, project))
         assert seen == [project]
     finally:
         from lab.panels import project_lab_usage
 
-        register_project_panel("lab/panels/project_lab_usage.html", project_lab_usage, order=50)
+        register_panel("project", "lab/panels/project_lab_usage.html", project_lab_usage, order=50)
     page = client_for(incubator_user).get(project.get_absolute_url())
     assert "Use of the testing lab" in page.content.decode()
 

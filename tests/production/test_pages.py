@@ -9,10 +9,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from lims.registry import register_panel, unregister_panel
 from lims.services import create_record
 from production import services
 from production.models import Batch, Consumption, Line, MaterialLot
-from production.panels import register_batch_panel, unregister_batch_panel
 from tests.helpers import Snapshot, assert_constant_queries, assert_history, table_counts
 from tests.production.conftest import consume_for
 from tests.production.factories import gtin
@@ -210,13 +210,13 @@ def test_registered_batch_panels_render(client_for, production_user, batch, tmp_
     (tmp_path / "panel.html").write_text("<p>{{ panel.note }} · {{ batch.lot_number }}</p>")
     (tmp_path / "hidden.html").write_text("<p>HIDDEN</p>")
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}]
-    register_batch_panel("panel.html", lambda request, b: {"note": "QC results"})
-    register_batch_panel("hidden.html", lambda request, b: None)
+    register_panel("batch", "panel.html", lambda request, b: {"note": "QC results"})
+    register_panel("batch", "hidden.html", lambda request, b: None)
     try:
         html = client_for(production_user).get(url("batch-detail", batch.lot_number)).content.decode()
     finally:
-        unregister_batch_panel("panel.html")
-        unregister_batch_panel("hidden.html")
+        unregister_panel("batch", "panel.html")
+        unregister_panel("batch", "hidden.html")
     assert f"<p>QC results · {batch.lot_number}</p>" in html and "HIDDEN" not in html
 
 
