@@ -418,6 +418,22 @@ class MaterialLot(TrackedModel):
     def get_absolute_url(self):
         return reverse("production:materiallot-detail", args=[self.pk])
 
+    INTERNAL_LOT_PREFIX = "ML"
+
+    @property
+    def internal_lot(self) -> str:
+        """The plant's own lot code of this receipt, printed in AI (10) of its receiving label: ``ML000123``."""
+        return f"{self.INTERNAL_LOT_PREFIX}{self.pk:06d}"
+
+    @classmethod
+    def pk_from_internal_lot(cls, code: str) -> int | None:
+        """The primary key an internal lot code names, or None when ``code`` is not one."""
+        code = (code or "").strip().upper()
+        digits = code[len(cls.INTERNAL_LOT_PREFIX):]
+        if not code.startswith(cls.INTERNAL_LOT_PREFIX) or not digits.isdigit() or len(digits) > 12:
+            return None
+        return int(digits)
+
     def is_expired(self, on: date | None = None) -> bool:
         """A lot may be used up to and including its expiry date."""
         return self.expiry_date < (on or timezone.localdate())
@@ -477,7 +493,15 @@ class Batch(TrackedModel):
 
     DISPOSED = (Status.RELEASED, Status.REJECTED, Status.QUARANTINED)
 
+    class Kind(models.TextChoices):
+        COMMERCIAL = "commercial", _("Commercial")
+        PILOT = "pilot", _("Pilot manufacture")
+
     lot_number = models.CharField(_("lot number"), max_length=20, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMMERCIAL,
+                            help_text=_("Pilot lots are a project's first lots, made on a manual line under the "
+                                        "same record and release rules; they ship only where the product's "
+                                        "certifications allow it."))
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="batches", verbose_name=_("product"))
     line = models.ForeignKey(Line, on_delete=models.PROTECT, related_name="batches", verbose_name=_("line"))
     bom = models.ForeignKey(BillOfMaterials, on_delete=models.PROTECT, null=True, blank=True, related_name="batches",
