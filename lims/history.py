@@ -62,7 +62,9 @@ def diffed_fields(model):
     ]
 
 
-def _display(field, value, fk_cache):
+def display_value(field, value, fk_cache) -> str:
+    """A stored value as people read it: a choice by its label, a foreign key by its record's name, a time in
+    the local zone with the zone named, a date as ISO, a yes/no (never ``2026-12-01 08:23:13.637077+00:00``)."""
     if value is None or value == "":
         return ""
     if field.is_relation:
@@ -70,7 +72,31 @@ def _display(field, value, fk_cache):
         return str(target) if target is not None else f"#{value}"
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.DateTimeField):
+        value = _as_datetime(value) if isinstance(value, str) else value
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value, UTC)
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S %Z")
+    if isinstance(field, models.DateField) and hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(field, models.BooleanField):
+        return str(_("yes") if value else _("no"))
     return str(value)
+
+
+_display = display_value
+
+
+def fk_targets(wanted: dict) -> dict:
+    """``{model: {pk: instance}}`` for the foreign keys shown: one query per target model, its own foreign keys
+    joined (their names often appear in the target's ``__str__``)."""
+    cache = {}
+    for model, ids in wanted.items():
+        if not ids:
+            continue
+        related = [f.name for f in model._meta.concrete_fields if f.is_relation and f.related_model is not model]
+        cache[model] = model._default_manager.select_related(*related).in_bulk(ids)
+    return cache
 
 
 def _collect(model, filters: dict):
@@ -105,7 +131,7 @@ def object_history(obj) -> list[dict]:
                 value = getattr(row, f.attname)
                 if value is not None:
                     wanted[f.related_model].add(value)
-    fk_cache = {m: m._default_manager.in_bulk(ids) for m, ids in wanted.items() if ids}
+    fk_cache = fk_targets(wanted)
     users = get_user_model().objects.in_bulk({u for u in user_ids if u})
 
     entries = []

@@ -220,3 +220,13 @@ def _table(rows, widths, *, header: bool) -> Table:
         style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e9ecef")))
     table.setStyle(TableStyle(style))
     return table
+
+
+def pdf_response(pdf: bytes, filename: str):
+    """A printout shown in the browser (inline), never cached (it carries "printed at / by")."""
+    from django.http import HttpResponse
+
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
