@@ -24,6 +24,7 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from rest_framework.renderers import BaseRenderer
 
 from lims.labels.fonts import font_for
 
@@ -82,11 +83,12 @@ class HeadedTable(Flowable):
 
     def split(self, aW, aH):
         _w, hh = self.heading.wrap(aW, aH)
+        hh += self.heading.style.spaceBefore
         if hh >= aH:
             return []
         parts = self.table.split(aW, aH - hh)
         keep = min(len(self.table._cellvalues), KEEP_ROWS + (1 if self.header else 0))
-        if not parts or len(parts[0]._cellvalues) < keep:
+        if len(parts) < 2 or len(parts[0]._cellvalues) < keep:
             return []  # to the next page, heading and all
         return [HeadedTable(self.heading, parts[0], header=self.header), *parts[1:]]
 
@@ -230,3 +232,32 @@ def pdf_response(pdf: bytes, filename: str):
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+class PdfRenderer(BaseRenderer):
+    """Lets an API client ask for ``application/pdf``; an error body is still written as JSON."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        import json
+
+        if isinstance(data, bytes):
+            return data
+        return json.dumps(data, default=str).encode()
+
+
+def login_or_api(api_view):
+    """A PDF URL for browsers and API clients: anonymous without credentials → sign-in page; a token (or a
+    session) → the API view, whose errors are API errors (401, 403, 400, 409)."""
+    from django.contrib.auth.views import redirect_to_login
+
+    def view(request, *args, **kwargs):
+        if not request.user.is_authenticated and "HTTP_AUTHORIZATION" not in request.META:
+            return redirect_to_login(request.get_full_path())
+        return api_view(request, *args, **kwargs)
+    view.__name__ = getattr(api_view, "__name__", "pdf_view")
+    view.__doc__ = api_view.__doc__
+    return view

@@ -167,10 +167,16 @@ def batch_story(batch, *, viewer=None, app: str | None = None, user: str | None 
                 "reason_system": bool(row.history_reason_system),
                 "changes": changes, "history_id": row.history_id,
             })
+    # A record changed after signature: a history row later than its last signature's version (a review
+    # followed by an approval is the record's life cycle, each signing the version it saw).
+    last_signed: dict[tuple[str, int], int] = {}
+    for s in signatures:
+        key = (f"{s.content_type.app_label}.{s.content_type.model}", s.object_id)
+        last_signed[key] = max(last_signed.get(key, 0), s.history_id)
     for s in signatures:
         key = (f"{s.content_type.app_label}.{s.content_type.model}", s.object_id)
         record_name, url = labels.get(key, (s.object_repr, ""))
-        later = any(r.history_id > s.history_id for r in records.get(key, ()))
+        later = any(r.history_id > last_signed[key] for r in records.get(key, ()))
         person = users.get(s.signer_id)
         app_label = s.content_type.app_label
         entries.append({

@@ -14,10 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
 
 from lims.errors import DomainError
 from lims.listing import Column, ListPage, RolePageMixin
 from lims.pages import ServiceFormView, report_refusal
+from lims.pdf import PdfRenderer, login_or_api, pdf_response
 from lims.registry import panels as registered_page_panels
 from production import services
 from production.capacity import chart_configs, monthly_output, surge_plan
@@ -559,8 +562,6 @@ class BatchStory(RolePageMixin, TemplateView):
         if export == "xlsx":
             return exports.xlsx_response(name, batch.lot_number, EXPORT_HEADER, export_rows(entries))
         if export == "pdf":
-            from lims.pdf import pdf_response
-
             pdf = story_pdf(_("Batch story"), _("Lot %(lot)s") % {"lot": batch.lot_number}, entries,
                             printed_by=printed_name(request.user),
                             facts=[(_("Product"), str(batch.product)), (_("Status"), batch.get_status_display())])
@@ -574,3 +575,23 @@ class BatchStory(RolePageMixin, TemplateView):
                     "choices": choices, "picked": picked, "querystring": query.urlencode(),
                     "total": len(everything)})
         return self.render_to_response(ctx)
+
+
+class BatchRecordPdfApi(APIView):
+    """GET: the batch record (device history record) as PDF (production/record.py)."""
+
+    renderer_classes = [JSONRenderer, PdfRenderer]
+    required_permissions = "production.view_batch"
+    schema = None
+
+    def get(self, request, lot_number):
+        from lims.signatures import printed_name
+        from production.record import batch_record_pdf
+
+        batch = get_object_or_404(Batch.objects.select_related("product", "line__clean_room", "bom"),
+                                  lot_number=lot_number)
+        pdf = batch_record_pdf(batch, printed_by=printed_name(request.user))
+        return pdf_response(pdf, f"batch-record-{batch.lot_number}.pdf")
+
+
+batch_record_pdf_view = login_or_api(BatchRecordPdfApi.as_view())

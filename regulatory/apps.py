@@ -12,3 +12,8 @@ class RegulatoryConfig(AppConfig):
 
         register_batch_part("regulatory.shipments", batch_parts, order=50)
         # Notified-body batch verifications join the story under "regulatory.batch_verifications".
+
+        from lims.registry import register_record_section
+        from regulatory.record import shipments_section
+
+        register_record_section(shipments_section, order=200)

@@ -22,3 +22,8 @@ class LabellingConfig(AppConfig):
         from production.labelling.story import batch_parts
 
         register_batch_part("labelling.labels", batch_parts, order=30)
+
+        from lims.registry import register_record_section
+        from production.labelling.record import label_sections
+
+        register_record_section(label_sections, order=30)

@@ -21,3 +21,8 @@ class MonitoringConfig(AppConfig):
         from production.monitoring.story import batch_parts
 
         register_batch_part("monitoring.excursions", batch_parts, order=20)
+
+        from lims.registry import register_record_section
+        from production.monitoring.record import room_sections
+
+        register_record_section(room_sections, order=20)
