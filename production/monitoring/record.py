@@ -22,7 +22,7 @@ def room_sections(batch) -> list[Section]:
         rows.append([str(r["label"]), _f(r["min"]), _f(r["mean"]), _f(r["max"]), r["count"]])
     interval = _("%(start)s to %(end)s, room %(room)s") % {"start": local(c["start"]), "end": local(c["end"]),
                                                           "room": batch.line.clean_room}
-    conditions = Section(_("Room conditions"), rows if len(rows) > 1 else (), note=interval,
+    conditions = Section(_("Room conditions"), rows if len(rows) > 1 else (), note=interval if len(rows) > 1 else "",
                          text=_("No readings in the room during this interval.") + " " + interval)
     rows = [[_("Excursion"), _("Level"), _("Started at"), _("Ended at"), _("Assessment")]]
     for e in c["excursions"]:
