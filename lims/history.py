@@ -62,7 +62,9 @@ def diffed_fields(model):
     ]
 
 
-def _display(field, value, fk_cache):
+def display_value(field, value, fk_cache) -> str:
+    """A stored value as people read it: a choice by its label, a foreign key by its record's name, a time in
+    the local zone with the zone named, a date as ISO, a yes/no (never ``2026-12-01 08:23:13.637077+00:00``)."""
     if value is None or value == "":
         return ""
     if field.is_relation:
@@ -70,7 +72,31 @@ def _display(field, value, fk_cache):
         return str(target) if target is not None else f"#{value}"
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.DateTimeField):
+        value = _as_datetime(value) if isinstance(value, str) else value
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value, UTC)
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S %Z")
+    if isinstance(field, models.DateField) and hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(field, models.BooleanField):
+        return str(_("yes") if value else _("no"))
     return str(value)
+
+
+_display = display_value
+
+
+def fk_targets(wanted: dict) -> dict:
+    """``{model: {pk: instance}}`` for the foreign keys shown: one query per target model, its own foreign keys
+    joined (their names often appear in the target's ``__str__``)."""
+    cache = {}
+    for model, ids in wanted.items():
+        if not ids:
+            continue
+        related = [f.name for f in model._meta.concrete_fields if f.is_relation and f.related_model is not model]
+        cache[model] = model._default_manager.select_related(*related).in_bulk(ids)
+    return cache
 
 
 def _collect(model, filters: dict):
@@ -105,7 +131,7 @@ def object_history(obj) -> list[dict]:
                 value = getattr(row, f.attname)
                 if value is not None:
                     wanted[f.related_model].add(value)
-    fk_cache = {m: m._default_manager.in_bulk(ids) for m, ids in wanted.items() if ids}
+    fk_cache = fk_targets(wanted)
     users = get_user_model().objects.in_bulk({u for u in user_ids if u})
 
     entries = []
@@ -163,14 +189,28 @@ AUDIT_FIELDS = ("history_id", "history_date", "history_user_id", "history_type",
                 "history_reason_system")
 
 
-def _audit_parts(*, user_id=None, model_label=None, object_id=None, date_from=None, date_to=None):
-    """(label, filtered queryset) for each historical table the filters select."""
+def _label_field(model):
+    """The column that names a record in its historical table (``history_label_field``), or None."""
+    name = getattr(model, "history_label_field", None)
+    return name if name and any(f.name == name for f in model._meta.concrete_fields) else None
+
+
+def _audit_parts(*, user_id=None, model_label=None, object_id=None, date_from=None, date_to=None, reason_text=None,
+                 record_text=None):
+    """(label, filtered queryset) for each historical table the filters select. ``reason_text`` searches the
+    reasons; ``record_text`` the records' names (tables whose records have a name: ``history_label_field``)."""
     selected = audited_models()
     if model_label:
         selected = [m for m in selected if m._meta.label_lower == model_label]
+    if record_text:
+        selected = [m for m in selected if _label_field(m)]
     parts = []
     for model in selected:
         qs = get_history_model_for_model(model).objects.all()
+        if reason_text:
+            qs = qs.filter(history_change_reason__icontains=reason_text)
+        if record_text:
+            qs = qs.filter(**{f"{_label_field(model)}__icontains": record_text})
         if user_id:
             qs = qs.filter(history_user_id=user_id)
         if object_id and model_label:
@@ -186,6 +226,7 @@ def _audit_parts(*, user_id=None, model_label=None, object_id=None, date_from=No
 def audit_log(**filters):
     """One queryset over every historical table (UNION ALL), newest first: the global audit log. Pages and
     exports use :func:`audit_page` and :func:`audit_iter` (by key, no OFFSET, no global count)."""
+    filters = {k: v for k, v in filters.items() if k not in ("reason_text", "record_text")}
     parts = [
         qs.order_by().values_list(*AUDIT_FIELDS).annotate(model=Value(label, output_field=CharField()))
         for label, qs in _audit_parts(**filters)
@@ -232,8 +273,9 @@ def _raw_beyond(number, boundary, reverse, date_col, id_col, adapt):
 
 
 def _fetch(parts, numbers, size, boundary, reverse, filters=None):
-    """Up to ``size`` raw rows ``(history_id, date, user_id, type, reason, object_id, system reason, label)``
-    beyond the boundary: one SQL statement, per table its next rows by key (index on history_date), merged."""
+    """Up to ``size`` raw rows ``(history_id, date, user_id, type, reason, object_id, system reason, label,
+    record name)`` beyond the boundary: one SQL statement, per table its next rows by key (index on
+    history_date), merged."""
     filters = filters or {}
     qn = connection.ops.quote_name
     adapt = connection.ops.adapt_datetimefield_value
@@ -244,7 +286,17 @@ def _fetch(parts, numbers, size, boundary, reverse, filters=None):
         col = {name: qn(hist._meta.get_field(name).column) for name in
                ("history_id", "history_date", "history_user", "history_type", "history_change_reason",
                 "history_reason_system", "id")}
+        name_field = _label_field(hist.instance_type)
+        name_col = qn(hist._meta.get_field(name_field).column) if name_field else None
+        if filters.get("record_text") and not name_col:
+            continue
         where, p = [], []
+        if filters.get("reason_text"):
+            where.append(f"LOWER({col['history_change_reason']}) LIKE LOWER(%s)")
+            p.append(f"%{filters['reason_text']}%")
+        if filters.get("record_text"):
+            where.append(f"LOWER({name_col}) LIKE LOWER(%s)")
+            p.append(f"%{filters['record_text']}%")
         if filters.get("user_id"):
             where.append(f"{col['history_user']} = %s")
             p.append(filters["user_id"])
@@ -265,7 +317,8 @@ def _fetch(parts, numbers, size, boundary, reverse, filters=None):
             f"SELECT * FROM (SELECT {col['history_id']} AS hid, {col['history_date']} AS hdate, "
             f"{col['history_user']} AS huser, {col['history_type']} AS htype, "
             f"{col['history_change_reason']} AS hreason, {col['id']} AS oid, "
-            f"{col['history_reason_system']} AS hsystem, {n} AS part FROM {qn(hist._meta.db_table)}"
+            f"{col['history_reason_system']} AS hsystem, {n} AS part, "
+            f"CAST({name_col or 'NULL'} AS VARCHAR(300)) AS hname FROM {qn(hist._meta.db_table)}"
             + (f" WHERE {' AND '.join(where)}" if where else "")
             + f" ORDER BY {col['history_date']} {direction}, {col['history_id']} {direction}"
             f" LIMIT {int(size)}) AS p{n}")
@@ -278,7 +331,7 @@ def _fetch(parts, numbers, size, boundary, reverse, filters=None):
         cursor.execute(sql, params)
         raw = cursor.fetchall()
     labels = {n: label for label, n in numbers.items()}
-    rows = [(r[0], _as_datetime(r[1]), r[2], r[3], r[4], r[5], bool(r[6]), labels[r[7]]) for r in raw]
+    rows = [(r[0], _as_datetime(r[1]), r[2], r[3], r[4], r[5], bool(r[6]), labels[r[7]], r[8]) for r in raw]
     if reverse:
         rows.reverse()
     return rows
@@ -332,12 +385,17 @@ def audit_iter(*, chunk=1000, **filters):
     does not fall with depth and memory holds one chunk per table."""
     numbers = _table_numbers()
 
+    models_by_label = {m._meta.label_lower: m for m in audited_models()}
+
     def table_rows(label, qs):
         cond = Q()
+        name_field = _label_field(models_by_label[label])
+        fields = (*AUDIT_FIELDS, name_field) if name_field else AUDIT_FIELDS
         while True:
-            part = list(qs.filter(cond).order_by("-history_date", "-history_id").values_list(*AUDIT_FIELDS)[:chunk])
+            part = list(qs.filter(cond).order_by("-history_date", "-history_id").values_list(*fields)[:chunk])
             for r in part:
-                yield (r[0], _as_datetime(r[1]), r[2], r[3], r[4], r[5], bool(r[6]), label)
+                yield (r[0], _as_datetime(r[1]), r[2], r[3], r[4], r[5], bool(r[6]), label,
+                       r[7] if name_field else None)
             if len(part) < chunk:
                 return
             last = part[-1]
@@ -383,11 +441,15 @@ def audit_rows(page_rows, *, urls=True):
     users = get_user_model().objects.in_bulk(ids) if ids else {}
     labels = {m._meta.label_lower: m for m in audited_models()}
     out = []
-    for history_id, date, uid, htype, reason, obj_id, system, label in page_rows:
+    for history_id, date, uid, htype, reason, obj_id, system, label, *rest in page_rows:
         model = labels.get(label)
         user = users.get(uid)
         kind = TYPE_LABELS.get(htype, htype)
+        model_name = str(model._meta.verbose_name) if model else label
+        name = rest[0] if rest and rest[0] else None
         out.append({
+            "record_name": f"{model_name} {name}" if name else f"{model_name} #{obj_id}",
+            "user_name": (user.get_full_name() or user.get_username()) if user else "",
             "history_id": history_id, "history_date": date, "user": user.get_username() if user else "",
             "type": kind, "type_display": TYPE_DISPLAY.get(kind, kind), "reason": reason_display(reason, system),
             "reason_system": bool(system),

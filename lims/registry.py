@@ -11,8 +11,13 @@ Stores
                         when the user may not see that data). It must run a fixed number of queries.
     ``record_sections`` a section of the batch record PDF: ``register_record_section(func)`` with
                         ``func(batch) -> lims.pdf.Section | list[Section] | None``.
-    ``batch_parts``     what belongs to a batch in another app, for the batch story (timeline, batch record):
-                        ``register_batch_part(key, func)``; see ``register_batch_part``.
+    ``batch_parts``     what belongs to a batch, for the batch story (lims.story: timeline, audit search by lot,
+                        batch record): ``register_batch_part(key, func, order=)`` with ``func(batch) ->
+                        iterable of lims.story.BatchPart(model, q, label_fields=())``: ``q`` filters the *historical*
+                        table of ``model`` (columns are the model's attnames, e.g. ``Q(batch_id=batch.pk)``; a child
+                        uses a subquery, ``lims.story.ids_of(Parent, q)``) so that deleted records stay in the
+                        story. ``func`` runs no query itself; the story reads one query per part, whatever its
+                        length, and adds the signatures of every record it finds.
 
     from lims.registry import register_panel
     register_panel("batch", "qc/includes/batch_panel.html", batch_panel_context, order=50)
@@ -104,8 +109,8 @@ def record_section_funcs() -> list[Callable]:
 
 
 def register_batch_part(key: str, func: Callable[..., Any], *, order: int = 100):
-    """Register what belongs to a batch in another app, under a unique ``key`` (e.g. ``"qc.inspections"``).
-    ``func`` is defined by the consumer (the batch story); the registry only keeps it in order."""
+    """Register what belongs to a batch, under a unique ``key`` (e.g. ``"qc.quality"``): ``func(batch)`` returns
+    ``lims.story.BatchPart`` entries (see the module docstring, ``batch_parts``); parts are read in ``order``."""
     registry["batch_parts"][key] = (order, func)
 
 

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class ProductionConfig(AppConfig):
     default_auto_field = 'django.db.models.BigAutoField'
     name = 'production'
+
+    def ready(self):
+        from lims.registry import register_batch_part
+        from production.story import batch_parts
+
+        register_batch_part("production.batch", batch_parts, order=10)

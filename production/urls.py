@@ -28,5 +28,7 @@ urlpatterns = [
     path("batches/<str:lot_number>/complete/", views.BatchAction.as_view(action="complete"),
          name="batch-complete"),
     path("batches/<str:lot_number>/genealogy/", views.BatchGenealogy.as_view(), name="batch-genealogy"),
+    path("batches/<str:lot_number>/story/", views.BatchStory.as_view(), name="batch-story"),
+    path("batches/<str:lot_number>/record.pdf", views.batch_record_pdf_view, name="batch-record-pdf"),
     path("capacity/", views.CapacityView.as_view(), name="capacity"),
 ]

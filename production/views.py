@@ -14,10 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
 
 from lims.errors import DomainError
 from lims.listing import Column, ListPage, RolePageMixin
 from lims.pages import ServiceFormView, report_refusal
+from lims.pdf import PdfRenderer, login_or_api, pdf_response
 from lims.registry import panels as registered_page_panels
 from production import services
 from production.capacity import chart_configs, monthly_output, surge_plan
@@ -527,3 +530,68 @@ class CapacityView(RolePageMixin, TemplateView):
         })
         return ctx
 
+
+
+class BatchStory(RolePageMixin, TemplateView):
+    """The batch's story: every history row and signature of every record that belongs to it, in any app, in
+    time order (lims.story); filters app, person, kind of change; CSV, XLSX and PDF export."""
+
+    permission_required = "production.view_batch"
+    template_name = "production/batch_story.html"
+
+    def get(self, request, *args, **kwargs):
+        from django.core.paginator import Paginator
+
+        from lims import exports
+        from lims.signatures import printed_name
+        from lims.story import EXPORT_HEADER, batch_story, export_rows, story_choices, story_pdf
+
+        batch = get_object_or_404(Batch.objects.select_related("product", "line"), lot_number=kwargs["lot_number"])
+        everything = batch_story(batch, viewer=request.user)
+        choices = story_choices(everything)
+        picked = {name: request.GET.get(name) or "" for name in ("app", "user", "kind")}
+        allowed = {"app": {a for a, _n in choices["apps"]}, "user": {u for u, _n in choices["people"]},
+                   "kind": {k for k, _n in choices["kinds"]}}
+        picked = {k: v if v in allowed[k] else "" for k, v in picked.items()}
+        entries = [e for e in everything if all(not v or e[k if k != "kind" else "type"] == v
+                                                for k, v in picked.items())]
+        export = request.GET.get("export")
+        name = f"batch-story-{batch.lot_number}"
+        if export == "csv":
+            return exports.csv_response(name, EXPORT_HEADER, export_rows(entries))
+        if export == "xlsx":
+            return exports.xlsx_response(name, batch.lot_number, EXPORT_HEADER, export_rows(entries))
+        if export == "pdf":
+            pdf = story_pdf(_("Batch story"), _("Lot %(lot)s") % {"lot": batch.lot_number}, entries,
+                            printed_by=printed_name(request.user),
+                            facts=[(_("Product"), str(batch.product)), (_("Status"), batch.get_status_display())])
+            return pdf_response(pdf, f"{name}.pdf")
+        page = Paginator(entries, 50).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        query.pop("export", None)
+        ctx = self.get_context_data(**kwargs)
+        ctx.update({"batch": batch, "title": _("Story of %(lot)s") % {"lot": batch.lot_number}, "page_obj": page,
+                    "choices": choices, "picked": picked, "querystring": query.urlencode(),
+                    "total": len(everything)})
+        return self.render_to_response(ctx)
+
+
+class BatchRecordPdfApi(APIView):
+    """GET: the batch record (device history record) as PDF (production/record.py)."""
+
+    renderer_classes = [JSONRenderer, PdfRenderer]
+    required_permissions = "production.view_batch"
+    schema = None
+
+    def get(self, request, lot_number):
+        from lims.signatures import printed_name
+        from production.record import batch_record_pdf
+
+        batch = get_object_or_404(Batch.objects.select_related("product", "line__clean_room", "bom"),
+                                  lot_number=lot_number)
+        pdf = batch_record_pdf(batch, printed_by=printed_name(request.user))
+        return pdf_response(pdf, f"batch-record-{batch.lot_number}.pdf")
+
+
+batch_record_pdf_view = login_or_api(BatchRecordPdfApi.as_view())

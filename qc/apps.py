@@ -27,3 +27,8 @@ class QcConfig(AppConfig):
         from qc.reconciliation import find_reconciliation_deviation, open_reconciliation_deviation
 
         register_discrepancy_handler(open_reconciliation_deviation, find_reconciliation_deviation)
+
+        from lims.registry import register_batch_part
+        from qc.story import batch_parts
+
+        register_batch_part("qc.quality", batch_parts, order=40)

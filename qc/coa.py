@@ -1,15 +1,17 @@
-"""The certificate of analysis of a released batch (DOMAIN.md §3, §6): every valid release result with its
-specification (a retest names the result it retests), the sampling plan, the superseded (invalidated) results in a
-separate marked section with who invalidated them and why, the deviations, the disposition and every signature,
-with a note when a record changed after it was signed (Annex 11 §8.2)."""
+"""The certificate of analysis of a released batch (DOMAIN.md §3, §6): a conclusion statement (meets its release
+specification, released for distribution — or why not), every valid release result with its specification (a
+retest names the result it retests), the sampling plan, the superseded (invalidated) results in a separate marked
+section with who invalidated them and why, the deviations, the disposition and every signature with its printed
+name and meaning, a note when a record changed after it was signed (Annex 11 §8.2); local times with the zone."""
 
 from itertools import chain
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext as _
 
-from lims.pdf import RecordPdf, Section
+from lims.pdf import RecordPdf, Section, local
 from lims.signatures import printed_name, signature_rows
-from qc.models import Inspection, Stage
+from qc.models import Disposition, Inspection, InspectionResult, Stage
 
 
 def _final_rows(obj):
@@ -22,6 +24,23 @@ def _final_rows(obj):
         for s in rows:
             s.changed_after = latest is not None and latest > last_signed
     return rows
+
+
+def conclusion(batch, inspections, dispositions) -> str:
+    """The certificate's statement: what the valid results show and what QA decided (DOMAIN.md §6)."""
+    results = [r for i in inspections for r in i.results.all()]
+    meets = bool(results) and all(r.outcome == InspectionResult.Outcome.PASS for r in results)
+    release = next((d for d in reversed(dispositions) if d.decision == Disposition.Decision.RELEASE), None)
+    if meets and release is not None and batch.status == batch.Status.RELEASED:
+        return _("Conclusion: lot %(lot)s meets its release specification (%(n)s valid results, all passing) and "
+                 "was released for distribution by %(who)s on %(when)s.") % {
+            "lot": batch.lot_number, "n": len(results), "who": printed_name(release.decided_by),
+            "when": local(release.decided_at)}
+    if not meets:
+        return _("Conclusion: lot %(lot)s does not show valid passing results for every release test; it is not "
+                 "released for distribution.") % {"lot": batch.lot_number}
+    return _("Conclusion: lot %(lot)s meets its release specification but is not released for distribution "
+             "(status: %(status)s).") % {"lot": batch.lot_number, "status": batch.get_status_display()}
 
 
 def coa_pdf(batch, user) -> bytes:
@@ -70,7 +89,7 @@ def coa_pdf(batch, user) -> bytes:
     for inspection in superseded:
         why = f"{inspection.invalidation_reason} ({inspection.invalidating_deviation})"
         who = (f"{printed_name(inspection.invalidated_by)}, "
-               f"{inspection.invalidated_at.strftime('%Y-%m-%d %H:%M')}")
+               f"{local(inspection.invalidated_at)}")
         for r in inspection.results.all():
             superseded_rows.append([str(inspection.pk), f"{r.specification.code} {r.specification.name}",
                                     r.display_value, r.get_outcome_display(), who, why])
@@ -78,14 +97,20 @@ def coa_pdf(batch, user) -> bytes:
         [str(d), d.get_kind_display(), d.get_status_display(), d.root_cause] for d in deviations]
     disposition_rows = [[_("Decision"), _("Quantity released"), _("Decided by"), _("Decided at")]] + [
         [d.get_decision_display(), d.quantity_released, printed_name(d.decided_by),
-         d.decided_at.strftime("%Y-%m-%d %H:%M")] for d in dispositions]
+         local(d.decided_at)] for d in dispositions]
     signatures = list(chain.from_iterable(_final_rows(o) for o in [*inspections, *superseded, *deviations,
                                                                    *dispositions]))
+    labels = {}
+    for o in [*inspections, *superseded, *deviations, *dispositions]:
+        labels[(ContentType.objects.get_for_model(o).pk, o.pk)] = f"{type(o)._meta.verbose_name} {o}"
+    for s in signatures:
+        s.record_label = labels.get((s.content_type_id, s.object_id), s.object_repr)
     changed = any(getattr(s, "changed_after", False) for s in signatures)
     return RecordPdf(
         title=_("Certificate of analysis"),
         reference=_("Lot %(lot)s") % {"lot": batch.lot_number},
         facts=facts,
+        statement=conclusion(batch, inspections, dispositions),
         sections=[
             Section(_("Release test results"), results if len(results) > 1 else (),
                     text=_("No release results."), widths=[0.24, 0.16, 0.16, 0.16, 0.12, 0.16]),

@@ -1,17 +1,16 @@
 """The QC part of the batch record PDF (device history record, 21 CFR 820.184 (e)–(f); DOMAIN.md §2): the
-acceptance (QC) records, the deviations, and the release decision with who authorised it. Registered into the
-labelling app's record from QcConfig.ready()."""
+acceptance (QC) records (a superseded inspection marked so), the deviations with their CAPAs, and the release
+decision with who authorised it. Registered into production's batch record from QcConfig.ready()."""
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lims.pdf import Section
+from lims.pdf import Section, local
 from lims.signatures import signature_rows
 from qc.models import Deviation, Disposition, Inspection, InspectionResult
 
 
 def _when(value):
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
+    return local(value)
 
 
 def _name(user):
@@ -31,7 +30,7 @@ def qc_summary_section(batch):
         rows.append([
             f"#{inspection.pk}", inspection.get_stage_display(), inspection.sample_size,
             _("%(n)s results, %(failed)s failing") % {"n": len(results), "failed": failed},
-            inspection.get_status_display() + (
+            (_("SUPERSEDED") + " — " if inspection.superseded else "") + inspection.get_status_display() + (
                 " — " + _("superseded by %(who)s on %(when)s: %(why)s (%(deviation)s)") % {
                     "who": _name(inspection.invalidated_by), "when": _when(inspection.invalidated_at),
                     "why": inspection.invalidation_reason, "deviation": inspection.invalidating_deviation}
@@ -44,12 +43,14 @@ def qc_summary_section(batch):
 
 
 def deviations_section(batch):
-    rows = [[_("Deviation"), _("Kind"), _("Status"), _("Opened"), _("Closed"), _("Root cause")]]
-    for deviation in Deviation.objects.filter(batch=batch).order_by("pk"):
+    rows = [[_("Deviation"), _("Kind"), _("Status"), _("Opened"), _("Closed"), _("Root cause"), _("CAPA")]]
+    for deviation in Deviation.objects.filter(batch=batch).prefetch_related("capas").order_by("pk"):
+        capas = "\n".join(f"{c.action} ({_('done') if c.done else _('open')}, {c.due_date.isoformat()})"
+                          for c in deviation.capas.all()) or "—"
         rows.append([str(deviation), deviation.get_kind_display(), deviation.get_status_display(),
-                     _when(deviation.opened_at), _when(deviation.closed_at), deviation.root_cause or "—"])
-    return Section(_("Deviations"), rows if len(rows) > 1 else (), text=_("No deviation on this batch."),
-                   widths=(0.26, 0.1, 0.12, 0.14, 0.14, 0.24))
+                     _when(deviation.opened_at), _when(deviation.closed_at), deviation.root_cause or "—", capas])
+    return Section(_("Deviations and CAPA"), rows if len(rows) > 1 else (), text=_("No deviation on this batch."),
+                   widths=(0.2, 0.09, 0.1, 0.13, 0.13, 0.15, 0.2))
 
 
 def disposition_section(batch):

@@ -1,24 +1,35 @@
-"""Fonts for label artwork, all available without system fonts or downloads.
+"""Fonts for labels and record PDFs, all available without system fonts or downloads at run time.
 
-Latin text uses the PDF standard fonts Helvetica and Helvetica-Bold. Chinese text uses Adobe's CID font
-STSong-Light (Adobe-GB1 character collection), whose metrics ship with reportlab; the PDF names the font rather
-than embedding it, and viewers and printer drivers substitute their installed Simplified Chinese font.
+Latin text uses the PDF standard fonts Helvetica and Helvetica-Bold. Chinese text (and any other text beyond
+WinAnsi) uses Noto Sans SC, a TrueType font shipped by the ``justmytype-intl-cjk`` package (Google Fonts' build,
+SIL OFL 1.1). reportlab embeds the subset of glyphs each document uses (``/FontFile2``), so a printer or viewer
+without a Chinese font prints exactly what the screen shows (the CID font STSong-Light was only named).
 """
 
 from __future__ import annotations
 
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 
 LATIN = "Helvetica"
 LATIN_BOLD = "Helvetica-Bold"
-CHINESE = "STSong-Light"
+CHINESE = "NotoSansSC"
+
+
+@cache
+def chinese_font_path() -> Path:
+    """Noto Sans SC as TrueType outlines (glyf), which reportlab can subset and embed (CFF/OTF it cannot)."""
+    return Path(str(files("justmytype_intl_cjk") / "fonts" / "ofl" / "notosanssc" / "NotoSansSC[wght].ttf"))
 
 
 def register_fonts() -> None:
-    """Register the Chinese CID font with reportlab (idempotent; the standard fonts need no registration)."""
+    """Register the embedded Chinese font with reportlab (idempotent; the standard fonts need no registration)."""
     if CHINESE not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CHINESE))
+        pdfmetrics.registerFont(TTFont(CHINESE, str(chinese_font_path())))
 
 
 def needs_cjk_font(text: str) -> bool:
@@ -31,7 +42,7 @@ def needs_cjk_font(text: str) -> bool:
 
 
 def font_for(text: str, *, bold: bool = False) -> str:
-    """The font to set ``text`` in: STSong-Light (which has no bold) for Chinese, else Helvetica."""
+    """The font to set ``text`` in: Noto Sans SC (embedded; one weight) for Chinese, else Helvetica."""
     if needs_cjk_font(text):
         register_fonts()
         return CHINESE

@@ -232,6 +232,28 @@ class HistoryEntrySerializer(serializers.Serializer):
     changes = ChangeSerializer(many=True)
 
 
+class StoryEntrySerializer(serializers.Serializer):
+    """One entry of the batch's story (``lims.story``, API.md): any record of the batch in any app."""
+
+    history_date = serializers.DateTimeField()
+    user = serializers.CharField(allow_blank=True, help_text="user name")
+    user_name = serializers.CharField(allow_blank=True, help_text="printed name")
+    type = serializers.ChoiceField(choices=["created", "changed", "deleted", "signed"])
+    record = serializers.CharField(help_text='the record, e.g. "qc.inspection 12"')
+    record_name = serializers.CharField(help_text="a readable name of the record")
+    model = serializers.CharField(help_text="app_label.model of the record")
+    object_id = serializers.IntegerField()
+    reason = serializers.CharField(allow_blank=True)
+    reason_system = serializers.BooleanField(help_text="the reason is the action's own name, supplied by the system")
+    changes = ChangeSerializer(many=True)
+
+
+class StoryQuery(serializers.Serializer):
+    app = serializers.CharField(required=False, help_text="app label, e.g. qc")
+    user = serializers.CharField(required=False, help_text="user name")
+    type = serializers.ChoiceField(required=False, choices=["created", "changed", "deleted", "signed"])
+
+
 class GenealogyLotSerializer(serializers.ModelSerializer):
     """A component lot a batch consumed, with the quantity it used."""
 

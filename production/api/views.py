@@ -10,7 +10,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lims.api.mixins import ServiceModelViewSet, created, reason_of
-from lims.history import object_history
 from production import services
 from production.api import serializers as s
 from production.capacity import monthly_output, surge_plan
@@ -204,12 +203,22 @@ class BatchViewSet(ServiceModelViewSet):
         row = services.record_step(batch, **parsed.validated_data, user=request.user, reason=reason_of(request))
         return created(s.StepSerializer, row, request)
 
-    @extend_schema(responses=s.HistoryEntrySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @extend_schema(parameters=[s.StoryQuery], responses=s.StoryEntrySerializer(many=True))
+    @action(detail=True, methods=["get"], filter_backends=[])
     def history(self, request, lot_number=None):
-        """The audit trail of the batch and its steps, rejects and consumptions, newest first."""
-        page = self.paginate_queryset(object_history(self.get_object()))
-        return self.get_paginated_response(s.HistoryEntrySerializer(page, many=True).data)
+        """The batch's whole story in time order (API.md): its own history rows and those of every record that
+        belongs to it in any app (steps, consumptions, excursions, inspections and results, deviations and
+        CAPA, dispositions, print jobs, reconciliations, shipments) and their signatures; filters ``app``,
+        ``user``, ``type``. Records the caller's role may not see are left out."""
+        from lims.story import batch_story, story_to_api
+
+        query = s.StoryQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        d = query.validated_data
+        entries = batch_story(self.get_object(), viewer=request.user, app=d.get("app"), user=d.get("user"),
+                              kind=d.get("type"))
+        page = self.paginate_queryset(entries)
+        return self.get_paginated_response(s.StoryEntrySerializer([story_to_api(e) for e in page], many=True).data)
 
     @extend_schema(responses=inline_serializer("BatchGenealogy", {
         "lot_number": serializers.CharField(), "product": serializers.IntegerField(),

@@ -17,3 +17,13 @@ class LabellingConfig(AppConfig):
         from .views import labelling_context
 
         register_panel("batch", "labelling/includes/batch_panel.html", labelling_context, order=50)
+
+        from lims.registry import register_batch_part
+        from production.labelling.story import batch_parts
+
+        register_batch_part("labelling.labels", batch_parts, order=30)
+
+        from lims.registry import register_record_section
+        from production.labelling.record import label_sections
+
+        register_record_section(label_sections, order=30)

@@ -11,12 +11,10 @@ urlpatterns = [
     path("batches/<str:lot_number>/reconcile/", views.BatchReconcile.as_view(), name="batch-reconcile"),
 ]
 
-# Mounted at the site root: the batch's label_url and record, and the GS1 Digital Link resolver (public).
+# Mounted at the site root: the batch's label_url and the GS1 Digital Link resolver (public).
 root_urlpatterns = [
     path("production/batches/<str:lot_number>/print-jobs/<int:pk>/labels.pdf", views.job_pdf_view,
          name="labelling-job-pdf"),
-    path("production/batches/<str:lot_number>/record.pdf", views.batch_record_pdf_view,
-         name="labelling-batch-record-pdf"),
     path("01/<str:gtin>", views.Resolver.as_view(), name="labelling-resolver-product"),
     path("01/<str:gtin>/10/<str:lot>", views.Resolver.as_view(), name="labelling-resolver"),
     path("01/<str:gtin>/10/<str:lot>/21/<str:serial>", views.Resolver.as_view(), name="labelling-resolver-serial"),

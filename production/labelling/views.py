@@ -3,15 +3,13 @@ public GS1 Digital Link resolver."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,19 +17,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from lims.errors import DomainError
 from lims.labels.gs1 import is_valid_gtin14
 from lims.listing import Column, ListPage, RolePageMixin
 from lims.pages import apply_errors
-from lims.signatures import printed_name
+from lims.pdf import PdfRenderer, login_or_api
 from production.models import Batch, Product
 
 from .forms import PrintForm, ReconcileForm
 from .models import CaseSerialCounter, LabelReconciliation, PrintJob
-from .record import batch_record_pdf
 from .services import (
     discrepancy_records,
     is_printable,
@@ -43,37 +40,7 @@ from .services import (
     record_output,
 )
 
-
-class PdfRenderer(BaseRenderer):
-    """Lets a client ask for ``application/pdf``; an error body is still written as JSON."""
-
-    media_type = "application/pdf"
-    format = "pdf"
-    charset = None
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        if isinstance(data, bytes):
-            return data
-        return json.dumps(data, default=str).encode()
-
-
-def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def _login_or_api(api_view):
-    """A PDF URL for browsers and API clients: anonymous without credentials → sign-in page; a token (or a
-    session) → the API view, whose errors are API errors (401, 403, 400, 409)."""
-    def view(request, *args, **kwargs):
-        if not request.user.is_authenticated and "HTTP_AUTHORIZATION" not in request.META:
-            return redirect_to_login(request.get_full_path())
-        return api_view(request, *args, **kwargs)
-    view.__name__ = getattr(api_view, "__name__", "pdf_view")
-    view.__doc__ = api_view.__doc__
-    return view
+_login_or_api = login_or_api
 
 
 def _batch(lot_number) -> Batch:
@@ -104,21 +71,7 @@ class JobPdfApi(APIView):
         return job_pdf_response(job, request.user)
 
 
-class BatchRecordPdfApi(APIView):
-    """GET: the batch record (device history record) as PDF."""
-
-    renderer_classes = [JSONRenderer, PdfRenderer]
-    required_permissions = "production.view_batch"
-    schema = None
-
-    def get(self, request, lot_number):
-        batch = _batch(lot_number)
-        pdf = batch_record_pdf(batch, printed_by=printed_name(request.user))
-        return pdf_response(pdf, f"batch-record-{batch.lot_number}.pdf")
-
-
 job_pdf_view = _login_or_api(JobPdfApi.as_view())
-batch_record_pdf_view = _login_or_api(BatchRecordPdfApi.as_view())
 
 
 def labelling_context(request, batch) -> dict | None:

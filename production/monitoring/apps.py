@@ -16,3 +16,13 @@ class MonitoringConfig(AppConfig):
         from production.monitoring.conditions import batch_panel_context
 
         register_panel("batch", "monitoring/includes/batch_panel.html", batch_panel_context, order=50)
+
+        from lims.registry import register_batch_part
+        from production.monitoring.story import batch_parts
+
+        register_batch_part("monitoring.excursions", batch_parts, order=20)
+
+        from lims.registry import register_record_section
+        from production.monitoring.record import room_sections
+
+        register_record_section(room_sections, order=20)

@@ -100,11 +100,13 @@ def test_labels_are_vector_graphics_without_images():
     assert image_count(render_labels("tube", [tube()])) == 0
 
 
-def test_chinese_name_is_printed_in_stsong():
+def test_chinese_name_is_printed_in_an_embedded_font():
     reader = pdf_reader(render_labels("unit", [kit()]))
     page = reader.pages[0]
-    fonts = page["/Resources"]["/Font"]
-    assert "/STSong-Light" in {fonts[name].get_object()["/BaseFont"] for name in fonts}
+    fonts = [f.get_object() for f in page["/Resources"]["/Font"].values()]
+    assert "/STSong-Light" not in {f["/BaseFont"] for f in fonts}
+    embedded = [f for f in fonts if "NotoSansSC" in f["/BaseFont"]]
+    assert embedded and all("/FontFile2" in f["/FontDescriptor"] for f in embedded)
     assert "新型冠状病毒抗原检测试剂盒（胶体金法）" in page.extract_text()
 
 

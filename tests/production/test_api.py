@@ -263,7 +263,7 @@ def test_history_lists_the_batch_and_its_children_with_user_and_reason(api_for, 
     body = response.json()
     assert {"count", "next", "previous", "results"} <= set(body)
     assert body["count"] == 6  # the batch created, started, completed; its three consumptions
-    newest = body["results"][0]
+    newest = body["results"][-1]  # in time order (API.md)
     assert set(newest) >= {"history_date", "user", "type", "reason", "changes"}
     assert (newest["user"], newest["type"], newest["reason"]) == ("production", "changed", "closing the batch")
     changes = {c["field"]: c for c in newest["changes"]}
