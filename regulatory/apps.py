@@ -6,4 +6,8 @@ class RegulatoryConfig(AppConfig):
     name = 'regulatory'
 
     def ready(self):
+        from lims.registry import register_panel
         from regulatory import notices, tasks  # noqa: F401  (register notification kinds and background tasks)
+        from regulatory.panels import batch_panel_context
+
+        register_panel("batch", "regulatory/includes/batch_panel.html", batch_panel_context, order=60)
