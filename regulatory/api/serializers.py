@@ -121,6 +121,7 @@ class ShipmentSerializer(serializers.ModelSerializer):
     quantity = serializers.IntegerField(min_value=1)
     serials = serializers.ListField(
         child=serializers.CharField(max_length=400, trim_whitespace=False), required=False, max_length=100_000,
+        write_only=True,
         help_text="case serials, each plain (000123) or the case label's text as scanned; read back: the serials")
     serial_ranges = serializers.ListField(child=serializers.ListField(child=serializers.CharField()),
                                          read_only=True, help_text="[[first, last], …]")
