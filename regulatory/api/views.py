@@ -313,22 +313,22 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
 
 
 class UdiExportView(APIView):
-    """``GET udi-export/?format=json|csv&product=<id>…`` — device and lot data as EUDAMED-style JSON, or the
+    """``GET udi-export/?output=json|csv&product=<id>…`` — device and lot data as EUDAMED-style JSON, or the
     ÜTS-style unit notification CSV, validated against the project's schemas (regulatory/schemas); 409
     ``udi_invalid`` with every problem when the master data do not validate (e.g. a missing Basic UDI-DI)."""
 
     required_permissions = ["regulatory.view_certification", "production.view_product"]
 
-    @extend_schema(parameters=[OpenApiParameter("format", str, enum=["json", "csv"], required=False),
+    @extend_schema(parameters=[OpenApiParameter("output", str, enum=["json", "csv"], required=False),
                                OpenApiParameter("product", int, many=True, required=False)],
                    responses={(200, "application/json"): OpenApiTypes.OBJECT, (200, "text/csv"): OpenApiTypes.STR})
     def get(self, request):
         from production.models import Product
         from regulatory import udi
 
-        fmt = request.query_params.get("format", "json")
+        fmt = request.query_params.get("output", "json")  # not "format": DRF keeps that for renderers
         if fmt not in ("json", "csv"):
-            raise DrfValidationError({"format": [_("Choose json or csv.")]})
+            raise DrfValidationError({"output": [_("Choose json or csv.")]})
         raw = request.query_params.getlist("product")
         bad = [p for p in raw if not p.isdigit()]
         if bad:
