@@ -194,7 +194,7 @@ class Certification(TrackedModel):
         permissions = [("decide_certification", _("Can activate, suspend and withdraw certifications"))]
 
     def __str__(self):
-        return f"{self.kind.code} {self.number}"
+        return f"{self.kind.label} {self.number}"
 
     def get_absolute_url(self):
         return reverse("regulatory:certification-detail", args=[self.pk])

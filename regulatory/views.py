@@ -14,6 +14,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from lims.errors import DomainError
+from lims.forms import bootstrap
 from lims.listing import Column, ListPage, RolePageMixin
 from lims.pages import ActionView, ServiceFormView, SigningActionView, report_refusal
 from lims.permissions import require
@@ -559,8 +560,9 @@ class VerificationDetail(RolePageMixin, TemplateView):
         pending = v.status == BatchVerification.Status.PENDING
         return {**super().get_context_data(**kwargs), "verification": v, "today": timezone.localdate(),
                 "decide_signing": services.DECIDE_BATCH_VERIFICATION, "signatures": signature_rows(v),
-                "edit_form": VerificationEditForm(initial={**{f: getattr(v, f) for f in services.VERIFICATION_FIELDS},
-                                                           "version": v.version}, prefix="edit"),
+                "edit_form": bootstrap(VerificationEditForm(
+                    initial={**{f: getattr(v, f) for f in services.VERIFICATION_FIELDS}, "version": v.version},
+                    prefix="edit")),
                 "kinds": BatchVerificationDocument.Kind.choices,
                 "can_edit": pending and user.has_perm("regulatory.change_batchverification"),
                 "can_upload": user.has_perm("regulatory.add_batchverificationdocument"),
