@@ -249,6 +249,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         "items__documents__uploaded_by")
     serializer_class = s.DossierSerializer
     required_permissions = {"documents": "regulatory.add_document", "bundle": "regulatory.view_dossier",
+                            "bundle_task": "regulatory.view_dossier",
                             "ready": "regulatory.change_dossier", "submit": "regulatory.change_dossier",
                             "decide": "regulatory.change_dossier"}
     parser_classes = [JSONParser, MultiPartParser, FormParser]
@@ -302,6 +303,22 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         dossier = services.decide_dossier(self.get_object(), approved=parsed.validated_data["approved"],
                                           user=request.user, reason=parsed.validated_data.get("reason", ""))
         return Response(self.get_serializer(dossier).data)
+
+    @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["post"], url_path="bundle-task")
+    def bundle_task(self, request, pk=None):
+        """Build the bundle in the background (lims.tasks) → 202 with the run's ``status_url`` (progress) and
+        ``download_url``; ``idempotency_key`` in the body makes a retry return the same run."""
+        from django.urls import reverse
+
+        from lims.tasks import start_task
+
+        dossier = self.get_object()
+        key = request.data.get("idempotency_key") if isinstance(request.data, dict) else None
+        run = start_task("regulatory.dossier_bundle", {"dossier": dossier.pk}, user=request.user,
+                         key=str(key)[:100] if key else None)
+        return Response({"task": run.pk, "status_url": reverse("tasks:status", args=[run.pk]),
+                         "download_url": reverse("tasks:download", args=[run.pk])}, status=202)
 
     @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])

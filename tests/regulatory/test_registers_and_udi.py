@@ -113,3 +113,20 @@ def test_udi_api_and_page(api_for, client_for, admin_user, regulatory_user, outs
     page = client_for(regulatory_user).get("/regulatory/udi/", {"format": "json", "product": batch.product.pk})
     assert page.status_code == 200 and json.loads(page.content)["devices"][0]["udiDi"] == batch.product.gtin
     assert api_for(outsider).get("/api/v1/regulatory/udi-export/").status_code == 403
+
+
+def test_bundle_runs_as_a_background_task_from_the_api(api_for, admin_user, regulatory_user):
+    from lims.tasks.models import TaskRun
+    from tests.regulatory.factories import make_dossier
+
+    dossier = make_dossier(admin_user)
+    api = api_for(regulatory_user)
+    first = api.post(f"/api/v1/regulatory/dossiers/{dossier.pk}/bundle-task/", {"idempotency_key": "k-1"},
+                     format="json")
+    assert first.status_code == 202, first.content
+    again = api.post(f"/api/v1/regulatory/dossiers/{dossier.pk}/bundle-task/", {"idempotency_key": "k-1"},
+                     format="json")
+    assert again.json()["task"] == first.json()["task"]
+    run = TaskRun.objects.get(pk=first.json()["task"])
+    assert run.kind == "regulatory.dossier_bundle" and run.params == {"dossier": dossier.pk}
+    assert first.json()["status_url"].endswith(f"/{run.pk}/status/")
