@@ -21,7 +21,7 @@
 from django.utils.translation import gettext as _
 
 from production.models import Batch
-from regulatory.kinds import check_label
+from regulatory.kinds import check_label, gate_label
 from regulatory.models import BatchVerification, Certification, CertificationKind, MarketRule
 
 _UNSET = object()
@@ -50,7 +50,7 @@ def evaluate(batch, market, on_date, *, rule=_UNSET, kinds=None, certifications=
     def check(code, passed, detail, failure="", **extra):
         checks.append({"code": code, "label": check_label(code), "passed": passed, "detail": detail, **extra})
         if not passed:
-            reasons.append({"code": failure, "detail": detail})
+            reasons.append({"code": failure, "label": gate_label(failure), "detail": detail})
 
     lot = batch.lot_number
     released = batch.status == Batch.Status.RELEASED
@@ -98,6 +98,8 @@ def evaluate(batch, market, on_date, *, rule=_UNSET, kinds=None, certifications=
         else:
             check("quantity", True, _("%(n)s kits of lot %(lot)s are released and not yet shipped.")
                   % {"n": left, "lot": lot})
+    for warning in warnings:
+        warning["label"] = gate_label(warning["code"])
     return {"eligible": not reasons, "reasons": reasons, "checks": checks, "warnings": warnings}
 
 

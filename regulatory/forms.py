@@ -36,7 +36,8 @@ class ShipmentForm(forms.Form):
                                                 required=False)
     serials = forms.CharField(
         label=_("Case serials"), required=False, widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false",
-                                                                             "autocapitalize": "none"}),
+                                                                             "autocapitalize": "none",
+                                                                             "data-gs1-scan": ""}),
         help_text=_("One per line: scan each case label, or type its serial (e.g. 000123)."))
     reason = ReasonField()
 

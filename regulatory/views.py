@@ -238,6 +238,7 @@ class SummaryPage(RolePageMixin, TemplateView):
 class ShipmentCreate(ServiceFormView):
     permission_required = "regulatory.add_shipment"
     form_class = ShipmentForm
+    template_name = "regulatory/shipment_form.html"
     title = _("Record a shipment")
     submit_label = _("Ship")
     success_message = _("Shipment recorded.")

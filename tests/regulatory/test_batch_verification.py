@@ -15,7 +15,7 @@ from regulatory import services
 from regulatory.eligibility import evaluate
 from regulatory.models import BatchVerification
 from tests.conftest import sig, sig_body
-from tests.helpers import Snapshot
+from tests.helpers import Snapshot, assert_constant_queries
 from tests.regulatory.factories import (
     make_certification,
     make_kind,
@@ -289,3 +289,18 @@ def test_page_decision_signed(client_for, eu, regulatory_user):
                                      {"decision": "objected", "reason": "panel failure", **sig_body(regulatory_user)})
     v.refresh_from_db()
     assert v.status == "objected" and v.objection_reason == "panel failure"
+
+
+def test_verification_list_query_count_does_not_grow(client_for, admin_user, regulatory_user):
+    from tests.regulatory.factories import make_batch_verification
+
+    make_batch_verification(admin_user)
+    assert_constant_queries(client_for(regulatory_user), "/regulatory/batch-verifications/",
+                            lambda: [make_batch_verification(admin_user) for _ in range(3)])
+
+
+def test_eligibility_page_names_the_gate(client_for, eu, regulatory_user):
+    batch, market = eu
+    html = client_for(regulatory_user).get("/regulatory/eligibility/", {"lot": batch.lot_number,
+                                                                        "market": market.code}).content.decode()
+    assert "Batch verification pending:" in html and "batch_verification_pending" in html
