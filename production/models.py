@@ -62,6 +62,10 @@ class Product(TrackedModel):
     storage_min_c = models.DecimalField(_("storage minimum (°C)"), max_digits=5, decimal_places=1)
     storage_max_c = models.DecimalField(_("storage maximum (°C)"), max_digits=5, decimal_places=1)
     ifu_version = models.CharField(_("IFU version"), max_length=30, blank=True)
+    basic_udi_di = models.CharField(
+        _("Basic UDI-DI"), max_length=25, blank=True,
+        help_text=_("The device model's key in EUDAMED and the technical documentation (IVDR Annex II; GS1 GMN, "
+                    "up to 25 characters)."))
     ivdr_class = models.CharField(_("IVDR class"), max_length=1, choices=IvdrClass.choices, default=IvdrClass.D,
                                   help_text=_("EU IVDR 2017/746 Annex VIII (SARS-CoV-2 tests are class D)."))
     supported_shelf_life_months = models.PositiveSmallIntegerField(

@@ -6,14 +6,13 @@ class RegulatoryConfig(AppConfig):
     name = 'regulatory'
 
     def ready(self):
-        from lims.registry import register_batch_part
+        from lims.registry import register_batch_part, register_panel, register_record_section
         from regulatory import notices, tasks  # noqa: F401  (register notification kinds and background tasks)
+        from regulatory.panels import batch_panel_context
+        from regulatory.record import shipments_section, verification_section
         from regulatory.story import batch_parts
 
         register_batch_part("regulatory.shipments", batch_parts, order=50)
-        # Notified-body batch verifications join the story under "regulatory.batch_verifications".
-
-        from lims.registry import register_record_section
-        from regulatory.record import shipments_section
-
+        register_panel("batch", "regulatory/includes/batch_panel.html", batch_panel_context, order=60)
+        register_record_section(verification_section, order=150)
         register_record_section(shipments_section, order=200)

@@ -5,6 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from regulatory.kinds import kind_label
+
 LIMIT = 10
 
 
@@ -12,7 +14,7 @@ def home_panels(request) -> list[dict]:
     from regulatory import matrix
 
     if not request.user.has_perm("regulatory.change_certification"):
-        return []
+        return verification_panels(request, timezone.localdate())
     today = timezone.localdate()
     expiring, suspended, missing = matrix.warnings(today)
     panels = []
@@ -39,6 +41,42 @@ def home_panels(request) -> list[dict]:
         url = reverse("regulatory:matrix")
         panels.append({"title": _("Missing certifications"), "level": "warning",
                        "items": [{"text": _("%(product)s → %(market)s: %(kind)s")
-                                  % {"product": p.code, "market": m.code, "kind": code}, "url": url}
+                                  % {"product": p.code, "market": m.code, "kind": kind_label(code)}, "url": url}
                                  for p, m, code in missing[:LIMIT]]})
+    panels.extend(verification_panels(request, today))
     return panels
+
+
+def verification_panels(request, today) -> list[dict]:
+    """The work queue of IVDR batch verification: released class D lots without a record, and pending ones with
+    their 30-day clock (constant queries)."""
+    from regulatory.models import BatchVerification
+    from regulatory.services import released_lots_awaiting_verification
+
+    if not request.user.has_perm("regulatory.view_batchverification"):
+        return []
+    panels = []
+    waiting = list(released_lots_awaiting_verification(limit=LIMIT))
+    if waiting and request.user.has_perm("regulatory.add_batchverification"):
+        url = reverse("regulatory:verification-create")
+        panels.append({"title": _("Released lots to send to the notified body"), "level": "warning",
+                       "items": [{"text": _("%(lot)s (%(product)s, class %(cls)s)")
+                                  % {"lot": b.lot_number, "product": b.product.code, "cls": b.product.ivdr_class},
+                                  "url": f"{url}?batch={b.lot_number}"} for b in waiting]})
+    pending = list(BatchVerification.objects.filter(status=BatchVerification.Status.PENDING)
+                   .select_related("batch").order_by("reports_sent_on", "pk")[:LIMIT])
+    if pending:
+        panels.append({"title": _("Batch verifications pending"), "level": "info",
+                       "items": [{"text": verification_text(v, today), "url": v.get_absolute_url()}
+                                 for v in pending]})
+    return panels
+
+
+def verification_text(v, today) -> str:
+    end = v.clock_ends_on()
+    if end is None:
+        return _("%(lot)s: reports or samples not yet sent") % {"lot": v.batch.lot_number}
+    if end <= today:
+        return _("%(lot)s: no objection by %(end)s — may ship") % {"lot": v.batch.lot_number, "end": end.isoformat()}
+    return _("%(lot)s: %(days)s days left (until %(end)s)") % {"lot": v.batch.lot_number, "days": (end - today).days,
+                                                              "end": end.isoformat()}

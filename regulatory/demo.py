@@ -1,6 +1,8 @@
 """Demo markets (EU, TR, MY, TH, CN) with their versioned rule sets and cited sources, the certification kinds,
 certifications of the demo products (one expiring within 30 days, one suspended, one expired, one market
-missing), and a few shipments of released lots — all through the services, idempotently."""
+missing), IVDR batch verifications of class D lots in every state (not yet sent, clock running, period ended
+without objection, confirmed, objected), and shipments of released lots with their case serials — all through the
+services, idempotently."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -57,6 +59,8 @@ EU_COMMON_LIST = ("EU Health Security Committee, common list of COVID-19 rapid a
                   "point estimates")
 EVIDENCE = {("EU", 2): {"min_sensitivity": Decimal("0.90"), "min_specificity": Decimal("0.97"),
                         "criteria_compare": "point", "criteria_source": EU_COMMON_LIST}}
+# IVDR 2017/746 Annex IX §4.13: class D lots need the notified body's batch verification before the EU market.
+BATCH_VERIFICATION = {"EU": "D"}
 
 
 def _markets(user):
@@ -69,12 +73,18 @@ def _markets(user):
                      "label_languages": languages}, user=user, reason="demo data")
         for number, (valid_from, kinds, source) in enumerate(rules, start=1):
             rule = market.rules.filter(version_number=number).first()
-            criteria = EVIDENCE.get((code, number), {})
+            criteria = {**EVIDENCE.get((code, number), {}),
+                        **({"batch_verification_classes": BATCH_VERIFICATION[code]} if code in BATCH_VERIFICATION
+                           else {})}
+            if rule is not None and code in BATCH_VERIFICATION and \
+                    rule.batch_verification_classes != BATCH_VERIFICATION[code]:
+                update_record(rule, {"batch_verification_classes": BATCH_VERIFICATION[code]}, user=user,
+                              reason="demo data: IVDR Annex IX §4.13 batch verification of class D lots")
             if rule is None:
                 create_record(MarketRule, {"market": market, "version_number": number,
                                            "valid_from": valid_from, "required_kinds": kinds, "source": source,
                                            **criteria}, user=user, reason="demo data")
-            elif criteria and rule.criteria_source != criteria["criteria_source"]:
+            elif criteria.get("criteria_source") and rule.criteria_source != criteria["criteria_source"]:
                 # a demo database seeded before the thresholds cited their document
                 update_record(rule, criteria, user=user, reason="demo data: the thresholds cite their source")
 
@@ -125,12 +135,14 @@ def seed(ctx):
     ctx.log(f"regulatory: {Certification.objects.count()} certifications")
     # The reminders the scheduler sends each morning (90 / 30 / 7 days before the end): the demo inbox has them.
     ctx.log(f"regulatory: {services.certification_reminders()} certification reminders")
+    _basic_udi_di(user, products)
+    seed_batch_verifications(ctx)
     if Shipment.objects.exists():
         ctx.log("regulatory: shipments already seeded")
         return
     today = timezone.localdate()
     shipped = 0
-    for batch in Batch.objects.filter(status=Batch.Status.RELEASED).select_related("product").order_by("pk")[:4]:
+    for batch in Batch.objects.filter(status=Batch.Status.RELEASED).select_related("product").order_by("pk")[:6]:
         for code in ("CN", "EU"):
             market = Market.objects.get(code=code)
             left = batch.quantity_released - batch.quantity_shipped
@@ -138,10 +150,99 @@ def seed(ctx):
                 continue
             services.record_shipment(batch=batch, market=market, quantity=max(1, left // 4), shipped_on=today,
                                      consignee=f"Demo importer {code}", export_certificate_number=f"EXP-{batch.pk}",
+                                     serials=_next_serials(batch, cases=min(20, max(1, left // 4 // 50))),
                                      user=user, reason="demo shipment")
             batch.refresh_from_db()
             shipped += 1
     ctx.log(f"regulatory: {shipped} shipments")
+
+
+def _basic_udi_di(user, products):
+    """A Basic UDI-DI per demo product (GS1 GMN style: company prefix + model reference)."""
+    for product in products:
+        if not product.basic_udi_di:
+            update_record(product, {"basic_udi_di": f"0952123{product.code.replace('-', '')}"[:25].upper()},
+                          user=user, reason="demo data: Basic UDI-DI of the device model")
+
+
+def _next_serials(batch, *, cases):
+    """The first ``cases`` issued case serials of the lot that are neither shipped nor destroyed."""
+    from production.labelling.serials import DestroyedSerial, issued_ranges
+    from production.labelling.services import format_serial
+    from regulatory.models import ShipmentSerial
+
+    taken = set(ShipmentSerial.objects.filter(batch=batch).values_list("serial", flat=True)) | set(
+        DestroyedSerial.objects.filter(batch=batch).values_list("serial", flat=True))
+    serials = []
+    for first, last in issued_ranges(batch):
+        for n in range(first, last + 1):
+            if len(serials) >= cases:
+                return serials
+            if format_serial(n) not in taken:
+                serials.append(format_serial(n))
+    return serials
+
+
+def _release_more(ctx, wanted):
+    """Release awaiting-QC lots (inspected and signed as in QC's demo) until ``wanted`` class D lots are released,
+    so that the batch verification demo has a lot in each state."""
+    from lims.demo import DEMO_PASSWORD
+    from qc import services as qc_services
+    from qc.demo import _inspect
+    from qc.gates import release_blockers
+    from qc.models import Specification
+
+    qa = ctx.users["qa"]
+    released = Batch.objects.filter(status=Batch.Status.RELEASED, product__ivdr_class="D")
+    for batch in (Batch.objects.filter(status=Batch.Status.AWAITING_QC, product__ivdr_class="D",
+                                       quantity_made__gte=2).select_related("product").order_by("-completed_at")):
+        if released.count() >= wanted:
+            return
+        specs = list(Specification.objects.filter(product=batch.product, stage="release").order_by("code"))
+        _inspect(batch, specs, ctx)
+        if release_blockers(batch, qa):
+            continue
+        qc_services.dispose_batch(batch, decision="release", username=qa.username, password=DEMO_PASSWORD,
+                                  user=qa, reason="all release tests passed")
+
+
+def seed_batch_verifications(ctx):
+    """Class D lots in each state of IVDR batch verification (Annex IX §4.13)."""
+    from lims.demo import DEMO_PASSWORD
+    from regulatory.models import BatchVerification
+
+    if BatchVerification.objects.exists():
+        ctx.log("regulatory: batch verifications already seeded")
+        return
+    user = ctx.users["regulatory"]
+    _release_more(ctx, 5)
+    today = timezone.localdate()
+    lots = list(Batch.objects.filter(status=Batch.Status.RELEASED, product__ivdr_class="D").order_by("pk")[:5])
+    # state → (reports sent days ago, samples sent days ago, decision, decided days ago, reason)
+    plan = [("confirmed", 25, 25, "confirmed", 5, ""), ("period ended", 40, 38, None, None, ""),
+            ("objected", 20, 20, "objected", 3, "Reference panel result out of the body's tolerance at sample 7"),
+            ("clock running", 12, 10, None, None, ""), ("not yet sent", None, None, None, None, "")]
+    for batch, (_state, reports, samples, decision, decided, why) in zip(lots, plan, strict=False):
+        v = services.open_batch_verification(
+            batch, notified_body="TÜV SÜD Product Service GmbH (0123)",
+            reports_sent_on=today - timedelta(days=reports) if reports is not None else None,
+            samples_sent_on=today - timedelta(days=samples) if samples is not None else None,
+            user=user, reason="test reports and samples sent to the notified body")
+        services.upload_verification_document(
+            v, _upload(f"{batch.lot_number} — release test reports (summary).pdf"), kind="test_reports", user=user,
+            reason="test reports sent")
+        if decision:
+            services.decide_batch_verification(v, decision=decision, decided_on=today - timedelta(days=decided),
+                                               username=user.username, password=DEMO_PASSWORD, user=user,
+                                               reason=why or "notified body's letter received")
+    ctx.log(f"regulatory: {len(lots)} batch verifications (each state)")
+    ctx.log(f"regulatory: {services.batch_verification_clock_notices()} batch verification period notices")
+
+
+def _upload(name):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, demo_pdf(name))
 
 
 def demo_pdf(title: str) -> bytes:
@@ -175,7 +276,7 @@ def seed_dossiers(ctx):
                                       template=templates["eu_common_list"], user=user, reason="demo dossier")
     items = list(dossier.items.order_by("position"))
     for item in items[:-1]:  # nearly complete: the last item is the gap
-        name = f"{item.position:02d}-{item.title[:30].replace(' ', '-').lower()}.pdf"
+        name = f"{item.position:02d} {item.title}.pdf"  # the whole title: names are kept whole
         services.upload_document(item, SimpleUploadedFile(name, demo_pdf(item.title)), user=user,
                                  reason="demo document")
     # The clinical evidence of the EU common-list application: a prospective field study recorded by QC.

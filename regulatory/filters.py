@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from regulatory.models import Certification, MarketRule, Shipment
+from regulatory.models import BatchVerification, Certification, MarketRule, Shipment
 
 
 class CertificationFilter(django_filters.FilterSet):
@@ -29,3 +29,35 @@ class ShipmentFilter(django_filters.FilterSet):
     class Meta:
         model = Shipment
         fields = ["batch", "market"]
+
+
+class RecallFilter(django_filters.FilterSet):
+    """Shipments of a batch (lot number) or of every batch a component lot went into (production.genealogy): the
+    component lot by its internal code (ML000123), its id, or the supplier's lot."""
+
+    batch = django_filters.CharFilter(field_name="batch__lot_number", label=_("lot number"))
+    component_lot = django_filters.CharFilter(method="filter_component_lot", label=_("component lot"))
+
+    class Meta:
+        model = Shipment
+        fields = ["batch", "component_lot"]
+
+    def filter_component_lot(self, queryset, name, value):
+        from production.genealogy import lot_batches
+        from production.models import MaterialLot
+
+        value = value.strip()
+        pk = MaterialLot.pk_from_internal_lot(value) or (int(value) if value.isdigit() else None)
+        lots = MaterialLot.objects.filter(pk=pk) if pk else MaterialLot.objects.filter(supplier_lot=value)
+        batch_ids = set()
+        for lot in lots[:50]:
+            batch_ids.update(lot_batches(lot).values_list("pk", flat=True))
+        return queryset.filter(batch_id__in=batch_ids)
+
+
+class VerificationFilter(django_filters.FilterSet):
+    batch = django_filters.CharFilter(field_name="batch__lot_number", label=_("lot number"))
+
+    class Meta:
+        model = BatchVerification
+        fields = ["batch", "status"]

@@ -14,21 +14,24 @@ LEVEL = {OK: "success", WARN_90: "warning", WARN_30: "danger", SUSPENDED: "dange
 
 
 def cell_state(certs, on):
+    """``(state, until, certification)``: the certification the cell links to (None: "register one")."""
     active = [c for c in certs if c.status == Certification.Status.ACTIVE and c.covers(on)]
     if active:
-        until = [c.valid_until for c in active]
-        if any(u is None for u in until):
-            return OK, None
-        latest = max(until)
-        days = (latest - on).days
-        return (WARN_30 if days <= 30 else WARN_90 if days <= 90 else OK), latest
-    if any(c.status == Certification.Status.SUSPENDED and c.covers(on) for c in certs):
-        return SUSPENDED, None
-    return MISSING, None
+        open_ended = [c for c in active if c.valid_until is None]
+        if open_ended:
+            return OK, None, open_ended[0]
+        cert = max(active, key=lambda c: c.valid_until)
+        days = (cert.valid_until - on).days
+        return (WARN_30 if days <= 30 else WARN_90 if days <= 90 else OK), cert.valid_until, cert
+    suspended = [c for c in certs if c.status == Certification.Status.SUSPENDED and c.covers(on)]
+    if suspended:
+        return SUSPENDED, None, suspended[0]
+    return MISSING, None, None
 
 
 def build(on=None):
-    """Rows of ``{"product", "cells": [{"market", "items": [{"kind", "state", "until"}], "state"}]}``."""
+    """Rows of ``{"product", "cells": [{"market", "items": [{"kind", "label", "state", "until", "cert"}],
+    "state"}]}``."""
     on = on or timezone.localdate()
     markets = list(Market.objects.prefetch_related("rules").order_by("code"))
     rules = {m.pk: m.rule_on(on) for m in markets}
@@ -45,9 +48,10 @@ def build(on=None):
             rule = rules[market.pk]
             items = []
             for code in (rule.required_kinds if rule else []):
-                state, until = cell_state(by_key.get((product.pk, market.pk, code), []), on)
-                items.append({"kind": kinds.get(code), "code": code, "state": state, "until": until,
-                              "level": LEVEL[state]})
+                state, until, cert = cell_state(by_key.get((product.pk, market.pk, code), []), on)
+                kind = kinds.get(code)
+                items.append({"kind": kind, "code": code, "label": kind.label if kind else code, "state": state,
+                              "until": until, "cert": cert, "level": LEVEL[state]})
             worst = min((i["state"] for i in items), key=order.index) if items else None
             cells.append({"market": market, "items": items, "state": worst, "level": LEVEL.get(worst, "light")})
         rows.append({"product": product, "cells": cells})

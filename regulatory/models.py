@@ -4,6 +4,8 @@ kinds a shipment needs — data with its source, never code), the certification 
 
 Every state change goes through ``regulatory.services``."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -64,10 +66,17 @@ class CertificationKind(TrackedModel):
         verbose_name_plural = _("certification kinds")
 
     def __str__(self):
-        return self.name
+        return str(self.label)
 
     def get_absolute_url(self):
         return reverse("regulatory:certification-list") + f"?kind={self.pk}"
+
+    @property
+    def label(self):
+        """The kind's name in the reader's language (regulatory.kinds), else its stored name."""
+        from regulatory.kinds import kind_label
+
+        return kind_label(self.code, self.name)
 
 
 class MarketRule(TrackedModel):
@@ -96,6 +105,11 @@ class MarketRule(TrackedModel):
     criteria_compare = models.CharField(_("thresholds compare"), max_length=12, choices=Compares.choices,
                                         default=Compares.LOWER_BOUND)
     criteria_source = models.CharField(_("document the thresholds come from"), max_length=400, blank=True)
+    # IVDR Annex IX §4.13: lots of these IVDR classes need the notified body's batch verification before they are
+    # placed on this market (data: "D" for the EU; empty elsewhere).
+    batch_verification_classes = models.CharField(
+        _("IVDR classes needing batch verification"), max_length=10, blank=True,
+        help_text=_("IVDR classes whose lots need notified-body batch verification before shipment, e.g. D."))
 
     history = history()
 
@@ -123,6 +137,11 @@ class MarketRule(TrackedModel):
         if (self.min_sensitivity is not None or self.min_specificity is not None) and not self.criteria_source.strip():
             raise ValidationError({"criteria_source": [
                 _("Cite the document the performance thresholds come from.")]})
+
+    def required_kind_labels(self) -> str:
+        from regulatory.kinds import kind_label
+
+        return ", ".join(str(kind_label(code)) for code in self.required_kinds)
 
     def kinds(self):
         by_code = {k.code: k for k in CertificationKind.objects.filter(code__in=self.required_kinds)}
@@ -152,6 +171,14 @@ class Certification(TrackedModel):
                                      help_text=_("EU common list entry: the JRC device identifier."))
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    grace_until = models.DateField(
+        _("grace period until"), null=True, blank=True,
+        help_text=_("A transition period after the end of validity during which the entry still counts (e.g. a "
+                    "test removed from the EU common list); shipments in it carry a warning."))
+    covers_pilot_lots = models.BooleanField(
+        _("covers pilot lots"), default=False,
+        help_text=_("The certification explicitly covers lots of pilot manufacture; without it pilot lots may "
+                    "not ship to this market."))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING,
                               editable=False, db_index=True)
     status_reason = models.TextField(_("reason for the status"), blank=True, editable=False)
@@ -167,7 +194,7 @@ class Certification(TrackedModel):
         permissions = [("decide_certification", _("Can activate, suspend and withdraw certifications"))]
 
     def __str__(self):
-        return f"{self.kind.code} {self.number}"
+        return f"{self.kind.label} {self.number}"
 
     def get_absolute_url(self):
         return reverse("regulatory:certification-detail", args=[self.pk])
@@ -175,9 +202,20 @@ class Certification(TrackedModel):
     def clean(self):
         if self.valid_until and self.valid_from and self.valid_until < self.valid_from:
             raise ValidationError({"valid_until": [_("The end of validity is before its start.")]})
+        if self.grace_until and (self.valid_until is None or self.grace_until < self.valid_until):
+            raise ValidationError({"grace_until": [_("A grace period follows the end of validity: give a valid "
+                                                     "until date on or before it.")]})
 
     def covers(self, on_date) -> bool:
-        return self.valid_from <= on_date and (self.valid_until is None or on_date <= self.valid_until)
+        end = self.grace_until or self.valid_until
+        return self.valid_from <= on_date and (end is None or on_date <= end)
+
+    def in_grace(self, on_date) -> bool:
+        return bool(self.grace_until and self.valid_until and self.valid_until < on_date <= self.grace_until)
+
+    @property
+    def kind_label(self):
+        return self.kind.label
 
     def days_left(self, on_date=None):
         if self.valid_until is None:
@@ -198,8 +236,11 @@ class Shipment(TrackedModel):
     export_certificate_number = models.CharField(_("export certificate number"), max_length=100, blank=True)
     shipped_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("shipped by"), editable=False)
+    # The case serials shipped, compressed into ranges [[first, last], …] (the rows are ShipmentSerial).
+    serial_ranges = models.JSONField(_("case serial ranges"), default=list, blank=True, editable=False)
 
     history = history()
+    history_children = ("serials",)
 
     class Meta:
         ordering = ["-shipped_on", "-pk"]
@@ -213,7 +254,150 @@ class Shipment(TrackedModel):
         return f"{self.batch.lot_number} → {self.market.code} ({self.quantity})"
 
     def get_absolute_url(self):
-        return reverse("regulatory:shipment-list") + f"?batch={self.batch.lot_number}"
+        return reverse("regulatory:shipment-detail", args=[self.pk])
+
+    @property
+    def serial_ranges_text(self) -> str:
+        return ", ".join(a if a == b else f"{a}–{b}" for a, b in self.serial_ranges)
+
+
+class ShipmentSerial(TrackedModel):
+    """One case serial (AI 21) of a lot that left in a shipment: a serial ships once (unique per lot)."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.PROTECT, related_name="serials",
+                                 verbose_name=_("shipment"))
+    batch = models.ForeignKey("production.Batch", on_delete=models.PROTECT, related_name="shipped_serials",
+                              verbose_name=_("batch"))
+    serial = models.CharField(_("case serial"), max_length=20)
+
+    history = history()
+    history_label_field = "serial"
+
+    class Meta:
+        ordering = ["shipment", "serial"]
+        verbose_name = _("shipped case serial")
+        verbose_name_plural = _("shipped case serials")
+        constraints = [models.UniqueConstraint(fields=["batch", "serial"], name="regulatory_serial_ships_once")]
+
+    def __str__(self):
+        return f"{self.batch.lot_number} #{self.serial}"
+
+    def get_absolute_url(self):
+        return self.shipment.get_absolute_url()
+
+
+class BatchVerification(TrackedModel):
+    """IVDR Annex IX §4.13 (class D): after its own release the manufacturer sends the notified body the lot's
+    test reports and, where a reference laboratory is designated, samples; the lot may be placed on the market
+    once the body confirms, or when it has not objected within ``objection_days`` of the later sent date.
+    ``pending → confirmed | objected`` (the decision is recorded with a signature)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        CONFIRMED = "confirmed", _("Confirmed")
+        OBJECTED = "objected", _("Objected")
+
+    batch = models.OneToOneField("production.Batch", on_delete=models.PROTECT, related_name="batch_verification",
+                                 verbose_name=_("batch"))
+    notified_body = models.CharField(_("notified body"), max_length=200, blank=True)
+    reports_sent_on = models.DateField(_("test reports sent on"), null=True, blank=True)
+    samples_sent_on = models.DateField(_("samples sent on"), null=True, blank=True)
+    samples_required = models.BooleanField(
+        _("samples required"), default=True,
+        help_text=_("A reference laboratory is designated: samples are sent as well as the test reports."))
+    objection_days = models.PositiveSmallIntegerField(
+        _("days the notified body has to object"), default=30, validators=[MinValueValidator(1)],
+        help_text=_("IVDR 2017/746 Annex IX §4.13: 30 days from receipt."))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING,
+                              editable=False, db_index=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True, editable=False)
+    objection_reason = models.TextField(_("reason of the objection"), blank=True, editable=False)
+
+    history = history()
+    history_children = ("documents",)
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("batch verification")
+        verbose_name_plural = _("batch verifications")
+        permissions = [("decide_batchverification", _("Can record the notified body's batch verification "
+                                                      "decision"))]
+
+    def __str__(self):
+        return _("Batch verification of %(lot)s") % {"lot": self.batch.lot_number}
+
+    def get_absolute_url(self):
+        return reverse("regulatory:verification-detail", args=[self.pk])
+
+    def clean(self):
+        for name in ("reports_sent_on", "samples_sent_on"):
+            value = getattr(self, name)
+            if value and value > timezone.localdate():
+                raise ValidationError({name: [_("This date is in the future.")]})
+
+    def clock_start(self):
+        """The later sent date, once everything the body needs has been sent (None before)."""
+        if self.reports_sent_on is None or (self.samples_required and self.samples_sent_on is None):
+            return None
+        return max(d for d in (self.reports_sent_on, self.samples_sent_on) if d is not None)
+
+    def clock_ends_on(self):
+        start = self.clock_start()
+        return start + timedelta(days=self.objection_days) if start else None
+
+    def days_left(self, on_date=None):
+        end = self.clock_ends_on()
+        return None if end is None else max(0, (end - (on_date or timezone.localdate())).days)
+
+    def allows(self, on_date) -> bool:
+        """May the lot be placed on the market on ``on_date``?"""
+        if self.status == self.Status.CONFIRMED:
+            return self.decided_on is None or self.decided_on <= on_date
+        if self.status == self.Status.OBJECTED:
+            return False
+        end = self.clock_ends_on()
+        return end is not None and on_date >= end
+
+
+def verification_document_path(instance, filename):
+    return f"regulatory/batch-verifications/{instance.verification_id}/{filename}"
+
+
+class BatchVerificationDocument(TrackedModel):
+    """A document of a batch verification (test reports sent, sample receipt, the body's letter), kept with its
+    SHA-256; the file is stored under a safe name, the original name is shown whole."""
+
+    class Kind(models.TextChoices):
+        TEST_REPORTS = "test_reports", _("Test reports sent")
+        SAMPLES = "samples", _("Samples dispatch / receipt")
+        DECISION = "decision", _("Notified body's decision")
+        OTHER = "other", _("Other")
+
+    verification = models.ForeignKey(BatchVerification, on_delete=models.PROTECT, related_name="documents",
+                                     verbose_name=_("batch verification"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.TEST_REPORTS)
+    file = models.FileField(_("file"), upload_to=verification_document_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("uploaded by"), editable=False)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now, editable=False)
+
+    history = history()
+    history_label_field = "original_name"
+
+    class Meta:
+        ordering = ["verification", "uploaded_at", "pk"]
+        verbose_name = _("batch verification document")
+        verbose_name_plural = _("batch verification documents")
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return self.verification.get_absolute_url()
 
 
 class ChecklistTemplate(TrackedModel):
@@ -359,7 +543,7 @@ class Document(TrackedModel):
                              verbose_name=_("dossier item"))
     version_number = models.PositiveIntegerField(_("document version"))
     file = models.FileField(_("file"), upload_to=document_path, max_length=300)
-    original_name = models.CharField(_("file name"), max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)

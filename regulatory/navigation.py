@@ -11,5 +11,8 @@ MENU = [
         (_("Dossiers"), "regulatory:dossier-list", "regulatory.view_dossier"),
         (_("Shipments"), "regulatory:shipment-list", "regulatory.view_shipment"),
         (_("Record a shipment"), "regulatory:shipment-create", "regulatory.add_shipment"),
+        (_("Batch verifications"), "regulatory:verification-list", "regulatory.view_batchverification"),
+        (_("Recall: who received a lot"), "regulatory:recall", "regulatory.view_shipment"),
+        (_("UDI data export"), "regulatory:udi-export", "regulatory.view_certification"),
     ]),
 ]

@@ -7,3 +7,5 @@ LABELS = {
     "regulatory.expire_certifications": _("Scheduled expiry of certifications past their validity"),
     "regulatory.certification_reminders": _("Scheduled reminders of certifications ending soon"),
 }
+LABELS["regulatory.batch_verifications"] = _("Scheduled batch verification records and period notices")
+LABELS["open_batch_verification"] = _("Batch verification opened")

@@ -37,3 +37,17 @@ register_periodic(Periodic("regulatory.expire_certifications", _("Expire certifi
                            expire_certifications, schedule={"hour": 0, "minute": 15}))
 register_periodic(Periodic("regulatory.certification_reminders", _("Reminders of certifications ending soon"),
                            certification_reminders, schedule={"hour": 7, "minute": 0}))
+
+
+def batch_verifications(ctx):
+    """Open the verification record of every released lot that needs one and tell Regulatory and QA of
+    objection periods that ended without objection (both idempotent: a retry does nothing new)."""
+    from regulatory.services import batch_verification_clock_notices, open_due_batch_verifications
+
+    opened = open_due_batch_verifications(user=ctx.user)
+    ctx.save_result(data={"opened": opened, "notices": batch_verification_clock_notices(today=timezone.localdate())})
+
+
+register_periodic(Periodic("regulatory.batch_verifications", _("Batch verifications: open records, end of "
+                                                              "objection periods"),
+                           batch_verifications, schedule={"hour": 6, "minute": 30}))

@@ -8,25 +8,47 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from lims.errors import DomainError
+from lims.forms import bootstrap
 from lims.listing import Column, ListPage, RolePageMixin
-from lims.pages import ActionView, ServiceFormView, SigningActionView
+from lims.pages import ActionView, ServiceFormView, SigningActionView, report_refusal
 from lims.permissions import require
 from lims.signatures import signature_rows
 from production.models import Batch
 from qc.models import PerformanceStudy
 from regulatory import matrix, services
-from regulatory.eligibility import eligibility, shippable_summary
+from regulatory.eligibility import evaluate, shippable_summary
 from regulatory.evidence import evidence
-from regulatory.filters import CertificationFilter, MarketRuleFilter, ShipmentFilter
-from regulatory.forms import CertificationForm, ShipmentForm
-from regulatory.models import Certification, Dossier, Market, MarketRule, Shipment
+from regulatory.filters import (
+    CertificationFilter,
+    MarketRuleFilter,
+    RecallFilter,
+    ShipmentFilter,
+    VerificationFilter,
+)
+from regulatory.forms import (
+    CertificationEditForm,
+    CertificationForm,
+    DossierForm,
+    ShipmentForm,
+    VerificationDecideForm,
+    VerificationEditForm,
+    VerificationOpenForm,
+)
+from regulatory.models import (
+    BatchVerification,
+    BatchVerificationDocument,
+    Certification,
+    Dossier,
+    Market,
+    MarketRule,
+    Shipment,
+)
 
 
 class MarketList(ListPage):
@@ -55,7 +77,8 @@ class RuleList(ListPage):
         Column("market.code", _("Market"), sort="market__code"),
         Column("version_number", _("Rule version")),
         Column("valid_from", _("Valid from"), sort="valid_from"),
-        Column("required_kinds", _("Required certification kinds")),
+        Column("required_kind_labels", _("Required certification kinds")),
+        Column("batch_verification_classes", _("IVDR classes needing batch verification")),
         Column("source", _("Source")),
     ]
 
@@ -71,7 +94,7 @@ class CertificationList(ListPage):
         Column("number", _("Number"), sort="number", link=True),
         Column("product.code", _("Product"), sort="product__code"),
         Column("market.code", _("Market"), sort="market__code"),
-        Column("kind.name", _("Kind")),
+        Column("kind.label", _("Kind")),
         Column("valid_from", _("Valid from"), sort="valid_from"),
         Column("valid_until", _("Valid until"), sort="valid_until"),
         Column("get_status_display", _("Status"), sort="status"),
@@ -86,14 +109,41 @@ class ShipmentList(ListPage):
     default_sort = "-shipped_on"
     export_name = "shipments"
     columns = [
+        Column("pk", _("Shipment"), sort="pk", link=True),
         Column("batch.lot_number", _("Lot"), sort="batch__lot_number"),
         Column("market.code", _("Market"), sort="market__code"),
         Column("quantity", _("Quantity")),
         Column("shipped_on", _("Shipped on"), sort="shipped_on"),
         Column("consignee", _("Consignee")),
+        Column("serial_ranges_text", _("Case serials")),
         Column("export_certificate_number", _("Export certificate number")),
         Column("shipped_by.username", _("Shipped by")),
     ]
+
+
+class CertificationEdit(ServiceFormView):
+    """Edit a register entry (validity, grace period, whether it covers pilot lots …) with a reason."""
+
+    permission_required = "regulatory.change_certification"
+    form_class = CertificationEditForm
+    title = _("Edit a certification")
+    success_message = _("Certification updated.")
+
+    def certification(self):
+        return get_object_or_404(Certification, pk=self.kwargs["pk"])
+
+    def get_initial(self):
+        cert = self.certification()
+        return {name: getattr(cert, name) for name in CertificationEditForm.FIELDS} | {"version": cert.version}
+
+    def perform(self, form):
+        d = dict(form.cleaned_data)
+        reason, version = d.pop("reason", ""), d.pop("version", None)
+        return services.update_certification(self.certification(), d, user=self.request.user, reason=reason,
+                                             expected_version=version)
+
+    def back_url(self):
+        return self.certification().get_absolute_url()
 
 
 class CertificationDetail(RolePageMixin, TemplateView):
@@ -105,6 +155,7 @@ class CertificationDetail(RolePageMixin, TemplateView):
         actions = [(name, label) for name, label in CERTIFICATION_ACTIONS.items()
                    if cert.status in services.TRANSITIONS[name][0]]
         return {**super().get_context_data(**kwargs), "certification": cert,
+                "can_edit": self.request.user.has_perm("regulatory.change_certification"),
                 "actions": actions if self.request.user.has_perm("regulatory.decide_certification") else []}
 
 
@@ -166,8 +217,9 @@ class EligibilityPage(RolePageMixin, TemplateView):
             if market is None:
                 context["errors"].append(_("Unknown market %(market)s.") % {"market": q["market"]})
             if batch and market and on_date:
-                eligible, reasons = eligibility(batch, market, on_date)
-                context.update(result=True, eligible=eligible, reasons=reasons, batch=batch, market=market)
+                result = evaluate(batch, market, on_date)
+                context.update(result=True, eligible=result["eligible"], reasons=result["reasons"],
+                               checks=result["checks"], warnings=result["warnings"], batch=batch, market=market)
         return context
 
 
@@ -186,6 +238,7 @@ class SummaryPage(RolePageMixin, TemplateView):
 class ShipmentCreate(ServiceFormView):
     permission_required = "regulatory.add_shipment"
     form_class = ShipmentForm
+    template_name = "regulatory/shipment_form.html"
     title = _("Record a shipment")
     submit_label = _("Ship")
     success_message = _("Shipment recorded.")
@@ -199,15 +252,15 @@ class ShipmentCreate(ServiceFormView):
             return services.record_shipment(batch=d["batch"], market=d["market"], quantity=d["quantity"],
                                             shipped_on=d["shipped_on"], consignee=d["consignee"],
                                             export_certificate_number=d["export_certificate_number"],
-                                            user=self.request.user, reason=d["reason"])
+                                            serials=d["serials"].splitlines(), user=self.request.user,
+                                            reason=d["reason"])
         except DomainError as exc:
             for r in exc.reasons:  # every eligibility reason under the refusal
                 form.add_error(None, str(r["detail"]))
             raise
 
     def success_url_for(self, obj):
-        return reverse("regulatory:shipment-list") + f"?batch={obj.batch.lot_number}"
-
+        return obj.get_absolute_url()
 
 
 class CertificationCreate(ServiceFormView):
@@ -215,6 +268,10 @@ class CertificationCreate(ServiceFormView):
     form_class = CertificationForm
     title = _("Register a certification")
     success_message = _("Certification registered.")
+
+    def get_initial(self):
+        """From a matrix cell's "register one": product, market and kind given."""
+        return {k: self.request.GET[k] for k in ("product", "market", "kind") if self.request.GET.get(k, "").isdigit()}
 
     def perform(self, form):
         data = dict(form.cleaned_data)
@@ -228,6 +285,7 @@ class DossierList(ListPage):
     search_fields = ("product__code", "market__code", "template__purpose")
     default_sort = "-pk"
     export_name = "dossiers"
+    create_url_name = "regulatory:dossier-create"
     columns = [
         Column("pk", _("Dossier"), sort="pk", link=True),
         Column("product.code", _("Product"), sort="product__code"),
@@ -356,3 +414,263 @@ class DossierAction(ActionView):
             return services.mark_dossier_ready(obj, user=self.request.user, reason=reason)
         return services.decide_dossier(obj, approved=form.cleaned_data["approved"], user=self.request.user,
                                        reason=reason)
+
+
+class DossierCreate(ServiceFormView):
+    """A new dossier: product × market × purpose; its checklist is copied from the purpose's template."""
+
+    permission_required = "regulatory.add_dossier"
+    form_class = DossierForm
+    title = _("New dossier")
+    submit_label = _("Create")
+    success_message = _("Dossier created.")
+
+    def get_initial(self):
+        return {k: self.request.GET.get(k) for k in ("product", "market") if self.request.GET.get(k)}
+
+    def perform(self, form):
+        d = form.cleaned_data
+        return services.create_dossier(product=d["product"], market=d["market"], template=d["template"],
+                                       user=self.request.user, reason=d["reason"])
+
+
+# Shipments as records ----------------------------------------------------------------------------------------
+
+class ShipmentDetail(RolePageMixin, TemplateView):
+    permission_required = "regulatory.view_shipment"
+    template_name = "regulatory/shipment_detail.html"
+
+    def get_context_data(self, **kwargs):
+        shipment = get_object_or_404(Shipment.objects.restrict(self.request.user, "view")
+                                     .select_related("batch__product", "market", "shipped_by"), pk=kwargs["pk"])
+        from regulatory.packing import release_signatures
+
+        return {**super().get_context_data(**kwargs), "shipment": shipment,
+                "serial_count": shipment.serials.count(), "signatures": release_signatures(shipment.batch)}
+
+
+class ShipmentPackingList(RolePageMixin, View):
+    """The packing list PDF of a shipment (regulatory.packing)."""
+
+    permission_required = "regulatory.view_shipment"
+
+    def get(self, request, pk):
+        from django.http import HttpResponse
+
+        from regulatory.packing import packing_list_pdf
+
+        shipment = get_object_or_404(Shipment.objects.restrict(request.user, "view")
+                                     .select_related("batch__product", "market", "shipped_by"), pk=pk)
+        response = HttpResponse(packing_list_pdf(shipment, printed_by=request.user.get_username()),
+                                content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="packing-list-{shipment.pk}.pdf"'
+        return response
+
+
+class RecallList(ListPage):
+    """Who received a lot: every shipment of a batch, or of every batch a component lot went into
+    (production.genealogy), with its consignee and case serials; CSV / XLSX export of the same rows."""
+
+    model = Shipment
+    permission_required = ("regulatory.view_shipment", "production.view_batch")
+    queryset = Shipment.objects.select_related("batch__product", "market", "shipped_by")
+    filterset_class = RecallFilter
+    default_sort = "-shipped_on"
+    export_name = "recall"
+    title = _("Recall: who received a lot")
+    template_name = "regulatory/recall.html"
+    columns = [
+        Column("pk", _("Shipment"), sort="pk", link=True),
+        Column("batch.lot_number", _("Lot"), sort="batch__lot_number"),
+        Column("batch.product.code", _("Product")),
+        Column("shipped_on", _("Shipped on"), sort="shipped_on"),
+        Column("market.code", _("Market"), sort="market__code"),
+        Column("consignee", _("Consignee"), sort="consignee"),
+        Column("quantity", _("Quantity")),
+        Column("serial_ranges_text", _("Case serials")),
+        Column("export_certificate_number", _("Export certificate number")),
+    ]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["asked"] = bool(self.request.GET.get("batch") or self.request.GET.get("component_lot"))
+        return ctx
+
+    def filtered(self):
+        qs = super().filtered()
+        if not (self.request.GET.get("batch") or self.request.GET.get("component_lot")):
+            return qs.none()  # the question is "who received this lot": ask for one
+        return qs
+
+
+# IVDR batch verification ---------------------------------------------------------------------------------------
+
+class VerificationList(ListPage):
+    model = BatchVerification
+    queryset = BatchVerification.objects.select_related("batch__product")
+    filterset_class = VerificationFilter
+    search_fields = ("batch__lot_number", "notified_body")
+    default_sort = "-pk"
+    export_name = "batch-verifications"
+    create_url_name = "regulatory:verification-create"
+    columns = [
+        Column("batch.lot_number", _("Lot"), sort="batch__lot_number", link=True),
+        Column("batch.product.code", _("Product")),
+        Column("notified_body", _("Notified body")),
+        Column("reports_sent_on", _("Test reports sent on"), sort="reports_sent_on"),
+        Column("samples_sent_on", _("Samples sent on")),
+        Column("clock_ends_on", _("Objection period ends on")),
+        Column("get_status_display", _("Status"), sort="status"),
+        Column("decided_on", _("Decided on")),
+    ]
+
+
+class VerificationCreate(ServiceFormView):
+    permission_required = "regulatory.add_batchverification"
+    form_class = VerificationOpenForm
+    title = _("Open a batch verification")
+    submit_label = _("Open")
+    success_message = _("Batch verification opened.")
+
+    def get_initial(self):
+        return {"batch": self.request.GET.get("batch", "")}
+
+    def perform(self, form):
+        d = form.cleaned_data
+        return services.open_batch_verification(
+            d["batch"], notified_body=d["notified_body"], reports_sent_on=d["reports_sent_on"],
+            samples_sent_on=d["samples_sent_on"], samples_required=d["samples_required"], user=self.request.user,
+            reason=d["reason"])
+
+
+class VerificationDetail(RolePageMixin, TemplateView):
+    """A lot's batch verification: what was sent and when, the 30-day clock, documents with SHA-256, and the
+    notified body's decision (signed)."""
+
+    permission_required = "regulatory.view_batchverification"
+    template_name = "regulatory/verification_detail.html"
+
+    def verification(self):
+        return get_object_or_404(BatchVerification.objects.restrict(self.request.user, "view")
+                                 .select_related("batch__product").prefetch_related("documents__uploaded_by"),
+                                 pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        v = self.verification()
+        user = self.request.user
+        pending = v.status == BatchVerification.Status.PENDING
+        return {**super().get_context_data(**kwargs), "verification": v, "today": timezone.localdate(),
+                "decide_signing": services.DECIDE_BATCH_VERIFICATION, "signatures": signature_rows(v),
+                "edit_form": bootstrap(VerificationEditForm(
+                    initial={**{f: getattr(v, f) for f in services.VERIFICATION_FIELDS}, "version": v.version},
+                    prefix="edit")),
+                "kinds": BatchVerificationDocument.Kind.choices,
+                "can_edit": pending and user.has_perm("regulatory.change_batchverification"),
+                "can_upload": user.has_perm("regulatory.add_batchverificationdocument"),
+                "can_decide": pending and user.has_perm("regulatory.decide_batchverification")}
+
+    def post(self, request, pk):
+        """Upload a document (multipart: kind, file, reason)."""
+        require(request.user, "regulatory.add_batchverificationdocument")
+        v = self.verification()
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise ValidationError({"file": [_("Choose a file.")]})
+            services.upload_verification_document(v, upload, kind=request.POST.get("kind", "test_reports"),
+                                                  user=request.user, reason=request.POST.get("reason", ""))
+        except (ValidationError, DomainError) as exc:
+            report_refusal(request, exc)
+        else:
+            messages.success(request, _("Document uploaded."))
+        return redirect(v.get_absolute_url())
+
+
+class VerificationEdit(ActionView):
+    permission_required = "regulatory.change_batchverification"
+    success_message = _("Batch verification updated.")
+
+    def get_form(self):
+        return VerificationEditForm(self.request.POST, prefix="edit")
+
+    def get_object(self):
+        return get_object_or_404(BatchVerification, pk=self.kwargs["pk"])
+
+    def perform(self, form, obj):
+        d = dict(form.cleaned_data)
+        reason, version = d.pop("reason"), d.pop("version", None)
+        return services.update_batch_verification(obj, d, user=self.request.user, reason=reason,
+                                                  expected_version=version)
+
+
+class VerificationDecide(SigningActionView):
+    """The notified body's decision, signed "verified" (confirmed) or "rejected" (objected, reason required)."""
+
+    permission_required = "regulatory.decide_batchverification"
+    signing = services.DECIDE_BATCH_VERIFICATION
+    form_class = VerificationDecideForm
+    success_message = _("Decision recorded.")
+
+    def get_object(self):
+        return get_object_or_404(BatchVerification, pk=self.kwargs["pk"])
+
+    def perform(self, form, obj):
+        return services.decide_batch_verification(obj, decision=form.cleaned_data["decision"],
+                                                  decided_on=form.cleaned_data["decided_on"],
+                                                  **form.signing_kwargs(), user=self.request.user)
+
+
+class VerificationDocumentFile(RolePageMixin, View):
+    permission_required = "regulatory.view_batchverificationdocument"
+
+    def get(self, request, pk, doc):
+        from django.http import FileResponse
+
+        document = get_object_or_404(BatchVerificationDocument, pk=doc, verification_id=pk)
+        return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name,
+                            content_type=document.content_type)
+
+
+# UDI data export -----------------------------------------------------------------------------------------------
+
+class UdiExportPage(RolePageMixin, TemplateView):
+    """Device and lot data for EUDAMED (JSON) or the ÜTS (CSV), from the product and batch master and validated
+    against the project's schemas; an export that does not validate lists every problem instead."""
+
+    permission_required = ("regulatory.view_certification", "production.view_product")
+    template_name = "regulatory/udi_export.html"
+
+    def get(self, request, *args, **kwargs):
+        from django.http import HttpResponse
+
+        from production.models import Product
+        from regulatory import udi
+
+        fmt = request.GET.get("format")
+        self.problems = []
+        if fmt in ("json", "csv"):
+            ids = [p for p in request.GET.getlist("product") if p.isdigit()]
+            products = list(Product.objects.filter(pk__in=ids).order_by("code")) if ids else \
+                list(Product.objects.order_by("code"))
+            try:
+                if fmt == "json":
+                    import json
+
+                    body = json.dumps(udi.device_export(products), ensure_ascii=False, indent=2)
+                    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+                    name = f"udi-devices-{timezone.localdate():%Y%m%d}.json"
+                else:
+                    response = HttpResponse(udi.uts_csv(products), content_type="text/csv; charset=utf-8")
+                    name = f"uts-unit-notification-{timezone.localdate():%Y%m%d}.csv"
+            except DomainError as exc:
+                self.problems = [str(r["detail"]) for r in exc.reasons]
+            else:
+                response["Content-Disposition"] = f'attachment; filename="{name}"'
+                return response
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        from production.models import Product
+
+        return {**super().get_context_data(**kwargs), "products": Product.objects.order_by("code"),
+                "problems": getattr(self, "problems", [])}

@@ -120,3 +120,6 @@ class LabelReconciliation(TrackedModel):
 
     def get_absolute_url(self):
         return reverse("labelling:batch-labels", args=[self.batch.lot_number])
+
+
+from production.labelling.serials import DestroyedSerial  # noqa: E402,F401  (destroyed case serials)

@@ -10,8 +10,10 @@ router.register("certification-kinds", views.CertificationKindViewSet, basename=
 router.register("certifications", views.CertificationViewSet, basename="api-regulatory-certification")
 router.register("dossiers", views.DossierViewSet, basename="api-regulatory-dossier")
 router.register("shipments", views.ShipmentViewSet, basename="api-regulatory-shipment")
+router.register("batch-verifications", views.BatchVerificationViewSet, basename="api-regulatory-batchverification")
 
 urlpatterns = [
     path("eligibility/", views.EligibilityView.as_view(), name="api-regulatory-eligibility"),
+    path("udi-export/", views.UdiExportView.as_view(), name="api-regulatory-udi-export"),
     *router.urls,
 ]

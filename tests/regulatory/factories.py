@@ -10,6 +10,8 @@ from lims.services import create_record
 from qc import services as qc
 from regulatory import services
 from regulatory.models import (
+    BatchVerification,
+    BatchVerificationDocument,
     Certification,
     CertificationKind,
     ChecklistItem,
@@ -21,6 +23,7 @@ from regulatory.models import (
     Market,
     MarketRule,
     Shipment,
+    ShipmentSerial,
 )
 from tests.conftest import sig
 from tests.qc.factories import PASSWORD, make_batch, make_product, make_study
@@ -120,7 +123,57 @@ def make_dossier_study(user, reason="test"):
     return services.cite_study(dossier, make_study(user, reason, product=dossier.product), user=user, reason=reason)
 
 
+def make_batch_verification(user, reason="test"):
+    """A released class D lot of a market rule that asks for batch verification, and its verification record."""
+    from lims.services import update_record
+
+    batch = make_released_batch(user, reason)
+    rule = make_rule(user, reason)
+    update_record(rule, {"batch_verification_classes": "D"}, user=user, reason=reason or "test")
+    return services.open_batch_verification(batch, notified_body="NB 0123", user=user, reason=reason)
+
+
+def make_batch_verification_document(user, reason="test"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return services.upload_verification_document(make_batch_verification(user, reason),
+                                                 SimpleUploadedFile("reports.pdf", PDF_BYTES), user=user,
+                                                 reason=reason)
+
+
+def _case_lot(user, reason):
+    from production.labelling import services as labelling
+
+    batch, market, _kind = eligible_setup(user, reason)
+    labelling.print_labels(batch, "case", None, 3, user=user, reason=reason or "case labels")
+    return batch, market
+
+
+def make_shipment_serial(user, reason="test"):
+    batch, market = _case_lot(user, reason)
+    shipment = services.record_shipment(batch=batch, market=market, quantity=1, shipped_on=timezone.localdate(),
+                                        consignee="Importer Ltd", serials=["000001"], user=user, reason=reason)
+    return shipment.serials.get()
+
+
+def make_destroyed_serial(user, reason="test"):
+    from production.labelling.serials import destroy_case_serials
+
+    batch, _market = _case_lot(user, reason)
+    return destroy_case_serials(batch, ["000002"], user=user, reason=reason or "label torn")[0]
+
+
+def _destroyed_serial_model():
+    from production.labelling.serials import DestroyedSerial
+
+    return DestroyedSerial
+
+
 FACTORIES = {
+    BatchVerification: make_batch_verification,
+    BatchVerificationDocument: make_batch_verification_document,
+    ShipmentSerial: make_shipment_serial,
+    _destroyed_serial_model(): make_destroyed_serial,
     DossierStudy: make_dossier_study,
     ChecklistTemplate: make_template,
     ChecklistItem: make_checklist_item,

@@ -32,7 +32,7 @@ def test_eligibility_api_field_names(api_for, regulatory_user, setup):
     r = api_for(regulatory_user).get(f"{URL}eligibility/", {"lot": batch.lot_number, "market": market.code})
     assert r.status_code == 200, r.content
     body = r.json()
-    assert set(body) == {"lot", "market", "date", "eligible", "reasons"}
+    assert set(body) == {"lot", "market", "date", "eligible", "reasons", "checks", "warnings"}
     assert body["eligible"] is True and body["reasons"] == [] and body["lot"] == batch.lot_number
     assert body["date"] == timezone.localdate().isoformat()
 
