@@ -4,6 +4,7 @@
 supplier's GTIN, batches by 01 + 10), labelling (cases by 01 + 10 + 21), the lab (samples by the tube's barcode)."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ def find_records(text: str, user):
     return scan, error, found
 
 
+@login_required
 def find_by_scan(request):
     """GET ``?scan=``: a single record opens at once; several are listed; none says why."""
     if not role_names(request.user):
