@@ -16,7 +16,8 @@ from lims.scan_fields import read_scan, scanned_text
 
 
 def find_records(text: str, user):
-    """(scan or None, why it is not GS1 data or "", [records])."""
+    """(scan or None, why it is not GS1 data or "", [records], [notes]). An app's ``scanning.explain(scan, text)``
+    may say what is wrong with a label it recognises (a lot never received, a case serial never issued)."""
     scan, error = None, ""
     try:
         scan = read_scan(text)
@@ -28,7 +29,13 @@ def find_records(text: str, user):
         finder = getattr(module, "find", None)
         if finder is not None:
             found.extend(finder(scan, plain, user))
-    return scan, error, found
+    notes = []
+    if scan is not None:
+        for _name, module in app_modules("scanning"):
+            why = getattr(module, "explain", lambda scan, text: "")(scan, plain)
+            if why:
+                notes.append(why)
+    return scan, error, found, notes
 
 
 @login_required
@@ -39,10 +46,10 @@ def find_by_scan(request):
     text = request.GET.get("scan", "")
     context = {"title": _("Find by scan"), "text": scanned_text(text), "searched": bool(text.strip())}
     if context["searched"]:
-        scan, error, found = find_records(text, request.user)
-        if len(found) == 1 and "list" not in request.GET:
+        scan, error, found, notes = find_records(text, request.user)
+        if len(found) == 1 and not notes and "list" not in request.GET:
             messages.info(request, _("Found by scan: %(kind)s %(label)s.") % found[0])
             return redirect(found[0]["url"])
-        context.update(scan=scan, error=error, found=found,
+        context.update(scan=scan, error=error, found=found, notes=notes,
                        elements=sorted(scan.elements.items()) if scan is not None else [])
     return render(request, "lims/find_by_scan.html", context)

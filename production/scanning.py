@@ -142,6 +142,16 @@ def resolve_material_lot(scan_text: str, *, material=None, on: date | None = Non
 
 # --- Find by scan (lims's page asks every app's ``scanning.find``) ---------------------------------------------
 
+def explain(scan: Scan | None, text: str) -> str:
+    """Why a scan that looks like a component lot's label names none (for find by scan), or ""."""
+    if scan is not None and scan.lot and (scan.material_code or (scan.gtin and not scan.serial and
+                                                                 not Product.objects.filter(gtin=scan.gtin).exists())):
+        found = find_material_lots(scan, text)
+        if found is None or not found.exists():
+            return _unknown_message(scan, text)
+    return ""
+
+
 def find(scan: Scan | None, text: str, user) -> list[dict]:
     """Production's records a scan names, among those ``user`` may see: a material lot (receiving label, supplier
     label, internal lot code typed) and a batch (AI 01 + 10 of a kit or case label, or its lot number typed)."""

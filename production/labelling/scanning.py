@@ -27,3 +27,17 @@ def find(scan: Scan | None, text: str, user) -> list[dict]:
                     "job": job.pk, "date": f"{job.printed_at:%Y-%m-%d}", "first": job.serial_from,
                     "last": job.serial_to}}]
     return []
+
+
+def explain(scan: Scan | None, text: str) -> str:
+    """A case label whose serial was never issued for that lot (a copied or foreign label)."""
+    if scan is None or not (scan.gtin and scan.lot and scan.serial):
+        return ""
+    if scan.serial.isdigit():
+        for job in PrintJob.objects.filter(batch__lot_number=scan.lot, batch__product__gtin=scan.gtin).exclude(
+                serial_from=""):
+            if int(job.serial_from) <= int(scan.serial) <= int(job.serial_to):
+                return ""
+    if not PrintJob.objects.filter(batch__lot_number=scan.lot, batch__product__gtin=scan.gtin).exists():
+        return _("No labels were ever printed for lot %(lot)s of GTIN %(gtin)s.") % {"lot": scan.lot, "gtin": scan.gtin}
+    return _("Case serial %(serial)s was never issued for lot %(lot)s.") % {"serial": scan.serial, "lot": scan.lot}

@@ -25,8 +25,8 @@ def type_like_a_scanner(page, fields):
     page.keyboard.press("Enter")
 
 
-def test_a_scanned_receiving_label_records_the_component_on_the_batch_page(page, sign_in, live_server, running,
-                                                                           plant):
+def test_a_scanned_receiving_label_records_the_component_on_the_batch_page(page, sign_in, live_server, running,  # noqa: F811
+                                                                           plant):  # noqa: F811
     lot = plant.lots["BUF"]
     sign_in("production")
     page.goto(f"{live_server.url}{running.get_absolute_url()}")
@@ -42,7 +42,7 @@ def test_a_scanned_receiving_label_records_the_component_on_the_batch_page(page,
     assert page.csp_errors == []
 
 
-def test_the_pick_list_takes_one_scan_per_row(page, sign_in, live_server, running, plant):
+def test_the_pick_list_takes_one_scan_per_row(page, sign_in, live_server, running, plant):  # noqa: F811
     sign_in("production")
     page.goto(f"{live_server.url}/production/batches/{running.lot_number}/pick-list/")
     page.get_by_label("Scan BUF").click()
@@ -60,7 +60,7 @@ def test_the_pick_list_takes_one_scan_per_row(page, sign_in, live_server, runnin
     assert page.csp_errors == []
 
 
-def test_the_local_camera_decoder_reads_a_gs1_datamatrix(page, sign_in, live_server, running, plant):
+def test_the_local_camera_decoder_reads_a_gs1_datamatrix(page, sign_in, live_server, running, plant):  # noqa: F811
     symbol = zxingcpp.create_barcode("[240]MEM[10]ML000001[17]291231", zxingcpp.BarcodeFormat.DataMatrix, gs1=True,
                                      forceSquare=True)
     buffer = io.BytesIO()

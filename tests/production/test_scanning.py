@@ -9,7 +9,7 @@ import zxingcpp
 from django.urls import reverse
 from django.utils import timezone
 
-from lims.labels.gs1 import ElementString, yymmdd
+from lims.labels.gs1 import yymmdd
 from lims.services import update_record
 from production import services
 from production.labelling.services import print_labels
@@ -277,7 +277,7 @@ def test_the_pick_list_page_prefills_and_records_all_or_nothing(client_for, prod
     assert lines["BUF"]["quantity"].value() == Decimal("35")
     assert lines["MEM"]["lot"].value() == plant.lots["MEM"].pk
     data = {"reason": "picked"}
-    for code, line in lines.items():
+    for line in lines.values():
         data[line["quantity"].html_name] = str(line["quantity"].value())
         data[line["lot"].html_name] = str(line["lot"].value())
     data[lines["CAS"]["scan"].html_name] = "(240)CAS(10)ML999999"
@@ -324,7 +324,7 @@ def test_find_by_scan_opens_the_record_of_any_label(client_for, production_user,
     listed = client.get(url, {"scan": case, "list": "1"})
     assert "Case 000002 of batch" in listed.content.decode()
     not_issued = client.get(url, {"scan": kit + GS + "21000009", "list": "1"}).content.decode()
-    assert "Case 000009" not in not_issued
+    assert "Case serial 000009 was never issued for lot" in not_issued
     sample = make_sample(admin_user, barcode="TUBE-0042")
     assert client_for(admin_user).get(url, {"scan": "TUBE-0042"})["Location"] == sample.get_absolute_url()
 
@@ -334,6 +334,7 @@ def test_find_by_scan_says_when_nothing_matches(client_for, production_user, pla
     assert page.status_code == 200
     text = page.content.decode()
     assert "No record you may see matches" in text and "(240)" in text
+    assert "No lot ML999999 of material MEM has been received." in text
 
 
 def test_find_by_scan_needs_a_role(client_for, outsider, auditor_user):
