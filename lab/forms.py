@@ -5,6 +5,7 @@ from incubator.forms import VersionedForm
 from lab.models import Assay, Client, Sample
 from lab.throughput import BUCKETS
 from lims.forms import ReasonField
+from lims.scan_fields import ScanInput
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -29,8 +30,8 @@ class AssayForm(VersionedForm):
 class ReceiveForm(forms.Form):
     """One sample at the counter; the barcode is generated when left empty."""
 
-    barcode = forms.CharField(label=_("Barcode"), max_length=32, required=False,
-                              help_text=_("Leave empty to generate one."))
+    barcode = forms.CharField(label=_("Barcode"), max_length=32, required=False, widget=ScanInput(next_field=True),
+                              help_text=_("Scan the tube, or leave empty to generate one."))
     client = forms.ModelChoiceField(queryset=Client.objects.filter(active=True), label=_("Client"))
     assay = forms.ModelChoiceField(queryset=Assay.objects.filter(active=True), label=_("Assay"))
     received_at = forms.DateTimeField(label=_("Received at"), required=False, widget=DATETIME,

@@ -45,6 +45,10 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# What a barcode scanner sends holds the GS1 group separator (GS, U+001D) between variable-length element strings
+# (GenSpecs §7.8): fields named here (or ending in ``.scan`` / ``-scan``) accept GS and nothing else of C0.
+SCAN_FIELDS = frozenset({"scan", "scans"})
+CONTROL_BUT_GS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1c\x1e\x1f\x7f\ud800-\udfff]")
 INT64 = 2**63 - 1
 FLOAT_LIMIT = 1e15  # no measured quantity in the plant comes near; larger is a unit mix-up or an attack
 
@@ -69,14 +73,20 @@ MANUFACTURE_FIELDS = frozenset({"manufactured_on"})
 
 
 # --- text ------------------------------------------------------------------------------------------------
-def control_character(text: str) -> str | None:
+def control_character(text: str, *, allow_gs: bool = False) -> str | None:
     """The first refused character of ``text`` as ``U+0000``, or None."""
-    match = CONTROL.search(text)
+    match = (CONTROL_BUT_GS if allow_gs else CONTROL).search(text)
     return f"U+{ord(match.group()):04X}" if match else None
 
 
-def text_message(text: str) -> str | None:
-    bad = control_character(text)
+def is_scan_field(path: str) -> bool:
+    """``scan``, ``lines.3.scan``, ``line-3-scan``, ``scans.0``: a field that carries what a scanner sent."""
+    parts = [p for p in re.split(r"[.\-]", path or "") if p and not p.isdigit()]
+    return bool(parts) and parts[-1] in SCAN_FIELDS
+
+
+def text_message(text: str, *, allow_gs: bool = False) -> str | None:
+    bad = control_character(text, allow_gs=allow_gs)
     if bad:
         return gettext("Control characters are not allowed (found %(char)s).") % {"char": bad}
     return None
@@ -88,6 +98,20 @@ def validate_text(value):
         message = text_message(value)
         if message:
             raise ValidationError(message, code="control_character")
+
+
+def validate_scan_text(value):
+    """The same for a scan field: the group separator (GS) is data there, every other control character is not."""
+    if isinstance(value, str):
+        message = text_message(value, allow_gs=True)
+        if message:
+            raise ValidationError(message, code="control_character")
+
+
+def allow_scanned_text(field):
+    """Make a form or serializer CharField take a scanner's text (GS allowed); returns the field."""
+    field.validators = [validate_scan_text if v is validate_text else v for v in field.validators]
+    return field
 
 
 def text_too_long_message(length: int, limit: int) -> str:
@@ -236,13 +260,13 @@ class NonFinite:
         return f"NonFinite({self.text!r})"
 
 
-def cell_message(value) -> str | None:
+def cell_message(value, *, allow_gs: bool = False) -> str | None:
     if isinstance(value, NonFinite):
         if digits_of(value.text) > settings.LIMS_MAX_NUMBER_DIGITS:
             return gettext("A number may have at most %(n)s digits.") % {"n": settings.LIMS_MAX_NUMBER_DIGITS}
         return gettext("A finite number is required (not NaN or Infinity).")
     if isinstance(value, str):
-        message = text_message(value)
+        message = text_message(value, allow_gs=allow_gs)
         if message:
             return message
         if len(value) > settings.LIMS_MAX_TEXT_CHARS:
@@ -276,7 +300,7 @@ def check_data(data, *, max_depth: int | None = None) -> dict[str, list[str]]:
             for index, sub in enumerate(value):
                 stack.append((f"{path}.{index}" if path else str(index), sub, depth + 1))
         else:
-            message = cell_message(value)
+            message = cell_message(value, allow_gs=is_scan_field(path))
             if message:
                 errors.setdefault(path or "non_field_errors", []).append(message)
     return dict(sorted(errors.items()))
@@ -291,7 +315,7 @@ def check_querydict(query) -> dict[str, list[str]]:
             errors.setdefault("non_field_errors", []).append(message)
             continue
         for value in values:
-            message = text_message(value) if isinstance(value, str) else None
+            message = text_message(value, allow_gs=is_scan_field(key)) if isinstance(value, str) else None
             if message:
                 errors.setdefault(key, []).append(message)
                 break

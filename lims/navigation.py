@@ -2,6 +2,9 @@ from django.utils.translation import gettext_lazy as _
 
 # (menu title, [(label, url name, permission or None)])
 MENU = [
+    (_("Scan"), [
+        (_("Find by scan"), "find-by-scan", None),
+    ]),
     (_("Audit"), [
         (_("Audit trail"), "audit-log", "lims.view_audit_log"),
         (_("Signatures"), "signature-list", "lims.view_signature"),

@@ -314,6 +314,10 @@ SPECTACULAR_SETTINGS = {
 
 # --- The plant and its resolver --------------------------------------------------------------------------
 LIMS_RESOLVER_BASE_URL = os.environ.get("RESOLVER_BASE_URL", "https://id.example-ivd.cn")
+# What the plant's keyboard-wedge scanners are set to send before and after a symbol's data (README, Scanning),
+# with backslash escapes: SCAN_PREFIX='\x02', SCAN_SUFFIX='\t'. Empty: nothing (Enter ends a scan anyway).
+LIMS_SCAN_PREFIX = os.environ.get("SCAN_PREFIX", "").encode("latin-1", "backslashreplace").decode("unicode_escape")
+LIMS_SCAN_SUFFIX = os.environ.get("SCAN_SUFFIX", "").encode("latin-1", "backslashreplace").decode("unicode_escape")
 LIMS_MANUFACTURER = {
     "name": os.environ.get("MANUFACTURER_NAME", "Chongqing University IVD Institute Co., Ltd."),
     "address": os.environ.get("MANUFACTURER_ADDRESS", "No. 1 Science Park Road, Shapingba, Chongqing 400044, China"),

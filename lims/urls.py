@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from lims import audit_views, users_views, views
+from lims import audit_views, scan_views, users_views, views
 from lims.forms import LoginForm
 from lims.registry import DOMAIN_APPS, app_modules, url_prefix
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("audit/signatures/", audit_views.SignatureList.as_view(), name="signature-list"),
     path("audit/verify/", audit_views.audit_verify, name="audit-verify"),
     path("history/<str:app_label>/<str:model_name>/<int:pk>/", views.object_history, name="object-history"),
+    path("scan/", scan_views.find_by_scan, name="find-by-scan"),
     path("admin-users/", users_views.UserList.as_view(), name="admin-user-list"),
     path("admin-users/new/", users_views.UserCreate.as_view(), name="admin-user-create"),
     path("admin-users/<int:pk>/", users_views.UserDetail.as_view(), name="admin-user-detail"),

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from lims.services import create_record
+from lims.services import create_record, update_record
 from production import services
 from production.models import Batch, CleanRoom, Line, Material, MaterialLot, Plant, Product, RejectReason
 
@@ -37,6 +37,8 @@ MATERIALS = [
     ("IFU", "Instructions for use leaflet", "printed", "pcs", "1", "1"),
     ("CARTON", "Carton", "printed", "pcs", "1", "1"),
 ]
+
+DEMO_SUPPLIER_GTIN = "04012345000016"  # GS1 check digit valid; a made-up supplier number
 
 SUPPLIERS = {
     "membrane": ("Sartorius Stedim", "Advanced Microdevices"), "pad": ("Ahlstrom", "Shanghai Kinbio"),
@@ -95,6 +97,11 @@ def seed(ctx):
              for code, name, kind, rate in LINES}
     materials = {code: _ensure(Material, {"code": code}, {"name": name, "category": category, "unit": unit}, user)
                  for code, name, category, unit, _one, _twenty in MATERIALS}
+    # The membrane's supplier prints GS1 labels (01 GTIN + 10 lot): scanning them finds the lot (demo GTIN).
+    membrane = materials["MEM-NC"]
+    if not membrane.supplier_gtin:
+        materials["MEM-NC"] = update_record(membrane, {"supplier_gtin": DEMO_SUPPLIER_GTIN}, user=user,
+                                            reason="The supplier's GS1 label carries this GTIN")
     reasons = [_ensure(RejectReason, {"code": code}, {"name": name}, user) for code, name in REJECT_REASONS]
     kit = _ensure_product("SC-AG-1", {
         "name": "SARS-CoV-2 Antigen Rapid Test (colloidal gold), 1 test", "gtin": "06901234000016",

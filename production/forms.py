@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lims.forms import ReasonField
+from lims.scan_fields import ScanField
 from production.models import Line, Material, MaterialLot, Product
 
 
@@ -58,9 +59,18 @@ class StepForm(BootstrapMixin, forms.Form):
 
 
 class ConsumeForm(BootstrapMixin, forms.Form):
-    material_lot = forms.ModelChoiceField(None, label=_("Material lot"))
-    quantity = forms.DecimalField(label=_("Quantity"), max_digits=14, decimal_places=3, min_value=Decimal("0.001"))
+    """One component lot: scanned (its receiving label or the supplier's GS1 label) or chosen; without a quantity,
+    what the BOM still needs of that material for the planned quantity."""
+
+    scan = ScanField(label=_("Scan the lot's label"), required=False, help_text=_(
+        "Receiving label or supplier's GS1 label; Enter records the consumption."), submit=True)
+    material_lot = forms.ModelChoiceField(None, label=_("or choose the material lot"), required=False)
+    quantity = forms.DecimalField(label=_("Quantity"), max_digits=14, decimal_places=3, min_value=Decimal("0.001"),
+                                  required=False, help_text=_("Empty: what the BOM still needs for the planned "
+                                                              "quantity."))
     reason = ReasonField()
+
+    field_order = ["scan", "material_lot", "quantity", "reason"]
 
     def __init__(self, *args, batch, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,13 +80,75 @@ class ConsumeForm(BootstrapMixin, forms.Form):
             lots = lots.filter(material__bom_lines__bom_id=batch.bom_id)
         self.fields["material_lot"].queryset = lots
         self.batch = batch
-        self.fields["material_lot"].label_from_instance = lambda lot: (
-            f"{lot.material.code} · {lot.supplier_lot} · {lot.expiry_date:%Y-%m-%d} · "
-            f"{lot.quantity_remaining.normalize():f} {lot.material.get_unit_display()}"
-            + (" · " + str(_("shortens the kit expiry")) if lot.expiry_date < batch.expiry_date else ""))
+        self.fields["material_lot"].label_from_instance = lambda lot: _lot_label(lot, batch)
         self.fields["accept_shorter_expiry"] = forms.BooleanField(
             label=_("I accept that a lot expiring before %(date)s shortens the batch's expiry to the lot's")
             % {"date": batch.expiry_date.isoformat()}, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("scan") and not data.get("material_lot") and "material_lot" not in self.errors:
+            self.add_error("scan", _("Scan the lot's label or choose the lot."))
+        return data
+
+
+def _lot_label(lot, batch):
+    return (f"{lot.material.code} · {lot.supplier_lot} · {lot.internal_lot} · {lot.expiry_date:%Y-%m-%d} · "
+            f"{lot.quantity_remaining.normalize():f} {lot.material.get_unit_display()}"
+            + (" · " + str(_("shortens the kit expiry")) if lot.expiry_date < batch.expiry_date else ""))
+
+
+class PickListForm(forms.Form):
+    """The batch's whole BOM in one form (issue 19): per BOM line a scan field, the usable lots of that material
+    (first to expire first, preselected), and the quantity prefilled with what the BOM still needs. Field names
+    ``line-<bom line id>-scan|lot|quantity``."""
+
+    def __init__(self, *args, batch, rows, lots, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.batch, self.lines = batch, []
+        for row in rows:
+            line, prefix = row["line"], f"line-{row['line'].pk}"
+            choices = [lot for lot in lots if lot.material_id == line.material_id]
+            lot_field = forms.ModelChoiceField(
+                MaterialLot.objects.filter(pk__in=[lot.pk for lot in choices]), required=False,
+                label=_("Lot of %(material)s") % {"material": line.material.code},
+                initial=next((lot.pk for lot in choices if lot.quantity_remaining >= row["short"]), None)
+                if row["short"] else None)
+            lot_field.choices = [("", "—")] + [(lot.pk, _lot_label(lot, batch)) for lot in choices]
+            lot_field.widget.attrs.update({"class": "form-select form-select-sm"})
+            self.fields[f"{prefix}-scan"] = ScanField(
+                label=_("Scan %(material)s") % {"material": line.material.code}, required=False, next_field=True)
+            self.fields[f"{prefix}-lot"] = lot_field
+            self.fields[f"{prefix}-quantity"] = forms.DecimalField(
+                label=_("Quantity of %(material)s (%(unit)s)") % {
+                    "material": line.material.code, "unit": line.material.get_unit_display()},
+                max_digits=14, decimal_places=3, min_value=Decimal("0"), required=False,
+                initial=row["short"].normalize() if row["short"] else None,
+                widget=forms.NumberInput(attrs={"class": "form-control form-control-sm", "step": "any"}))
+            self.lines.append({**row, "prefix": prefix})
+        self.fields["accept_shorter_expiry"] = forms.BooleanField(
+            label=_("I accept that a lot expiring before %(date)s shortens the batch's expiry to the lot's")
+            % {"date": batch.expiry_date.isoformat()}, required=False)
+        self.fields["reason"] = ReasonField()
+        self.fields["reason"].widget.attrs.setdefault("class", "form-control")
+
+    def bound_lines(self):
+        """Each BOM line with its three bound fields, for the template."""
+        return [{**line, "scan": self[f"{line['prefix']}-scan"], "lot": self[f"{line['prefix']}-lot"],
+                 "quantity": self[f"{line['prefix']}-quantity"]} for line in self.lines]
+
+    def service_rows(self):
+        d = self.cleaned_data
+        return [{"material": line["material"], "material_lot": d.get(f"{line['prefix']}-lot"),
+                 "scan": d.get(f"{line['prefix']}-scan") or "", "quantity": d.get(f"{line['prefix']}-quantity")}
+                for line in self.lines]
+
+    def field_for(self, service_key: str) -> str | None:
+        """``rows.3.scan`` (the service's row error) → this form's field name."""
+        parts = service_key.split(".")
+        if len(parts) != 3 or parts[0] != "rows" or not parts[1].isdigit() or int(parts[1]) >= len(self.lines):
+            return None
+        return f"{self.lines[int(parts[1])]['prefix']}-{'lot' if parts[2] == 'material_lot' else parts[2]}"
 
 
 class CompleteForm(BootstrapMixin, forms.Form):

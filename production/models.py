@@ -133,6 +133,10 @@ class Material(TrackedModel):
     name = models.CharField(_("name"), max_length=200)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices)
+    supplier_gtin = models.CharField(
+        _("supplier's GTIN"), max_length=14, blank=True, default="", validators=[validate_gtin14],
+        help_text=_("The GTIN-14 on the supplier's GS1 label (14 digits with the GS1 check digit): a scan of that "
+                    "label (01 GTIN + 10 supplier lot) then finds the lot. Empty when the supplier prints none."))
 
     history = history()
     history_label_field = "code"
@@ -141,6 +145,10 @@ class Material(TrackedModel):
         ordering = ["code"]
         verbose_name = _("material")
         verbose_name_plural = _("materials")
+        constraints = [
+            models.UniqueConstraint(fields=["supplier_gtin"], condition=~Q(supplier_gtin=""),
+                                    name="production_material_unique_supplier_gtin"),
+        ]
 
     def __str__(self):
         return f"{self.code} {self.name}"

@@ -469,3 +469,75 @@ def cap_expiry(batch, on: date, *, user, reason: str = ""):
     batch.expiry_date = on
     batch.save()
     return True
+
+
+# --- Pick list: the whole BOM in one go (issue 19 point 2) -------------------------------------------------
+
+def bom_short_for(batch, material, kits: int | None = None) -> Decimal:
+    """What is still missing of ``material`` for ``kits`` kits (default: the planned quantity) by the BOM rule."""
+    kits = batch.planned_quantity if kits is None else kits
+    for row in bom_rows(batch, kits):
+        if row["material"].pk == material.pk:
+            return row["short"]
+    return Decimal("0")
+
+
+@service
+def consume_pick_list(batch, rows, *, user, reason: str = "", accept_shorter_expiry: bool = True,
+                      at: datetime | None = None):
+    """Consume a batch's BOM in one go: ``rows`` are ``{"material", "material_lot", "scan", "quantity"}`` (a lot
+    chosen or the text a scanner read from its label, and the quantity). Every row is checked, each by the rules of
+    ``consume_material`` (which records it) and a scan by ``production.scanning.resolve_material_lot`` against the
+    row's material; a row without lot, scan and quantity is skipped. All or nothing: when any row is refused,
+    nothing is recorded and the ValidationError names each row's field (``rows.<n>.scan``, ``rows.<n>.material_lot``,
+    ``rows.<n>.quantity``) with its reason (DESIGN.md, Bad input). ``accept_shorter_expiry=False`` refuses a lot
+    that would shorten the batch's expiry (the page asks first). Returns the consumptions."""
+    from production.scanning import LotScanRefused, resolve_material_lot
+
+    errors: dict[str, list] = {}
+    done = []
+    moment = _moment(at)
+    batch = _lock(batch)
+    _require_status(batch, Batch.Status.IN_PRODUCTION, action=_("Consuming material"))
+    for index, row in enumerate(rows):
+        material, lot = row.get("material"), row.get("material_lot")
+        scan, quantity = (row.get("scan") or "").strip(), row.get("quantity")
+        if lot is None and not scan and not quantity:
+            continue
+        key = f"rows.{index}"
+        if scan:
+            try:
+                lot = resolve_material_lot(scan, material=material, on=timezone.localdate(moment), usable=False)
+            except LotScanRefused as refused:
+                errors[f"{key}.scan"] = [refused.message]
+                continue
+        if lot is None:
+            errors[f"{key}.material_lot"] = [_("Scan or choose a lot of %(material)s.") % {"material": material}]
+            continue
+        if material is not None and lot.material_id != material.pk:
+            errors[f"{key}.material_lot"] = [_("Lot %(lot)s is %(found)s, not %(material)s.") % {
+                "lot": lot, "found": lot.material, "material": material}]
+            continue
+        if not quantity:
+            errors[f"{key}.quantity"] = [_("Enter the quantity of %(material)s used.") % {"material": lot.material}]
+            continue
+        field = f"{key}.scan" if scan else f"{key}.material_lot"
+        if not accept_shorter_expiry and shortens_expiry(batch, lot):
+            errors[field] = [_("Lot %(lot)s expires on %(lot_expiry)s, before the batch (%(expiry)s): confirm that "
+                               "it shortens the batch's expiry.") % {
+                "lot": lot, "lot_expiry": lot.expiry_date.isoformat(), "expiry": batch.expiry_date.isoformat()}]
+            continue
+        try:
+            done.append(consume_material(batch, material_lot=lot, quantity=quantity, user=user, reason=reason,
+                                         at=moment))
+        except DomainError as exc:
+            errors[field if exc.code != "insufficient_quantity" else f"{key}.quantity"] = [
+                r["detail"] for r in exc.reasons] or [exc.message]
+        except ValidationError as exc:
+            errors[f"{key}.quantity"] = exc.messages
+        batch.refresh_from_db(fields=["expiry_date"])
+    if errors:
+        raise ValidationError(errors)
+    if not done:
+        raise ValidationError({"rows": [_("Nothing to consume: scan or choose a lot and a quantity on a row.")]})
+    return done

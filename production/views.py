@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import TemplateView
 from rest_framework.renderers import JSONRenderer
@@ -37,6 +37,7 @@ from production.forms import (
     CompleteForm,
     ConsumeForm,
     MaterialLotForm,
+    PickListForm,
     PlannerForm,
     ReasonForm,
     StepForm,
@@ -51,6 +52,7 @@ from production.models import (
     Product,
     RejectReason,
 )
+from production.scanning import LotScanRefused, resolve_material_lot
 
 
 def _form_errors(request, form):
@@ -463,11 +465,25 @@ class BatchAction(RolePageMixin, View):
                                      request.POST.get("reason", ""), bool(request.POST.get("accept_shorter_expiry")))
         if self._valid(request, form):
             data = form.cleaned_data
-            return self._consume(request, batch, data["material_lot"], data["quantity"], data["reason"],
+            lot = data["material_lot"]
+            if data["scan"]:
+                try:
+                    lot = resolve_material_lot(data["scan"])
+                except LotScanRefused as refused:
+                    messages.error(request, refused.message)
+                    return None
+            return self._consume(request, batch, lot, data["quantity"], data["reason"],
                                  data["accept_shorter_expiry"])
 
     def _consume(self, request, batch, lot, quantity, reason, accepted):
-        """A lot that would shorten the batch's expiry is consumed only once the person confirmed it."""
+        """A lot that would shorten the batch's expiry is consumed only once the person confirmed it. Without a
+        quantity, what the BOM still needs of the lot's material for the planned quantity is used."""
+        if quantity in (None, ""):
+            quantity = services.bom_short_for(batch, lot.material)
+            if not quantity:
+                messages.error(request, _("Enter the quantity: the BOM needs no more %(material)s for %(kits)s kits.")
+                               % {"material": lot.material, "kits": batch.planned_quantity})
+                return None
         if (services.shortens_expiry(batch, lot) and lot.status == MaterialLot.Status.APPROVED and not lot.is_expired()
                 and not accepted):
             messages.warning(request, _(
@@ -488,6 +504,59 @@ class BatchAction(RolePageMixin, View):
             services.complete_batch(batch, quantity_made=form.cleaned_data["quantity_made"], rejects=form.rejects(),
                                     user=request.user, reason=form.cleaned_data["reason"])
             return _("Batch %(lot)s completed: awaiting QC.") % {"lot": batch.lot_number}
+
+
+class PickList(RolePageMixin, TemplateView):
+    """The batch's whole BOM in one form (issue 19 point 2): scan or choose each lot, quantities prefilled with what
+    the BOM still needs for the planned quantity; every row is checked together and nothing is recorded unless all
+    pass (``services.consume_pick_list``); each refused row shows its reason on its field."""
+
+    permission_required = "production.run_batch"
+    template_name = "production/pick_list.html"
+
+    @cached_property
+    def batch(self):
+        return get_object_or_404(Batch.objects.with_related(), lot_number=self.kwargs["lot_number"])
+
+    def get_form(self, data=None):
+        batch = self.batch
+        if batch.status != Batch.Status.IN_PRODUCTION or batch.bom is None:
+            return None
+        rows = services.bom_rows(batch, batch.planned_quantity)
+        lots = list(MaterialLot.objects.usable().filter(material__bom_lines__bom_id=batch.bom_id)
+                    .select_related("material").order_by("material__code", "expiry_date", "pk"))
+        return PickListForm(data, batch=batch, rows=rows, lots=lots)
+
+    def get_context_data(self, **kwargs):
+        form = kwargs.pop("form", None) or self.get_form()
+        return super().get_context_data(
+            batch=self.batch, form=form, lines=form.bound_lines() if form else [],
+            title=_("Pick list of batch %(lot)s") % {"lot": self.batch.lot_number}, **kwargs)
+
+    def post(self, request, lot_number):
+        form = self.get_form(request.POST)
+        if form is None:
+            messages.error(request, _("The pick list is for a batch in production with a bill of materials; %(lot)s "
+                                      "is %(status)s.") % {"lot": self.batch.lot_number,
+                                                          "status": self.batch.get_status_display()})
+            return redirect(self.batch)
+        if form.is_valid():
+            try:
+                done = services.consume_pick_list(
+                    self.batch, form.service_rows(), user=request.user, reason=form.cleaned_data["reason"],
+                    accept_shorter_expiry=form.cleaned_data["accept_shorter_expiry"])
+            except ValidationError as exc:
+                for key, errors in exc.error_dict.items():
+                    field = form.field_for(key)
+                    for message in (m for e in errors for m in e.messages):
+                        form.add_error(field, message)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, ngettext(
+                    "%(n)s consumption recorded.", "%(n)s consumptions recorded.", len(done)) % {"n": len(done)})
+                return redirect(self.batch)
+        return self.render_to_response(self.get_context_data(form=form))
 
 
 # --- Capacity --------------------------------------------------------------------------------------------

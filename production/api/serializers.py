@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from lims.hygiene import validate_month
+from lims.hygiene import allow_scanned_text, validate_month
 from production.models import (
     Batch,
     BatchStep,
@@ -33,7 +33,7 @@ class ProductSerializer(serializers.ModelSerializer):
 class MaterialSerializer(serializers.ModelSerializer):
     class Meta:
         model = Material
-        fields = ["id", "code", "name", "category", "unit", "version"]
+        fields = ["id", "code", "name", "category", "unit", "supplier_gtin", "version"]
         read_only_fields = ["id", "version"]
 
 
@@ -147,9 +147,26 @@ class CompleteSerializer(serializers.Serializer):
 
 
 class ConsumeSerializer(serializers.Serializer):
-    material_lot = serializers.PrimaryKeyRelatedField(queryset=MaterialLot.objects.all())
+    """``material_lot`` (id) or ``scan`` (the text a scanner read from the lot's receiving label or the supplier's
+    GS1 label, group separators included); exactly one of them."""
+
+    material_lot = serializers.PrimaryKeyRelatedField(queryset=MaterialLot.objects.all(), required=False)
+    scan = serializers.CharField(required=False, max_length=500, trim_whitespace=False, help_text=_(
+        "What the scanner sent: a GS1 element string (GS between variable-length fields), its human-readable form "
+        "or a GS1 Digital Link URI; or the internal lot code (ML000123)."))
     quantity = serializers.DecimalField(max_digits=14, decimal_places=3, min_value=Decimal("0.001"))
     reason = serializers.CharField(required=False, allow_blank=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        allow_scanned_text(self.fields["scan"])
+
+    def validate(self, attrs):
+        if ("material_lot" in attrs) == ("scan" in attrs):
+            message = _("Give either material_lot or scan, not both.") if "scan" in attrs else _(
+                "Give the material_lot (id) or the scan of its label.")
+            raise serializers.ValidationError({"material_lot": [message]})
+        return attrs
 
 
 class ReasonSerializer(serializers.Serializer):

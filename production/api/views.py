@@ -9,7 +9,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from lims.api.errors import validation_response
 from lims.api.mixins import ServiceModelViewSet, created, reason_of
+from lims.errors import DomainError
 from production import services
 from production.api import serializers as s
 from production.capacity import monthly_output, surge_plan
@@ -23,6 +25,7 @@ from production.filters import (
 )
 from production.genealogy import batch_lots, lot_batches
 from production.models import Batch, CleanRoom, Line, Material, MaterialLot, Plant, Product, RejectReason
+from production.scanning import LotScanRefused, resolve_material_lot
 
 
 class ProductViewSet(ServiceModelViewSet):
@@ -176,13 +179,27 @@ class BatchViewSet(ServiceModelViewSet):
     @extend_schema(request=s.ConsumeSerializer, responses={201: s.ConsumptionSerializer})
     @action(detail=True, methods=["post"])
     def consume(self, request, lot_number=None):
-        """Use a quantity of an approved, unexpired component lot; 409 ``material_expired``, ``material_not_approved``,
-        ``not_in_bom`` or ``insufficient_quantity`` (every failing reason in ``reasons``)."""
+        """Use a quantity of an approved, unexpired component lot, named by ``material_lot`` or by the ``scan`` of
+        its receiving label or supplier's GS1 label; 409 ``material_expired``, ``material_not_approved``,
+        ``not_in_bom`` or ``insufficient_quantity`` (every failing reason in ``reasons``); 400 on ``scan`` when it
+        does not parse (``scan_unreadable``) or names no lot (``scan_unknown_lot``), the code in ``reasons``."""
         parsed = s.ConsumeSerializer(data=request.data)
         parsed.is_valid(raise_exception=True)
+        batch = self.get_object()
+        lot = parsed.validated_data.get("material_lot")
+        if lot is None:
+            try:
+                lot = resolve_material_lot(parsed.validated_data["scan"])
+            except LotScanRefused as refused:
+                if refused.is_input_error:
+                    response = validation_response({"scan": [str(refused.message)]})
+                    response.data["reasons"] = [{"code": refused.code, "detail": str(refused.message)}]
+                    return response
+                raise DomainError(refused.message, refused.code, reasons=[
+                    {"code": refused.code, "detail": refused.message}]) from None
         consumption = services.consume_material(
-            self.get_object(), material_lot=parsed.validated_data["material_lot"],
-            quantity=parsed.validated_data["quantity"], user=request.user, reason=reason_of(request))
+            batch, material_lot=lot, quantity=parsed.validated_data["quantity"], user=request.user,
+            reason=reason_of(request))
         return created(s.ConsumptionSerializer, consumption, request)
 
     @extend_schema(responses=s.StepSerializer(many=True))
