@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('production', '0006_batch_kind'),
+        ('production', '0007_product_basic_udi_di'),
     ]
 
     operations = [
