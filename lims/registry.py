@@ -13,6 +13,9 @@ Stores
                         ``func(batch) -> lims.pdf.Section | list[Section] | None``.
     ``batch_parts``     what belongs to a batch in another app, for the batch story (timeline, batch record):
                         ``register_batch_part(key, func)``; see ``register_batch_part``.
+    ``project_figures`` what became of a project's products, from the app that records it (API.md incubator
+                        projects: ``products``, ``batches_made`` …): ``register_project_figure(key, totals,
+                        per_quarter=None)``; see ``register_project_figure``.
 
     from lims.registry import register_panel
     register_panel("batch", "qc/includes/batch_panel.html", batch_panel_context, order=50)
@@ -58,6 +61,7 @@ registry = Registry()
 dict.__setitem__(registry, "panels", {page: {} for page in PAGES})
 dict.__setitem__(registry, "record_sections", {})
 dict.__setitem__(registry, "batch_parts", {})
+dict.__setitem__(registry, "project_figures", {})
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,18 @@ def register_batch_part(key: str, func: Callable[..., Any], *, order: int = 100)
 
 def batch_parts() -> list[tuple[str, Callable]]:
     return [(key, func) for key, (_, func) in sorted(registry["batch_parts"].items(), key=lambda kv: kv[1][0])]
+
+
+def register_project_figure(key: str, totals: Callable[[list[int]], dict] | None, *,
+                            per_quarter: Callable[[int], dict] | None = None):
+    """A figure of incubator projects under ``key``: ``totals(project_ids) -> {project_id: value}`` and,
+    optionally, ``per_quarter(project_id) -> {"2026-Q3": value}`` (``totals`` None: quarterly only). Each runs
+    a fixed number of queries."""
+    registry["project_figures"][key] = (totals, per_quarter)
+
+
+def project_figures() -> dict[str, tuple[Callable, Callable | None]]:
+    return dict(registry["project_figures"])
 
 
 # --- App modules -------------------------------------------------------------------------------------------

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ProductionConfig(AppConfig):
     default_auto_field = 'django.db.models.BigAutoField'
     name = 'production'
+
+    def ready(self):
+        from production import project_panel
+
+        project_panel.register()  # the project page's products panel and the project API's plant figures

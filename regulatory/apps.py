@@ -7,3 +7,6 @@ class RegulatoryConfig(AppConfig):
 
     def ready(self):
         from regulatory import notices, tasks  # noqa: F401  (register notification kinds and background tasks)
+        from regulatory.project_panel import register as register_project_panel
+
+        register_project_panel()  # the project page's certifications and shipments, the project API's figures
