@@ -61,6 +61,45 @@ FUNDERS = [("grant", "Chongqing Science and Technology Bureau"), ("grant", "Lian
                                                                       "Competition"), ("loan", "Bank of Chongqing")]
 
 
+# How far each project's technology has come along the translation pipeline (issue 20); the others stay in
+# screening. INC-09's combined antigen test is in pilot manufacture in the plant (production and qc demos).
+TRANSLATION = {
+    "INC-09": "pilot_manufacture", "INC-04": "company_founded", "INC-08": "company_founded",
+    "INC-01": "company_founded", "INC-02": "simulated_company", "INC-05": "simulated_company",
+    "INC-03": "evaluation", "INC-06": "evaluation", "INC-07": "evaluation", "INC-10": "evaluation",
+    "INC-12": "evaluation", "INC-13": "evaluation", "INC-14": "evaluation",
+}
+TRANSLATION_EVIDENCE = {
+    "evaluation": "Technology evaluation report accepted by the translation committee",
+    "simulated_company": "Simulated-company business plan and team approved",
+    "company_founded": "Business licence of the new company issued",
+    "pilot_manufacture": "Pilot manufacture agreed with the plant (technology transfer file)",
+    "on_market": "First certification and commercial shipment",
+}
+
+
+def seed_translation(user, today):
+    """Move the demo projects along the translation pipeline, each move with its completed milestone as the
+    evidence. Idempotent: a project already at (or past) its stage is left alone."""
+    from incubator.models import TRANSLATION_ORDER
+
+    moved = 0
+    for project in Project.objects.filter(code__in=TRANSLATION).order_by("code"):
+        target = TRANSLATION_ORDER.index(TRANSLATION[project.code])
+        steps = TRANSLATION_ORDER[TRANSLATION_ORDER.index(project.translation_stage) + 1:target + 1]
+        span = (today - project.entered_on).days
+        for i, stage in enumerate(steps, start=1):
+            day = project.entered_on + timedelta(days=max(1, int(span * i / (len(steps) + 1))))
+            milestone = services.add_milestone(project, title=TRANSLATION_EVIDENCE[stage], due_on=day, user=user,
+                                               reason="translation plan")
+            milestone = services.complete_milestone(milestone, done_on=day, evidence=TRANSLATION_EVIDENCE[stage],
+                                                    user=user, reason="evidence reviewed")
+            project = services.move_translation_stage(project, stage, moved_on=day, milestone=milestone,
+                                                      user=user, reason="translation committee decision")
+            moved += 1
+    return moved
+
+
 def _quarters(today, count):
     year, quarter = today.year, (today.month - 1) // 3  # the last finished quarter
     out = []
@@ -110,8 +149,10 @@ def seed(ctx):
                 revenue = (revenue + Decimal(rng.randint(0, 400) * 1000)) if len(path) > 1 else Decimal(0)
                 services.record_kpi(project, period=period, staff=staff, revenue=revenue,
                                     patents=rng.randint(0, 2), grants=rng.randint(0, 1), user=user,
+                                    source="Company's quarterly report to the incubator office",
                                     reason="quarterly report")
         services.add_note(project, text=f"Kick-off meeting with {lead}; space of {space} m² assigned.",
                           user=user, reason="incubator office")
         created += 1
     ctx.log(f"{created} incubator projects created ({Project.objects.count()} in the portfolio)")
+    ctx.log(f"{seed_translation(user, today)} translation-stage moves recorded")

@@ -1,16 +1,17 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from incubator.models import FocusArea, FundingEvent, Milestone, Project
+from incubator.models import FocusArea, FundingEvent, Milestone, Project, TranslationStage
 
 
 class ProjectFilter(django_filters.FilterSet):
     focus_area = django_filters.ChoiceFilter(choices=FocusArea.choices, label=_("Focus area"))
     stage = django_filters.ChoiceFilter(choices=Project.Stage.choices, label=_("Stage"))
+    translation_stage = django_filters.ChoiceFilter(choices=TranslationStage.choices, label=_("Translation stage"))
 
     class Meta:
         model = Project
-        fields = ["focus_area", "stage"]
+        fields = ["focus_area", "stage", "translation_stage"]
 
 
 class MilestoneFilter(django_filters.FilterSet):

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from incubator.models import KPI, FundingEvent, Milestone, Project
+from incubator.models import KPI, FundingEvent, Milestone, Project, TranslationStage
 from lims.forms import EDIT_REASON_HELP, ReasonField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -28,18 +28,23 @@ class VersionedForm(forms.ModelForm):
 class ProjectForm(VersionedForm):
     reason = ReasonField()
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "translation_stage" in self.fields:  # the starting stage; screening unless said otherwise
+            self.fields["translation_stage"].required = False
+
     class Meta:
         model = Project
-        fields = ["code", "name", "company", "team_lead", "focus_area", "stage", "entered_on", "space_m2",
-                  "shared_equipment"]
+        fields = ["code", "name", "company", "team_lead", "focus_area", "stage", "translation_stage", "entered_on",
+                  "space_m2", "shared_equipment"]
         widgets = {"entered_on": DATE, "shared_equipment": forms.Textarea(attrs={"rows": 2})}
 
 
 class ProjectEditForm(ProjectForm):
-    """Editing never changes the stage: that is a dated move of its own (StageForm)."""
+    """Editing never changes the stages: each is a dated move of its own (StageForm, TranslationStageForm)."""
 
     class Meta(ProjectForm.Meta):
-        fields = [f for f in ProjectForm.Meta.fields if f != "stage"]
+        fields = [f for f in ProjectForm.Meta.fields if f not in ("stage", "translation_stage")]
 
 
 class StageForm(forms.Form):
@@ -50,6 +55,26 @@ class StageForm(forms.Form):
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_stage"].choices = [(s, Project.Stage(s).label) for s in project.next_stages()]
+
+
+class TranslationStageForm(forms.Form):
+    """A move along the translation pipeline: to the next stage, dated, with a reason and its evidence (a
+    completed milestone of the project or a document)."""
+
+    to_stage = forms.ChoiceField(label=_("New translation stage"))
+    moved_on = forms.DateField(label=_("Moved on"), widget=DATE)
+    milestone = forms.ModelChoiceField(Milestone.objects.none(), label=_("Evidence: a completed milestone"),
+                                       required=False)
+    document = forms.FileField(label=_("Evidence: a document"), required=False,
+                               help_text=_("For example the business licence, the evaluation report or the pilot "
+                                           "production report; kept with its SHA-256."))
+    reason = ReasonField(required=True)
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        following = project.next_translation_stage()
+        self.fields["to_stage"].choices = [(following, TranslationStage(following).label)] if following else []
+        self.fields["milestone"].queryset = project.milestones.filter(done_on__isnull=False).order_by("-done_on")
 
 
 class MilestoneForm(VersionedForm):
@@ -81,7 +106,7 @@ class KPIForm(VersionedForm):
 
     class Meta:
         model = KPI
-        fields = ["period", "staff", "revenue", "patents", "grants"]
+        fields = ["period", "staff", "revenue", "patents", "grants", "source"]
 
 
 class NoteForm(forms.Form):

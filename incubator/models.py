@@ -25,6 +25,21 @@ class FocusArea(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class TranslationStage(models.TextChoices):
+    """The institute's translation pipeline for incubated technology (issue 20; API.md ``translation_stage``)."""
+
+    SCREENING = "screening", _("Screening")
+    EVALUATION = "evaluation", _("Evaluation")
+    SIMULATED_COMPANY = "simulated_company", _("Simulated company")
+    COMPANY_FOUNDED = "company_founded", _("Company founded")
+    PILOT_MANUFACTURE = "pilot_manufacture", _("Pilot manufacture")
+    ON_MARKET = "on_market", _("On the market")
+
+
+#: The pipeline in order; a move goes to the next stage only (move_translation_stage).
+TRANSLATION_ORDER = list(TranslationStage.values)
+
+
 class Project(TrackedModel):
     """An incubator project. ``applied → incubating → accelerating → graduated | exited`` (exited from any
     stage that is not final); every move is a dated :class:`StageTransition` (incubator.services)."""
@@ -51,6 +66,10 @@ class Project(TrackedModel):
     team_lead = models.CharField(_("team lead"), max_length=120, blank=True)
     focus_area = models.CharField(_("focus area"), max_length=30, choices=FocusArea.choices)
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.APPLIED)
+    translation_stage = models.CharField(
+        _("translation stage"), max_length=20, choices=TranslationStage.choices, default=TranslationStage.SCREENING,
+        help_text=_("Where the technology stands on its way to the market; moved with evidence "
+                    "(incubator.services.move_translation_stage)."))
     entered_on = models.DateField(_("entered on"))
     space_m2 = models.DecimalField(_("space (m²)"), max_digits=8, decimal_places=1, default=0,
                                    validators=[MinValueValidator(0)])
@@ -58,7 +77,7 @@ class Project(TrackedModel):
 
     history = history()
     history_label_field = "code"
-    history_children = ("stage_transitions", "milestones", "funding_events", "kpis", "notes")
+    history_children = ("stage_transitions", "translation_moves", "milestones", "funding_events", "kpis", "notes")
 
     class Meta:
         ordering = ["code"]
@@ -77,6 +96,10 @@ class Project(TrackedModel):
 
     def next_stages(self):
         return list(self.TRANSITIONS[self.stage])
+
+    def next_translation_stage(self) -> str | None:
+        index = TRANSLATION_ORDER.index(self.translation_stage)
+        return TRANSLATION_ORDER[index + 1] if index + 1 < len(TRANSLATION_ORDER) else None
 
 
 class ProjectChild(TrackedModel):
@@ -104,6 +127,38 @@ class StageTransition(ProjectChild):
         ordering = ["moved_on", "id"]
         verbose_name = _("stage transition")
         verbose_name_plural = _("stage transitions")
+
+    def __str__(self):
+        return f"{self.project_id}: {self.from_stage or '—'} → {self.to_stage} ({self.moved_on})"
+
+
+def translation_document_path(instance, filename):
+    return f"incubator/projects/{instance.project_id}/translation/{filename}"
+
+
+class TranslationMove(ProjectChild):
+    """One dated move of a project along the translation pipeline, with the evidence that justifies it: a
+    completed milestone of the project, or an uploaded document (kept with its SHA-256). Written only by
+    ``move_translation_stage`` (and by ``create_project`` for the starting stage, which needs none)."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="translation_moves",
+                                verbose_name=_("project"))
+    from_stage = models.CharField(_("from stage"), max_length=20, choices=TranslationStage.choices, blank=True)
+    to_stage = models.CharField(_("to stage"), max_length=20, choices=TranslationStage.choices)
+    moved_on = models.DateField(_("moved on"))
+    milestone = models.ForeignKey("Milestone", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="translation_moves", verbose_name=_("evidence milestone"))
+    document = models.FileField(_("evidence document"), upload_to=translation_document_path, max_length=300,
+                                blank=True)
+    document_name = models.CharField(_("document name"), max_length=200, blank=True)
+    document_sha256 = models.CharField(_("document SHA-256"), max_length=64, blank=True)
+
+    history = history()
+
+    class Meta:
+        ordering = ["moved_on", "id"]
+        verbose_name = _("translation move")
+        verbose_name_plural = _("translation moves")
 
     def __str__(self):
         return f"{self.project_id}: {self.from_stage or '—'} → {self.to_stage} ({self.moved_on})"
@@ -183,6 +238,9 @@ class KPI(ProjectChild):
                                   validators=[MinValueValidator(0)])
     patents = models.PositiveIntegerField(_("patents"), default=0)
     grants = models.PositiveIntegerField(_("grants"), default=0)
+    source = models.CharField(_("source"), max_length=200, blank=True,
+                              help_text=_("Where the typed figures come from: the company's quarterly report, the "
+                                          "finance office, the patent office's register."))
 
     history = history()
     history_label_field = "period"

@@ -10,6 +10,7 @@ urlpatterns = [
     path("projects/<int:pk>/", views.ProjectDetail.as_view(), name="project-detail"),
     path("projects/<int:pk>/edit/", views.ProjectEdit.as_view(), name="project-edit"),
     path("projects/<int:pk>/stage/", views.ProjectMoveStage.as_view(), name="project-stage"),
+    path("projects/<int:pk>/translation/", views.ProjectMoveTranslationStage.as_view(), name="project-translation"),
     path("projects/<int:pk>/milestones/new/", views.MilestoneCreate.as_view(), name="milestone-create"),
     path("projects/<int:pk>/funding/new/", views.FundingCreate.as_view(), name="funding-create"),
     path("projects/<int:pk>/kpis/new/", views.KPICreate.as_view(), name="kpi-create"),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from incubator import forms, services
+from incubator.figures import RECORD_KPIS, figures_for, quarterly_kpis
 from incubator.filters import FundingFilter, MilestoneFilter, ProjectFilter
 from incubator.models import KPI, FocusArea, FundingEvent, Milestone, Project
 from lims.listing import Column, ListPage, RolePageMixin
@@ -59,9 +60,14 @@ class PortfolioView(RolePageMixin, TemplateView):
             "focus_chart": chart_config("doughnut", [FocusArea(k).label for k in focus],
                                         [{"data": list(focus.values())}]),
         }
+        funnel = services.translation_funnel(projects, today)
+        charts["funnel_chart"] = chart_config("bar", [str(r["label"]) for r in funnel], [
+            {"label": str(_("Projects that reached the stage")), "data": [r["reached"] for r in funnel]},
+            {"label": str(_("Projects in the stage now")), "data": [r["now"] for r in funnel]},
+        ], indexAxis="y")
         return super().get_context_data(
             filterset=filterset, board=board, overdue=overdue, funding=funding, charts=charts, today=today,
-            project_count=sum(len(b["projects"]) for b in board), **kwargs)
+            funnel=funnel, project_count=sum(len(b["projects"]) for b in board), **kwargs)
 
 
 class ProjectList(ListPage):
@@ -77,6 +83,7 @@ class ProjectList(ListPage):
         Column("team_lead", _("Team lead")),
         Column("focus_area", _("Focus area"), sort="focus_area"),
         Column("stage", _("Stage"), sort="stage"),
+        Column("translation_stage", _("Translation stage"), sort="translation_stage"),
         Column("entered_on", _("Entered on"), sort="entered_on"),
         Column("space_m2", _("Space (m²)"), sort="space_m2"),
     ]
@@ -133,9 +140,14 @@ class ProjectDetail(RolePageMixin, TemplateView):
         for event in funding:
             totals[event.currency] = totals.get(event.currency, 0) + event.amount
         user = self.request.user
+        record_kpis = quarterly_kpis(project)
         return super().get_context_data(
             object=project, project=project, title=str(project),
             transitions=list(project.stage_transitions.order_by("moved_on", "id")),
+            translation=services.translation_timeline(
+                project, project.translation_moves.select_related("milestone").order_by("moved_on", "id")),
+            figures=figures_for([project.pk])[project.pk], record_kpis=record_kpis,
+            record_kpi_labels=RECORD_KPIS,
             milestones=list(project.milestones.order_by("due_on", "id")),
             funding=funding, funding_totals=sorted(totals.items()), kpis=kpis,
             notes=list(project.notes.select_related("author").order_by("-created_at", "-id")),
@@ -215,6 +227,29 @@ class ProjectMoveStage(ProjectChildForm):
         d = form.cleaned_data
         return services.move_project_stage(self.project, d["to_stage"], moved_on=d["moved_on"],
                                            user=self.request.user, reason=d["reason"])
+
+
+class ProjectMoveTranslationStage(ProjectChildForm):
+    permission_required = "incubator.change_project"
+    form_class = forms.TranslationStageForm
+    template_name = "incubator/upload_form.html"
+    success_message = _("The project moved along the translation pipeline.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "project": self.project}
+
+    def get_initial(self):
+        return {"moved_on": timezone.localdate()}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {
+            "title": _("Move %(project)s along the translation pipeline") % {"project": self.project}}
+
+    def perform(self, form):
+        d = form.cleaned_data
+        return services.move_translation_stage(
+            self.project, d["to_stage"], moved_on=d["moved_on"], milestone=d["milestone"], document=d["document"],
+            user=self.request.user, reason=d["reason"])
 
 
 class MilestoneCreate(ProjectChildForm):

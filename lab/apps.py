@@ -9,6 +9,8 @@ class LabConfig(AppConfig):
 
     def ready(self):
         from lab.panels import project_lab_usage
-        from lims.registry import register_panel
+        from lab.project_figures import lab_samples_figure
+        from lims.registry import register_panel, register_project_figure
 
         register_panel("project", "lab/panels/project_lab_usage.html", project_lab_usage, order=50)
+        register_project_figure("lab_samples", lab_samples_figure)

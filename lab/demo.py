@@ -112,9 +112,40 @@ def _day(day, now, clients, assays, base_rate):
     return plans
 
 
+# Issue 20: the clinical performance study of INC-09's combined antigen test, run by the testing lab (the qc demo
+# records its 2 × 2 table: TP 46, FN 4, TN 98, FP 2 = 150 samples). Its samples count in the lab's throughput.
+STUDY_CLIENT = ("INC-09-LAB", "Chongqing IVD Institute Spin-off (incubator project INC-09)", "INC-09")
+STUDY_ASSAY = ("COMBO-AG", "SARS-CoV-2 / influenza A+B antigen (performance evaluation)",
+               "Colloidal-gold lateral flow against RT-PCR", 24, 90)
+STUDY_RESULTS = ["Positive (agrees with RT-PCR)"] * 46 + ["Negative (RT-PCR positive)"] * 4 + \
+    ["Negative (agrees with RT-PCR)"] * 98 + ["Positive (RT-PCR negative)"] * 2
+
+
+def seed_performance_study(ctx, user):
+    project = Project.objects.filter(code=STUDY_CLIENT[2]).first()
+    if project is None or Sample.objects.filter(barcode__startswith="PS09-").exists():
+        return
+    code, name, _project = STUDY_CLIENT
+    client = Client.objects.filter(code=code).first() or create_record(
+        Client, {"code": code, "name": name, "kind": Client.Kind.INCUBATOR_PROJECT, "project": project},
+        user=user, reason="lab client master data")
+    a_code, a_name, method, tat, price = STUDY_ASSAY
+    assay = Assay.objects.filter(code=a_code).first() or create_record(
+        Assay, {"code": a_code, "name": a_name, "method": method, "tat_target_hours": tat, "price": Decimal(price)},
+        user=user, reason="assay catalogue")
+    now = timezone.now()
+    start = now - timedelta(days=30)
+    rows = [{"barcode": f"PS09-{n:04d}", "client": client, "assay": assay,
+             "received_at": start + timedelta(hours=4 * n), "reported_at": start + timedelta(hours=4 * n + 6 + n % 9),
+             "result": result} for n, result in enumerate(STUDY_RESULTS)]
+    services.receive_samples(rows, user=user, reason="performance study of the combined antigen test")
+    ctx.log(f"{len(rows)} samples of INC-09's performance study tested")
+
+
 def seed(ctx):
     user = ctx.users["lab"]
     _master_data(ctx, user)
+    seed_performance_study(ctx, user)
     clients = [(Client.objects.get(code=c[0]), c[4]) for c in CLIENTS]
     assays = [(Assay.objects.get(code=a[0]), a[5], a[6]) for a in ASSAYS]
     now = timezone.now()

@@ -18,6 +18,9 @@ Stores
                         uses a subquery, ``lims.story.ids_of(Parent, q)``) so that deleted records stay in the
                         story. ``func`` runs no query itself; the story reads one query per part, whatever its
                         length, and adds the signatures of every record it finds.
+    ``project_figures`` what became of a project's products, from the app that records it (API.md incubator
+                        projects: ``products``, ``batches_made`` …): ``register_project_figure(key, totals,
+                        per_quarter=None)``; see ``register_project_figure``.
 
     from lims.registry import register_panel
     register_panel("batch", "qc/includes/batch_panel.html", batch_panel_context, order=50)
@@ -63,6 +66,7 @@ registry = Registry()
 dict.__setitem__(registry, "panels", {page: {} for page in PAGES})
 dict.__setitem__(registry, "record_sections", {})
 dict.__setitem__(registry, "batch_parts", {})
+dict.__setitem__(registry, "project_figures", {})
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,18 @@ def register_batch_part(key: str, func: Callable[..., Any], *, order: int = 100)
 
 def batch_parts() -> list[tuple[str, Callable]]:
     return [(key, func) for key, (_, func) in sorted(registry["batch_parts"].items(), key=lambda kv: kv[1][0])]
+
+
+def register_project_figure(key: str, totals: Callable[[list[int]], dict] | None, *,
+                            per_quarter: Callable[[int], dict] | None = None):
+    """A figure of incubator projects under ``key``: ``totals(project_ids) -> {project_id: value}`` and,
+    optionally, ``per_quarter(project_id) -> {"2026-Q3": value}`` (``totals`` None: quarterly only). Each runs
+    a fixed number of queries."""
+    registry["project_figures"][key] = (totals, per_quarter)
+
+
+def project_figures() -> dict[str, tuple[Callable, Callable | None]]:
+    return dict(registry["project_figures"])
 
 
 # --- App modules -------------------------------------------------------------------------------------------

@@ -10,3 +10,7 @@ class ProductionConfig(AppConfig):
         from production.story import batch_parts
 
         register_batch_part("production.batch", batch_parts, order=10)
+
+        from production import project_panel
+
+        project_panel.register()  # the project page's products panel and the project API's plant figures

@@ -116,10 +116,54 @@ def seed(ctx):
 
     if not MaterialLot.objects.filter(supplier_lot__startswith="DEMO-").exists():
         _seed_lots(ctx, materials, user, qc, today)
+    _seed_project_products(ctx, today, lines, [kit, pack], materials, user)
     if Batch.objects.filter(product__in=[kit, pack]).exists():
         ctx.log("batches already seeded")
         return
     _seed_batches(ctx, rnd, today, lines, kit, pack, reasons, user)
+
+
+PROJECT = "INC-09"  # SARS-CoV-2 and influenza combined antigen test: the project the antigen kit came from
+COMBO = ("SC-FLU-AG-1", {
+    "name": "SARS-CoV-2 / Influenza A+B Antigen Combo Rapid Test (colloidal gold), 1 test", "gtin": "06901234000047",
+    "tests_per_kit": 1, "shelf_life_months": 18, "storage_min_c": Decimal("2"), "storage_max_c": Decimal("30"),
+    "ifu_version": "0.9"})
+PILOT_DAYS_AGO = (50, 35, 20)
+
+
+def _seed_project_products(ctx, today, lines, kits, materials, user):
+    """Issue 20: the antigen kits belong to the incubator project they came from (INC-09), and INC-09's combined
+    antigen test is in pilot manufacture: three small pilot batches on manual station M3 (QC decides them in the
+    qc demo). Idempotent."""
+    from incubator.models import Project
+    from lims.services import update_record
+
+    project = Project.objects.filter(code=PROJECT).first()
+    if project is None:
+        return
+    for product in kits:
+        if product.project_id is None:
+            update_record(product, {"project": project}, fields={"project"}, user=user,
+                          reason="technology transferred from incubator project INC-09")
+    code, data = COMBO
+    combo = _ensure_product(code, {**data, "project": project}, [(m[0], m[4]) for m in MATERIALS], materials, user)
+    if Batch.objects.filter(product=combo).exists():
+        return
+    for days in PILOT_DAYS_AGO:
+        day = today - timedelta(days=days)
+        batch = services.create_batch(product=combo, line=lines["M3"], planned_quantity=2000, manufactured_on=day,
+                                      kind=Batch.Kind.PILOT, user=user, reason="pilot manufacture plan (INC-09)")
+        batch = services.start_batch(batch, user=user, reason="line clearance done", at=_at(day, 8))
+        _consume(batch, 2000, user)
+        for i, step in enumerate(combo.process_steps.order_by("sequence")):
+            begin = _at(day, 8, 30) + timedelta(minutes=50 * i)
+            services.record_step(batch, step=step, started_at=begin, ended_at=begin + timedelta(minutes=45),
+                                 operator=user, equipment=EQUIPMENT.get(step.code, ""),
+                                 room_temperature_c=Decimal("22.0"), room_humidity_pct=Decimal("36.0"), user=user,
+                                 reason="batch record")
+        services.complete_batch(batch, quantity_made=1940 + days, user=user, reason="end of pilot batch",
+                                at=_at(day, 19))
+    ctx.log(f"{code}: 3 pilot batches of INC-09's combined antigen test; antigen kits linked to {PROJECT}")
 
 
 def _seed_lots(ctx, materials, user, qc, today):

@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from incubator.models import Project
 from production.models import Batch, CleanRoom, Line, Material, MaterialLot, Product
 
 
@@ -49,7 +50,10 @@ class BatchFilter(django_filters.FilterSet):
     manufactured_before = django_filters.DateFilter(
         field_name="manufactured_on", lookup_expr="lte", label=_("Manufactured on or before"),
         widget=forms.DateInput(attrs={"type": "date"}))
+    # The incubator project's batches (issue 20: the project page's numbers link here).
+    project = django_filters.ModelChoiceFilter(field_name="product__project", queryset=Project.objects.all(),
+                                               label=_("Incubator project"))
 
     class Meta:
         model = Batch
-        fields = ["status", "product", "line"]
+        fields = ["status", "kind", "product", "line", "project"]

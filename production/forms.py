@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lims.forms import ReasonField
 from lims.scan_fields import ScanField
-from production.models import Line, Material, MaterialLot, Product
+from production.models import Batch, Line, Material, MaterialLot, Plant, Product
 
 
 class BootstrapMixin:
@@ -30,11 +30,19 @@ def _datetime_widget():
 
 
 class BatchCreateForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Batch.Kind.choices, initial=Batch.Kind.COMMERCIAL)
     product = forms.ModelChoiceField(Product.objects.all(), label=_("Product"))
     line = forms.ModelChoiceField(Line.objects.filter(active=True), label=_("Line"))
     planned_quantity = forms.IntegerField(label=_("Planned quantity (kits)"), min_value=1, max_value=10_000_000)
     manufactured_on = forms.DateField(label=_("Manufactured on"), widget=_date_widget(), initial=timezone.localdate)
     reason = ReasonField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].help_text = _(
+            "A pilot batch is made on a manual line, at most %(max)s kits (the plant's pilot limit), and is marked "
+            "PILOT on its record and labels.") % {"max": Plant.pilot_batch_limit()}
+        self.fields["line"].label_from_instance = lambda line: f"{line.code} {line.name} ({line.get_kind_display()})"
 
 
 class ReasonForm(BootstrapMixin, forms.Form):

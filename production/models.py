@@ -274,6 +274,10 @@ class RejectReason(TrackedModel):
         return reverse("production:rejectreason-list")
 
 
+#: The largest pilot batch unless the plant says otherwise (Plant.pilot_batch_max_kits): a manual line's week.
+PILOT_BATCH_MAX_KITS = 5000
+
+
 class Plant(TrackedModel):
     """The plant's capacity data: nameplate output and working days (DOMAIN.md §1: about 3 million tests/month)."""
 
@@ -281,6 +285,9 @@ class Plant(TrackedModel):
     nameplate_tests_per_month = models.PositiveIntegerField(_("nameplate (tests per month)"))
     working_days_per_week = models.PositiveSmallIntegerField(
         _("working days per week"), default=6, validators=[MinValueValidator(1), MaxValueValidator(7)])
+    pilot_batch_max_kits = models.PositiveIntegerField(
+        _("largest pilot batch (kits)"), default=PILOT_BATCH_MAX_KITS, validators=[MinValueValidator(1)],
+        help_text=_("A pilot lot is a project's first, small lot on a manual line: at most this many kits."))
 
     history = history()
 
@@ -299,6 +306,10 @@ class Plant(TrackedModel):
     def current(cls):
         """The plant row (the first); an unsaved plant with no nameplate when none was set up."""
         return cls.objects.order_by("pk").first() or cls(name="", nameplate_tests_per_month=0)
+
+    @classmethod
+    def pilot_batch_limit(cls) -> int:
+        return cls.current().pilot_batch_max_kits
 
 
 class CleanRoom(TrackedModel):

@@ -83,6 +83,7 @@ def batch_record_pdf(batch, *, printed_by: str = "") -> bytes:
         (_("Product"), f"{batch.product.code} — {batch.product.name}"),
         (_("GTIN"), batch.product.gtin),
         (_("Lot"), batch.lot_number),
+        (_("Kind"), batch.get_kind_display()),
         (_("Status"), batch.get_status_display()),
         (_("BOM version"), batch.bom.version_number if batch.bom_id else "—"),
         (_("Line"), str(batch.line)),

@@ -25,8 +25,10 @@ from production.models import (
     BillOfMaterials,
     BomLine,
     Consumption,
+    Line,
     LotSequence,
     MaterialLot,
+    Plant,
     ProcessStep,
     Product,
 )
@@ -192,16 +194,38 @@ def _require_status(batch, *allowed, action):
             % {"action": action, "lot": batch.lot_number, "status": batch.get_status_display()}, "invalid_state")
 
 
+def check_pilot(kind: str, line, planned_quantity) -> None:
+    """A pilot batch (issue 20: a project's first lots) is made on a manual line and is small: at most the
+    plant's ``pilot_batch_max_kits``. Field errors (400), nothing stored."""
+    if kind != Batch.Kind.PILOT:
+        return
+    errors = {}
+    if line is not None and line.kind != Line.Kind.MANUAL:
+        errors["line"] = [_("A pilot batch is made on a manual line; %(line)s is %(kind)s.") % {
+            "line": line.code, "kind": line.get_kind_display()}]
+    limit = Plant.pilot_batch_limit()
+    if planned_quantity is not None and planned_quantity > limit:
+        errors["planned_quantity"] = [_("A pilot batch is at most %(max)s kits (the plant's pilot limit).") % {
+            "max": limit}]
+    if errors:
+        raise ValidationError(errors)
+
+
 @service
 def create_batch(*, product, line, planned_quantity: int, manufactured_on: date | None = None, user,
-                 reason: str = ""):
+                 reason: str = "", kind: str = Batch.Kind.COMMERCIAL):
     """A planned batch on a line: numbered from the pattern, with the expiry from the product's shelf life and
-    the product's current BOM version. An inactive line takes no batch."""
+    the product's current BOM version. An inactive line takes no batch. A ``pilot`` batch follows check_pilot
+    and otherwise the same record and release rules."""
     manufactured_on = manufactured_on or timezone.localdate()
+    kind = kind or Batch.Kind.COMMERCIAL
+    if kind not in Batch.Kind.values:
+        raise ValidationError({"kind": [_("Unknown kind of batch “%(kind)s”.") % {"kind": kind}]})
     if not line.active:
         raise DomainError(_("Line %(line)s is not active.") % {"line": line.code}, "line_inactive")
+    check_pilot(kind, line, planned_quantity)
     batch = Batch(product=product, line=line, planned_quantity=planned_quantity, manufactured_on=manufactured_on,
-                  expiry_date=product.expiry_for(manufactured_on),
+                  expiry_date=product.expiry_for(manufactured_on), kind=kind,
                   bom=product.boms.filter(is_current=True).first())
     batch.lot_number = "-"  # numbered below, after validation, so a refused batch does not use a number
     batch.full_clean(exclude=["lot_number"])
@@ -220,15 +244,19 @@ def update_batch(batch, changes: dict, *, user, reason: str = "", expected_versi
         for field in ("product", "line"):
             if field in changes and changes.pop(field) != getattr(locked, field):
                 errors[field] = [_("The product and line of a numbered batch cannot change.")]
+        if "kind" in changes and changes.pop("kind") != locked.kind:
+            errors["kind"] = [_("The kind of a numbered batch (pilot or commercial) cannot change.")]
         if errors:
             raise ValidationError(errors)
+        if "planned_quantity" in changes:
+            check_pilot(locked.kind, None, changes["planned_quantity"])
         if "manufactured_on" in changes and changes["manufactured_on"] != locked.manufactured_on:
             if locked.status != Batch.Status.PLANNED:
                 raise DomainError(_("The manufacturing date can change only while the batch is planned."),
                                   "invalid_state")
             changes["expiry_date"] = locked.product.expiry_for(changes["manufactured_on"])
 
-    batch = update_record(batch, changes, fields={"product", "line", "planned_quantity", "manufactured_on"},
+    batch = update_record(batch, changes, fields={"product", "line", "kind", "planned_quantity", "manufactured_on"},
                           check=check, user=user, reason=reason, expected_version=expected_version)
     return batch
 

@@ -172,6 +172,7 @@ class BatchList(ListPage):
     title = gettext_lazy("Batches")
     columns = [
         Column("lot_number", gettext_lazy("Lot number"), sort="lot_number", link=True),
+        Column("kind", gettext_lazy("Kind"), sort="kind"),
         Column("product.code", gettext_lazy("Product"), sort="product__code"),
         Column("line.code", gettext_lazy("Line"), sort="line__code"),
         Column("status", gettext_lazy("Status"), sort="status"),

@@ -18,6 +18,10 @@ class QcConfig(AppConfig):
 
         register_panel("product", "qc/includes/product_panel.html", product_panel_context, order=50)
 
+        from qc.project_panel import project_qc_panel
+
+        register_panel("project", "qc/panels/project_qc.html", project_qc_panel, order=30)
+
         from qc.record import deviations_section, disposition_section, qc_summary_section
 
         for order, section in enumerate((qc_summary_section, deviations_section, disposition_section)):

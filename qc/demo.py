@@ -10,6 +10,7 @@ from django.utils import timezone
 from lims.demo import DEMO_PASSWORD
 from production.models import Batch, Product
 from qc import services
+from qc.demo_pilot import seed_pilot
 from qc.demo_statistics import seed as seed_statistics
 from qc.gates import release_blockers
 from qc.models import Inspection, Specification
@@ -82,9 +83,10 @@ def seed(ctx):
     ctx.log(f"qc: release specifications for {len(products)} product(s)")
     if Inspection.objects.exists():
         ctx.log("qc: inspections already seeded")
+        seed_pilot(ctx, _inspect)  # issue 20: INC-09's pilot lots and its performance study
         seed_statistics(ctx)
         return
-    batches = list(Batch.objects.filter(status=Batch.Status.AWAITING_QC, quantity_made__gte=2)
+    batches = list(Batch.objects.filter(status=Batch.Status.AWAITING_QC, quantity_made__gte=2, kind="commercial")
                    .select_related("product").order_by("completed_at", "pk")[:5])
     qa = ctx.users["qa"]
     released = rejected = 0
@@ -113,4 +115,5 @@ def seed(ctx):
             released += 1
     ctx.log(f"qc: {len(batches)} batches inspected or decided ({released} released, {rejected} rejected, "
             "1 open OOS with CAPA)")
+    seed_pilot(ctx, _inspect)  # issue 20: INC-09's pilot lots and its performance study
     seed_statistics(ctx)

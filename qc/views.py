@@ -24,7 +24,13 @@ from lims.signatures import signature_rows
 from production.models import Batch
 from qc import services
 from qc.coa import coa_pdf
-from qc.filters import DeviationFilter, DispositionFilter, InspectionFilter, SpecificationFilter
+from qc.filters import (
+    DeviationFilter,
+    DispositionFilter,
+    InspectionFilter,
+    PerformanceStudyFilter,
+    SpecificationFilter,
+)
 from qc.gates import release_blockers
 from qc.models import Deviation, Disposition, Inspection, PerformanceStudy, Specification, Stage
 from qc.sampling import resolve_plan
@@ -110,6 +116,7 @@ class DispositionList(ListPage):
 class PerformanceStudyList(ListPage):
     model = PerformanceStudy
     queryset = PerformanceStudy.objects.select_related("product")
+    filterset_class = PerformanceStudyFilter
     default_sort = "product__code"
     export_name = "performance-studies"
     create_url_name = "qc:performancestudy-create"

@@ -16,3 +16,7 @@ class RegulatoryConfig(AppConfig):
         register_panel("batch", "regulatory/includes/batch_panel.html", batch_panel_context, order=60)
         register_record_section(verification_section, order=150)
         register_record_section(shipments_section, order=200)
+
+        from regulatory.project_panel import register as register_project_panel
+
+        register_project_panel()  # the project page's certifications and shipments, the project API's figures

@@ -107,12 +107,31 @@ def _certify(user, product, market_code, kind_code, number, *, until_days, statu
         services.expire_certification(cert, user=user, reason="validity ended")
 
 
+PILOT_PRODUCT = "SC-FLU-AG-1"  # INC-09's combined antigen test, in pilot manufacture (issue 20)
+
+
+def _pilot_product_certification(user):
+    """The combined test's IVDR certificate is in progress at the notified body: pending, so its pilot lots do
+    not ship to the EU yet."""
+    product = Product.objects.filter(code=PILOT_PRODUCT).first()
+    number = f"{PILOT_PRODUCT}-IVDR-APP-01"
+    if product is None or Certification.objects.filter(number=number).exists():
+        return
+    services.create_certification(
+        {"product": product, "market": Market.objects.get(code="EU"),
+         "kind": CertificationKind.objects.get(code="ivdr_certificate"), "number": number,
+         "issuing_body": "TÜV SÜD (0123)", "valid_from": timezone.localdate() + timedelta(days=120),
+         "valid_until": None, "status": "pending"},
+        user=user, reason="IVDR application submitted to the notified body (class D)")
+
+
 def seed(ctx):
     user = ctx.users["regulatory"]
     _markets(user)
     seed_dossiers(ctx)
-    products = list(Product.objects.order_by("code"))
+    products = list(Product.objects.exclude(code=PILOT_PRODUCT).order_by("code"))
     ctx.log(f"regulatory: {Market.objects.count()} markets with rules")
+    _pilot_product_certification(user)
     for index, product in enumerate(products[:3]):
         p = f"{product.code}-"
         _certify(user, product, "EU", "ce_declaration", p + "DoC-01", until_days=None, body="Manufacturer")
@@ -142,7 +161,8 @@ def seed(ctx):
         return
     today = timezone.localdate()
     shipped = 0
-    for batch in Batch.objects.filter(status=Batch.Status.RELEASED).select_related("product").order_by("pk")[:6]:
+    for batch in Batch.objects.filter(status=Batch.Status.RELEASED, kind=Batch.Kind.COMMERCIAL) \
+            .select_related("product").order_by("pk")[:6]:
         for code in ("CN", "EU"):
             market = Market.objects.get(code=code)
             left = batch.quantity_released - batch.quantity_shipped

@@ -59,6 +59,7 @@ class LabelData:
     eu_representative_address: str | None = None
     serial: str | None = None
     professional_use: bool = True
+    pilot: bool = False  # a pilot-manufacture lot (issue 20): "PILOT LOT" printed before the intended use
 
     def __post_init__(self) -> None:
         validate_gtin14(self.gtin)
@@ -186,6 +187,8 @@ def _draw_information_block(canvas: Canvas, block: Box, data: LabelData, scale: 
     draw_line(canvas, data.ifu_url_or_text, ifu_box, font=font_for(data.ifu_url_or_text), max_size=font_size)
 
     use = "For professional use only" if data.professional_use else "For self-testing"
+    if data.pilot:
+        use = f"PILOT LOT · {use}"
     use_box = Box(block.x, row.y - gap - 0.16 * block.height, block.width, 0.16 * block.height)
     draw_line(canvas, use, use_box, font=LATIN_BOLD, max_size=font_size)
 

@@ -89,14 +89,16 @@ class BatchSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Batch
-        fields = ["lot_number", "id", "product", "line", "planned_quantity", "status", "manufactured_on",
+        fields = ["lot_number", "id", "kind", "product", "line", "planned_quantity", "status", "manufactured_on",
                   "expiry_date", "quantity_made", "quantity_rejected", "quantity_released", "quantity_shipped",
                   "yield_pct", "release_yield_pct", "gtin", "bom_version", "started_at", "completed_at", "label_url",
                   "history_url", "genealogy_url",
                   "version"]
         read_only_fields = ["lot_number", "id", "status", "expiry_date", "quantity_made", "quantity_rejected",
                             "quantity_released", "quantity_shipped", "started_at", "completed_at", "version"]
-        extra_kwargs = {"manufactured_on": {"required": False}}
+        extra_kwargs = {"manufactured_on": {"required": False},
+                        "kind": {"required": False, "help_text": "commercial (default) or pilot: a pilot batch is "
+                                 "made on a manual line and at most the plant's pilot_batch_max_kits"}}
 
     def get_history_url(self, obj) -> str:
         return reverse("object-history", args=["production", "batch", obj.pk])

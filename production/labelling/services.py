@@ -114,6 +114,7 @@ def label_data(batch, serial: str | None = None) -> LabelData:
         ifu_url_or_text=ifu,
         resolver_base_url=base,
         serial=serial,
+        pilot=batch.kind == "pilot",
         **ivdr_particulars(product),
     )
 

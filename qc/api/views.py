@@ -18,7 +18,13 @@ from production.models import Batch
 from qc import services
 from qc.api import serializers as s
 from qc.coa import coa_pdf
-from qc.filters import DeviationFilter, DispositionFilter, InspectionFilter, SpecificationFilter
+from qc.filters import (
+    DeviationFilter,
+    DispositionFilter,
+    InspectionFilter,
+    PerformanceStudyFilter,
+    SpecificationFilter,
+)
 from qc.models import Deviation, Disposition, Inspection, InspectionResult, PerformanceStudy, Specification
 from qc.sampling import PlanInputError, check_aql_counts, resolve_plan
 
@@ -42,7 +48,7 @@ class PerformanceStudyViewSet(ServiceModelViewSet):
     lookup_value_converter = "int"
     queryset = PerformanceStudy.objects.select_related("product").prefetch_related("strata")
     serializer_class = s.PerformanceStudySerializer
-    filterset_fields = ["product", "kind", "ci_method"]
+    filterset_class = PerformanceStudyFilter
     ordering_fields = ["pk"]
 
 

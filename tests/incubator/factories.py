@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from incubator import services
-from incubator.models import KPI, FundingEvent, Milestone, Note, Project, StageTransition
+from incubator.models import KPI, FundingEvent, Milestone, Note, Project, StageTransition, TranslationMove
 
 _seq = itertools.count(1)
 
@@ -23,6 +23,15 @@ def make_stage_transition(user, reason="moved"):
     services.move_project_stage(project, Project.Stage.INCUBATING, moved_on=date(2025, 3, 1), user=user,
                                 reason=reason)
     return project.stage_transitions.order_by("-id").first()
+
+
+def make_translation_move(user, reason="evaluation report accepted"):
+    project = make_project(user, reason)
+    milestone = make_milestone(user, reason, project=project, title="Evaluation report")
+    services.complete_milestone(milestone, done_on=date(2025, 3, 1), evidence="report", user=user, reason=reason)
+    services.move_translation_stage(project, "evaluation", moved_on=date(2025, 3, 2), milestone=milestone,
+                                    user=user, reason=reason)
+    return project.translation_moves.order_by("-id").first()
 
 
 def make_milestone(user, reason="planned", project=None, **fields):
@@ -52,6 +61,7 @@ def make_note(user, reason="note", project=None):
 FACTORIES = {
     Project: make_project,
     StageTransition: make_stage_transition,
+    TranslationMove: make_translation_move,
     Milestone: make_milestone,
     FundingEvent: make_funding,
     KPI: make_kpi,
