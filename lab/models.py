@@ -127,3 +127,34 @@ class Sample(TrackedModel):
         if self.reported_at is None:
             return None
         return (self.reported_at - self.received_at).total_seconds() / 3600
+
+
+class ThroughputDay(models.Model):
+    """The lab's throughput rollup: one row per local day (settings.TIME_ZONE) and assay, maintained by the sample
+    services in the same transaction as the sample itself (lab.rollup) and rebuilt from the samples by
+    ``manage.py rebuild_lab_throughput``. A derived figure, not a record: the samples carry the history.
+
+    The arrays keep the figures exact: ``tat_ms`` holds every turnaround time (milliseconds, sorted, int64
+    little-endian) of the samples reported that day, ``tat_clients`` their clients (int32, aligned), and
+    ``received_clients`` / ``closed_clients`` one client id (int32, sorted) per sample received / closed
+    (reported or rejected) that day, so medians, 90th percentiles, % within target and the backlog of any
+    window, per assay or client, come out exactly as from the samples."""
+
+    day = models.DateField(_("day"))
+    assay = models.ForeignKey(Assay, on_delete=models.CASCADE, related_name="+", verbose_name=_("assay"))
+    received = models.PositiveIntegerField(_("received"), default=0)
+    closed = models.PositiveIntegerField(_("closed"), default=0)
+    completed = models.PositiveIntegerField(_("completed"), default=0)
+    tat_ms = models.BinaryField(default=b"")
+    tat_clients = models.BinaryField(default=b"")
+    received_clients = models.BinaryField(default=b"")
+    closed_clients = models.BinaryField(default=b"")
+
+    class Meta:
+        ordering = ["day", "assay"]
+        constraints = [models.UniqueConstraint(fields=["day", "assay"], name="lab_throughputday_unique")]
+        verbose_name = _("throughput day")
+        verbose_name_plural = _("throughput days")
+
+    def __str__(self):
+        return f"{self.day} {self.assay_id}"

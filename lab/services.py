@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lab import rollup
 from lab.models import Sample, code_validator
 from lims.audit import bulk_create_tracked, service
 from lims.errors import DomainError
@@ -135,7 +136,9 @@ def receive_samples(rows: list[dict], *, user, reason: str = "") -> list[Sample]
             result_unit=row.get("result_unit") or "",
         )
         objs.append(obj)
-    return bulk_create_tracked(Sample, objs)
+    created = bulk_create_tracked(Sample, objs)
+    rollup.apply([None] * len(created), [rollup.state(o) for o in created])
+    return created
 
 
 def _locked(sample) -> Sample:
@@ -183,10 +186,12 @@ def report_result(sample, *, user, reason: str = "", result: str = "", result_va
     floor = sample.started_at or sample.received_at
     _check_time(reported_at, "reported_at", not_before=floor,
                 label_before=_("the start of testing") if sample.started_at else _("the receipt time"))
+    before = rollup.state(sample)
     sample.status = Sample.Status.REPORTED
     sample.reported_at = reported_at
     sample.result, sample.result_value, sample.result_unit = (result or "").strip(), result_value, result_unit or ""
     sample.save()
+    rollup.apply([before], [rollup.state(sample)])
     return sample
 
 
@@ -201,10 +206,12 @@ def reject_sample(sample, *, user, reason: str = "", rejected_at=None) -> Sample
     _refuse_unless(sample, Sample.OPEN, _("rejected"))
     rejected_at = rejected_at or timezone.now()
     _check_time(rejected_at, "rejected_at", not_before=sample.received_at, label_before=_("the receipt time"))
+    before = rollup.state(sample)
     sample.status = Sample.Status.REJECTED
     sample.rejected_at = rejected_at
     sample.rejection_reason = reason
     sample.save()
+    rollup.apply([before], [rollup.state(sample)])
     return sample
 
 
@@ -222,6 +229,7 @@ def correct_sample(sample, changes: dict, *, user, reason: str = "", expected_ve
     if unknown:
         raise ValidationError({f: [_("This field cannot be set here.")] for f in sorted(unknown)})
     changes = dict(changes)
+    before = rollup.state(locked)
     reporting = {k: changes.pop(k) for k in ("reported_at", *RESULT_FIELDS) if k in changes}
     for field, value in changes.items():
         setattr(locked, field, value)
@@ -229,6 +237,7 @@ def correct_sample(sample, changes: dict, *, user, reason: str = "", expected_ve
         if reporting:
             locked.full_clean()
             locked.save()
+            rollup.apply([before], [rollup.state(locked)])
             return report_result(locked, user=user, reason=reason, **reporting)
     else:
         for field, value in reporting.items():
@@ -241,4 +250,5 @@ def correct_sample(sample, changes: dict, *, user, reason: str = "", expected_ve
                     label_before=_("the receipt time"))
     locked.full_clean()
     locked.save()
+    rollup.apply([before], [rollup.state(locked)])
     return locked
