@@ -235,6 +235,9 @@ class SampleReport(SampleAction):
     heading = _("Report the result of %(barcode)s")
     success_message = _("The result was reported.")
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "assay": self.sample.assay}
+
     def perform(self, form):
         d = dict(form.cleaned_data)
         reason = d.pop("reason")

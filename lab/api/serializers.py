@@ -67,6 +67,8 @@ class ThroughputQuery(serializers.Serializer):
     bucket = serializers.ChoiceField(choices=BUCKETS, default="day", help_text="day, ISO week (Monday) or month")
     assay = serializers.IntegerField(required=False, min_value=1, help_text="assay id")
     client = serializers.IntegerField(required=False, min_value=1, help_text="client id")
+    include = serializers.MultipleChoiceField(choices=["clients"], required=False, default=set,
+                                              help_text="`clients`: add the per-client table")
 
     def validate_assay(self, value):
         if not Assay.objects.filter(pk=value).exists():
@@ -88,24 +90,25 @@ class ThroughputQuery(serializers.Serializer):
         return data
 
 
-class _ThroughputRow(serializers.Serializer):
+class _CompactRow(serializers.Serializer):
     period = serializers.DateField(help_text="ISO date of the bucket's first local day")
     completed = serializers.IntegerField(help_text="samples reported in the bucket")
     median_tat_hours = serializers.FloatField(allow_null=True, help_text="median TAT, hours, 2 decimals")
     p90_tat_hours = serializers.FloatField(allow_null=True,
                                            help_text="90th percentile TAT (linear interpolation, type 7), hours")
     within_target_pct = serializers.FloatField(allow_null=True, help_text="% of completed with TAT ≤ target")
+
+
+class _ThroughputRow(_CompactRow):
     backlog = serializers.IntegerField(help_text="samples open at the bucket end (or the window end)")
 
 
-class ThroughputAssayRow(_ThroughputRow):
-    assay = serializers.IntegerField(help_text="assay id")
-    assay_code = serializers.CharField()
+class ThroughputAssayRow(_CompactRow):
+    assay = serializers.IntegerField(help_text="assay id (its code in `assays`)")
 
 
 class ThroughputClientRow(_ThroughputRow):
-    client = serializers.IntegerField(help_text="client id")
-    client_code = serializers.CharField()
+    client = serializers.IntegerField(help_text="client id (its code in `client_codes`)")
 
 
 class ThroughputResult(serializers.Serializer):
@@ -115,6 +118,10 @@ class ThroughputResult(serializers.Serializer):
     assay = serializers.IntegerField(allow_null=True)
     client = serializers.IntegerField(allow_null=True)
     time_zone = serializers.CharField(help_text="the zone whose local days, weeks and months are the buckets")
+    assays = serializers.DictField(child=serializers.CharField(), help_text="assay id → code")
     rows = ThroughputAssayRow(many=True, help_text="per period and assay, only where completed > 0")
-    clients = ThroughputClientRow(many=True, help_text="per period and client, only where completed > 0")
+    client_codes = serializers.DictField(child=serializers.CharField(), required=False,
+                                         help_text="client id → code (with include=clients)")
+    clients = ThroughputClientRow(many=True, required=False,
+                                  help_text="per period and client, only where completed > 0 (include=clients)")
     totals = _ThroughputRow(many=True, help_text="per period over the selection, every period of the window")
