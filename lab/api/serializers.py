@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from lab.models import Assay, Client, Sample
 from lab.throughput import BUCKETS, MAX_DAYS, window
+from lims.api.serializers import SigningSerializer
 
 
 class ClientSerializer(serializers.ModelSerializer):
@@ -19,7 +20,8 @@ class AssaySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Assay
-        fields = ["id", "code", "name", "method", "tat_target_hours", "price", "active", "version"]
+        fields = ["id", "code", "name", "method", "tat_target_hours", "price", "result_type", "unit", "reference_low",
+                  "reference_high", "active", "version"]
         read_only_fields = ["id", "version"]
 
 
@@ -33,22 +35,40 @@ class SampleSerializer(serializers.ModelSerializer):
     received_at = serializers.DateTimeField(required=False)
     reported_at = serializers.DateTimeField(required=False, allow_null=True)
     tat_hours = serializers.FloatField(read_only=True, allow_null=True)
+    flag = serializers.CharField(read_only=True, help_text="quantitative: low / normal / high against the "
+                                                           "assay's reference range")
+    report_url = serializers.SerializerMethodField(help_text="the client report PDF (reported samples)")
+
+    def get_report_url(self, obj) -> str | None:
+        from django.urls import reverse
+
+        return reverse("lab:sample-report-pdf", args=[obj.pk]) if obj.status == Sample.Status.REPORTED else None
 
     class Meta:
         model = Sample
         fields = ["id", "barcode", "client", "assay", "received_at", "reported_at", "status", "result",
-                  "result_value", "result_unit", "started_at", "rejected_at", "rejection_reason", "tat_hours",
+                  "result_value", "result_unit", "outcome", "control_line", "flag", "started_at", "rejected_at",
+                  "rejection_reason", "tat_hours", "reported_by", "reviewed_by", "reviewed_at", "report_url",
                   "version"]
-        read_only_fields = ["id", "status", "started_at", "rejected_at", "rejection_reason", "version"]
+        read_only_fields = ["id", "status", "started_at", "rejected_at", "rejection_reason", "reported_by",
+                            "reviewed_by", "reviewed_at", "version"]
         extra_kwargs = {"barcode": {"validators": []}}
 
 
 class ReportSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Sample.Outcome.choices, required=False, allow_blank=True,
+                                      help_text="qualitative assays: positive / negative / invalid")
+    control_line = serializers.BooleanField(required=False, allow_null=True, default=None,
+                                            help_text="qualitative assays: whether the control line appeared")
     result = serializers.CharField(required=False, allow_blank=True)
     result_value = serializers.DecimalField(max_digits=14, decimal_places=4, required=False, allow_null=True)
     result_unit = serializers.CharField(required=False, allow_blank=True, max_length=30)
     reported_at = serializers.DateTimeField(required=False)
     reason = serializers.CharField(required=False, allow_blank=True)
+
+
+class ReviewSerializer(SigningSerializer):
+    """Both signature components (the meaning is "reviewed")."""
 
 
 class StartSerializer(serializers.Serializer):

@@ -11,6 +11,7 @@ from lab.api.serializers import (
     ClientSerializer,
     RejectSerializer,
     ReportSerializer,
+    ReviewSerializer,
     SampleSerializer,
     StartSerializer,
     ThroughputQuery,
@@ -52,7 +53,7 @@ class SampleViewSet(ServiceModelViewSet):
     search_fields = ["barcode", "result"]
     ordering_fields = ["received_at", "reported_at", "barcode", "status"]
     required_permissions = {"start": "lab.change_sample", "report": "lab.change_sample",
-                            "reject": "lab.change_sample"}
+                            "reject": "lab.change_sample", "review": "lab.review_sample"}
 
     @extend_schema(
         request=SampleSerializer(many=True), responses={201: SampleSerializer(many=True)},
@@ -105,6 +106,16 @@ class SampleViewSet(ServiceModelViewSet):
         d = dict(body.validated_data)
         d.pop("reason", None)
         sample = services.report_result(self.get_object(), user=request.user, reason=reason_of(request), **d)
+        return Response(SampleSerializer(sample).data)
+
+    @extend_schema(request=ReviewSerializer, responses=SampleSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        """The second person's review of the reported result (signing, meaning "reviewed"); 409 ``four_eyes``
+        for the person who entered it, ``already_reviewed``, ``invalid_state``."""
+        body = ReviewSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        sample = services.review_result(self.get_object(), **body.signing_kwargs(), user=request.user)
         return Response(SampleSerializer(sample).data)
 
     @extend_schema(request=RejectSerializer, responses=SampleSerializer)
