@@ -21,7 +21,7 @@ from incubator.models import Project
 from lab import services
 from lab.models import Assay, Client, Sample
 from lab.throughput import zone
-from lims.services import create_record
+from lims.services import create_record, update_record
 
 CLIENTS = [
     # code, name, kind, incubator project code, weight (share of samples)
@@ -42,26 +42,42 @@ CLIENTS = [
     ("CQ-CDC", "Shapingba District Center for Disease Control", "other", None, 2),
 ]
 ASSAYS = [
-    # code, name, method, TAT target h, price CNY, weight, result kind
+    # code, name, method, TAT target h, price CNY, weight, result kind (qual / text / value:unit:low:high)
     ("COV-AG", "SARS-CoV-2 antigen", "Colloidal-gold lateral flow", 4, 40, 12, "qual"),
-    ("COV-PCR", "SARS-CoV-2 RNA", "Real-time RT-PCR", 24, 80, 8, "qual"),
+    ("COV-PCR", "SARS-CoV-2 RNA", "Real-time RT-PCR (internal control as the control line)", 24, 80, 8, "qual"),
     ("FLU-AG", "Influenza A/B antigen", "Colloidal-gold lateral flow", 4, 60, 6, "qual"),
-    ("CBC", "Complete blood count", "Haematology analyser (5-part differential)", 4, 25, 20, "value:WBC 10^9/L"),
-    ("CRP", "C-reactive protein", "Immunoturbidimetry", 4, 30, 14, "value:mg/L"),
-    ("HBA1C", "Haemoglobin A1c", "HPLC", 24, 60, 8, "value:%"),
-    ("PCT", "Procalcitonin", "Chemiluminescence immunoassay", 6, 120, 5, "value:ng/mL"),
-    ("LFT", "Liver function panel", "Clinical chemistry analyser", 8, 60, 9, "value:ALT U/L"),
-    ("CULT", "Microbiology culture and sensitivity", "Culture, MALDI-TOF identification, AST", 72, 150, 5, "qual"),
+    ("CBC", "Complete blood count (WBC)", "Haematology analyser (5-part differential)", 4, 25, 20,
+     "value:10^9/L:3.5:9.5"),
+    ("CRP", "C-reactive protein", "Immunoturbidimetry", 4, 30, 14, "value:mg/L:0:10"),
+    ("HBA1C", "Haemoglobin A1c", "HPLC", 24, 60, 8, "value:%:4:6"),
+    ("PCT", "Procalcitonin", "Chemiluminescence immunoassay", 6, 120, 5, "value:ng/mL:0:0.5"),
+    ("LFT", "Liver function panel (ALT)", "Clinical chemistry analyser", 8, 60, 9, "value:U/L:7:40"),
+    ("CULT", "Microbiology culture and sensitivity", "Culture, MALDI-TOF identification, AST", 72, 150, 5, "text"),
     ("HPV", "HPV genotyping (15 high-risk types)", "Real-time PCR", 72, 300, 4, "qual"),
     ("IGRA", "Tuberculosis interferon-gamma release assay", "ELISA", 48, 280, 2, "qual"),
-    ("CTDNA", "Circulating tumour DNA panel", "Next-generation sequencing", 240, 2800, 1, "qual"),
+    ("CTDNA", "Circulating tumour DNA panel", "Next-generation sequencing", 240, 2800, 1, "text"),
 ]
+CULTURES = ["No growth after 48 h", "No growth after 48 h", "E. coli, sensitive to ciprofloxacin",
+            "Mixed flora, no pathogen isolated"]
+
+
+def _type_fields(kind):
+    """The assay's result type, unit and reference range from its kind in ASSAYS."""
+    if kind == "qual":
+        return {"result_type": Assay.ResultType.QUALITATIVE}
+    if kind == "text":
+        return {"result_type": Assay.ResultType.DESCRIPTIVE}
+    _v, unit, low, high = kind.split(":")
+    return {"result_type": Assay.ResultType.QUANTITATIVE, "unit": unit, "reference_low": Decimal(low),
+            "reference_high": Decimal(high)}
+
+
 # Relative arrival intensity per hour of the day (couriers from the hospitals in the morning and after lunch).
 HOURS = [1, 0.5, 0.3, 0.3, 0.3, 0.5, 1, 3, 8, 10, 9, 7, 4, 5, 8, 9, 7, 5, 3, 2, 2, 1.5, 1.2, 1]
 WEEKDAY = [1.0, 1.05, 1.0, 1.0, 0.95, 0.45, 0.3]
 REJECT_REASONS = ["Haemolysed sample", "Tube leaking on arrival", "Label missing or illegible",
                   "Wrong tube type (EDTA expected)", "Sample older than the stability limit"]
-QUAL = ["Negative", "Negative", "Negative", "Negative", "Positive"]
+QUAL = ["negative", "negative", "negative", "negative", "positive"]
 
 
 def _master_data(ctx, user):
@@ -72,20 +88,28 @@ def _master_data(ctx, user):
             create_record(Client, {"code": code, "name": name, "kind": kind, "project": projects.get(project)},
                           user=user, reason="lab client master data")
             made += 1
-    for code, name, method, tat, price, _w, _k in ASSAYS:
-        if not Assay.objects.filter(code=code).exists():
+    for code, name, method, tat, price, _w, kind in ASSAYS:
+        assay = Assay.objects.filter(code=code).first()
+        if assay is None:
             create_record(Assay, {"code": code, "name": name, "method": method, "tat_target_hours": tat,
-                                  "price": Decimal(price)}, user=user, reason="assay catalogue")
+                                  "price": Decimal(price), **_type_fields(kind)}, user=user, reason="assay catalogue")
             made += 1
+        elif assay.result_type != _type_fields(kind)["result_type"]:  # a demo seeded before result types
+            update_record(assay, _type_fields(kind), user=user, reason="result type of the assay")
     ctx.log(f"{made} lab clients and assays created")
 
 
 def _result(rng, kind):
     if kind == "qual":
-        return {"result": rng.choice(QUAL)}
-    unit = kind.split(":", 1)[1]
-    value = Decimal(str(round(rng.lognormvariate(1.8, 0.5), 2)))
-    return {"result": f"{value} {unit}", "result_value": value, "result_unit": unit.split()[-1]}
+        if rng.random() < 0.02:  # no control line: the strip (or run) is invalid
+            return {"outcome": "invalid", "control_line": False}
+        return {"outcome": rng.choice(QUAL), "control_line": True}
+    if kind == "text":
+        return {"result": rng.choice(CULTURES)}
+    _v, unit, low, high = kind.split(":")
+    middle, spread = (float(low) + float(high)) / 2, (float(high) - float(low)) / 2
+    value = Decimal(str(round(max(0.01, rng.gauss(middle, spread * 1.2)), 2)))
+    return {"result_value": value, "result_unit": unit}
 
 
 def _day(day, now, clients, assays, base_rate):
@@ -164,8 +188,9 @@ def seed(ctx):
     for p in plans:
         row = {k: p[k] for k in ("barcode", "client", "assay", "received_at")}
         if p["reported_at"] <= now and not p["reject"]:
-            row.update(reported_at=p["reported_at"], result=p["result"], result_value=p.get("result_value"),
-                       result_unit=p.get("result_unit", ""))
+            row.update(reported_at=p["reported_at"], result=p.get("result", ""), result_value=p.get("result_value"),
+                       result_unit=p.get("result_unit", ""), outcome=p.get("outcome", ""),
+                       control_line=p.get("control_line"))
         rows.append(row)
     created = []
     for start in range(0, len(rows), 2000):

@@ -24,12 +24,20 @@ class AssayForm(VersionedForm):
 
     class Meta:
         model = Assay
-        fields = ["code", "name", "method", "tat_target_hours", "price", "active"]
+        fields = ["code", "name", "method", "tat_target_hours", "price", "result_type", "unit", "reference_low",
+                  "reference_high", "active"]
+
+
+CONTROL_LINE = [("", "—"), ("true", _("Present")), ("false", _("Absent"))]
 
 
 class ReceiveForm(forms.Form):
-    """One sample at the counter; the barcode is generated when left empty."""
+    """One sample at the counter: scan the tube (its barcode is taken, or the sample already received is
+    found), or type the barcode; it is generated when left empty."""
 
+    scan = forms.CharField(label=_("Scan the tube"), required=False, max_length=200, widget=ScanInput(
+        attrs={"autofocus": True, "autocomplete": "off", "spellcheck": "false"}, submit=True),
+        help_text=_("A scanner types the tube's barcode here; a sample already received opens."))
     barcode = forms.CharField(label=_("Barcode"), max_length=32, required=False, widget=ScanInput(next_field=True),
                               help_text=_("Scan the tube, or leave empty to generate one."))
     client = forms.ModelChoiceField(queryset=Client.objects.filter(active=True), label=_("Client"))
@@ -57,12 +65,40 @@ class StartForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    result = forms.CharField(label=_("Result"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    """The result in the form the assay's result type asks for: outcome and control line (qualitative), value
+    in the assay's unit (quantitative) or text (descriptive); the service checks it (lab.services.check_result)."""
+
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False,
+                                choices=[("", "—"), *Sample.Outcome.choices])
+    control_line = forms.TypedChoiceField(label=_("Control line"), required=False, choices=CONTROL_LINE,
+                                          coerce=lambda v: v == "true", empty_value=None)
     result_value = forms.DecimalField(label=_("Result value"), required=False, max_digits=14, decimal_places=4)
     result_unit = forms.CharField(label=_("Unit"), required=False, max_length=30)
+    result = forms.CharField(label=_("Result"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     reported_at = forms.DateTimeField(label=_("Reported at"), required=False, widget=DATETIME,
                                       help_text=_("Leave empty for now."))
     reason = ReasonField()
+
+    def __init__(self, *args, assay=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if assay is None:
+            return
+        kind = assay.result_type
+        if kind == Assay.ResultType.QUALITATIVE:
+            for name in ("result_value", "result_unit"):
+                del self.fields[name]
+            self.fields["outcome"].required = True
+            self.fields["control_line"].required = True
+            self.fields["result"].label = _("Comment")
+        else:
+            del self.fields["outcome"], self.fields["control_line"]
+        if kind == Assay.ResultType.QUANTITATIVE:
+            self.fields["result_value"].required = True
+            self.fields["result_unit"].initial = assay.unit
+            self.fields["result_value"].help_text = (
+                _("Reference range: %(range)s") % {"range": assay.reference_range} if assay.reference_range
+                else "")
+            self.fields["result"].label = _("Comment")
 
 
 class RejectForm(forms.Form):

@@ -9,10 +9,13 @@ while every ASCII/UTF-8 file would also "decode" as GB18030 — so the order mak
 
 from __future__ import annotations
 
+import calendar
 import csv
 import io
+import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -24,12 +27,20 @@ from lims.exports import formula_error, formula_like
 from lims.hygiene import EncodingProblem, check_cell, date_message, decimal_for_field, decode_text
 
 MAX_ROWS = 10_000
-COLUMNS = ["barcode", "client", "assay", "received_at", "reported_at", "result", "result_value", "result_unit"]
+COLUMNS = ["barcode", "client", "assay", "received_at", "reported_at", "outcome", "control_line", "result",
+           "result_value", "result_unit"]
 REQUIRED = ["client", "assay", "received_at"]
 # Headers as Chinese users write them.
 ALIASES = {"条码": "barcode", "样本条码": "barcode", "客户": "client", "送检单位": "client", "项目": "assay",
            "检测项目": "assay", "接收时间": "received_at", "报告时间": "reported_at", "结果": "result",
-           "结果值": "result_value", "单位": "result_unit"}
+           "结果值": "result_value", "单位": "result_unit", "判定": "outcome", "结论": "outcome",
+           "质控线": "control_line", "对照线": "control_line"}
+CONTROL_LINE_WORDS = {"yes": True, "y": True, "true": True, "1": True, "present": True, "是": True, "有": True,
+                      "no": False, "n": False, "false": False, "0": False, "absent": False, "否": False,
+                      "无": False}
+OUTCOME_WORDS = {"阳性": "positive", "阴性": "negative", "无效": "invalid", "pos": "positive", "neg": "negative",
+                 "+": "positive", "-": "negative"}
+DATE_PARTS = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?")
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y%m%d %H:%M:%S", "%Y%m%d %H:%M")
 
 
@@ -38,6 +49,12 @@ class RowError:
     row: int
     field: str
     message: str
+
+    @property
+    def sentence(self) -> str:
+        """The problem as one sentence naming the row (as the file shows it) and the column."""
+        return _("Row %(row)s, column “%(column)s”: %(message)s") % {
+            "row": self.row, "column": self.field, "message": self.message}
 
 
 class IntakeFileError(Exception):
@@ -107,7 +124,10 @@ def parse_time(value):
         raise ValueError(_("A time of day is needed, not only a date."))
     else:
         text = str(value).strip().replace("/", "-")
-        moment = parse_datetime(text)
+        try:
+            moment = parse_datetime(text)
+        except ValueError:  # well formed but impossible (month 13, 30 February, 25:00): say which part
+            raise ValueError(_impossible(text, value)) from None
         for fmt in TIME_FORMATS:
             if moment is not None:
                 break
@@ -120,6 +140,38 @@ def parse_time(value):
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, zone())
     return moment
+
+
+def _impossible(text: str, value) -> str:
+    shown = {"value": value}
+    match = DATE_PARTS.match(text)
+    if match:
+        year, month, day, hour, minute, second = (int(g) if g is not None else None for g in match.groups())
+        if not 1 <= month <= 12:
+            return _("“%(value)s” is not a date: there is no month %(month)s (months go from 1 to 12).") % {
+                **shown, "month": month}
+        last = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= last:
+            return _("“%(value)s” is not a date: %(year)s-%(month)02d has %(last)s days, not %(day)s.") % {
+                **shown, "year": year, "month": month, "last": last, "day": day}
+        if hour is not None and not 0 <= hour <= 23:
+            return _("“%(value)s” is not a time: hours go from 0 to 23.") % shown
+        if minute is not None and not 0 <= minute <= 59 or second is not None and not 0 <= second <= 59:
+            return _("“%(value)s” is not a time: minutes and seconds go from 0 to 59.") % shown
+    return _("“%(value)s” is not a date and time such as 2026-03-01 08:30.") % shown
+
+
+def parse_control_line(value):
+    """True / False from a cell (yes/no, present/absent, 是/否, TRUE/FALSE); None when empty."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if not text:
+        return None
+    if text in CONTROL_LINE_WORDS:
+        return CONTROL_LINE_WORDS[text]
+    raise ValueError(_("“%(value)s” is not a reading of the control line: enter yes (present) or no (absent).")
+                     % {"value": value})
 
 
 def parse_rows(body) -> tuple[list[dict], list[int], list[RowError]]:
@@ -178,6 +230,13 @@ def parse_rows(body) -> tuple[list[dict], list[int], list[RowError]]:
                 row["result_value"] = decimal_for_field(value, Sample._meta.get_field("result_value"))
             except ValueError as exc:
                 bad("result_value", str(exc))
+        if "control_line" not in formulas:
+            try:
+                row["control_line"] = parse_control_line(cells.get("control_line", ""))
+            except ValueError as exc:
+                bad("control_line", str(exc))
+        outcome = str(cells.get("outcome", "")).strip().lower()
+        row["outcome"] = OUTCOME_WORDS.get(outcome, outcome)
         row["barcode"] = str(cells.get("barcode", "")).strip()
         row["result"] = str(cells.get("result", "")).strip()
         row["result_unit"] = str(cells.get("result_unit", "")).strip()
@@ -200,3 +259,58 @@ def check_file(name: str, data: bytes) -> tuple[list[dict], list[RowError]]:
         errors.extend(RowError(numbers[int(index)], field, m) for m in messages)
     errors.sort(key=lambda e: (e.row, COLUMNS.index(e.field) if e.field in COLUMNS else 99))
     return rows, errors
+
+
+def template_rows(now=None) -> list[list]:
+    """The header and one example row per result type the lab's active assays use (a received sample, then
+    finished tests: qualitative with the control line, quantitative in the assay's unit, descriptive), with the
+    codes of real clients and assays, so the template imports as it is."""
+    now = timezone.localtime(now or timezone.now(), zone()).replace(second=0, microsecond=0)
+    received = (now - timedelta(hours=3)).strftime("%Y-%m-%d %H:%M")
+    reported = (now - timedelta(hours=1)).strftime("%Y-%m-%d %H:%M")
+    client = Client.objects.filter(active=True).order_by("code").first()
+    client_code = client.code if client else "CLIENT-CODE"
+    rows = [COLUMNS]
+    examples = {}
+    for assay in Assay.objects.filter(active=True).order_by("code"):
+        examples.setdefault(assay.result_type, assay)
+    first = next(iter(examples.values()), None)
+    rows.append(["", client_code, first.code if first else "ASSAY-CODE", received, "", "", "", "", "", ""])
+    for kind, assay in sorted(examples.items()):
+        example = dict.fromkeys(COLUMNS, "")
+        example.update(client=client_code, assay=assay.code, received_at=received, reported_at=reported)
+        if kind == Assay.ResultType.QUALITATIVE:
+            example.update(outcome="negative", control_line="yes")
+        elif kind == Assay.ResultType.QUANTITATIVE:
+            low, high = assay.reference_low, assay.reference_high
+            value = (low + high) / 2 if low is not None and high is not None else low if low is not None else (
+                high if high is not None else Decimal(1))
+            example.update(result_value=f"{value.normalize():f}", result_unit=assay.unit)
+        else:
+            example.update(result=_("No growth after 48 h"))
+        rows.append([example[c] for c in COLUMNS])
+    return rows
+
+
+def template_file(fmt: str) -> tuple[bytes, str]:
+    """The import template as (content, content type): CSV (UTF-8 with a byte order mark, which Excel reads
+    as UTF-8) or XLSX (every cell text, so times stay as typed)."""
+    rows = template_rows()
+    if fmt == "csv":
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+        return ("\ufeff" + buffer.getvalue()).encode("utf-8"), "text/csv; charset=utf-8"
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "samples"
+    for row in rows:
+        sheet.append([str(v) for v in row])
+    from openpyxl.styles import Font
+
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

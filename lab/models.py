@@ -1,6 +1,7 @@
 """The independent testing lab: its clients, the assays it offers and the samples it tests (DESIGN.md, Lab
 sample / test: received → in testing → reported; turnaround time = reported − received)."""
 
+from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
@@ -52,12 +53,29 @@ class Client(TrackedModel):
 
 
 class Assay(TrackedModel):
+    """A test the lab offers. Its result type decides what a result is (issue 19): *qualitative* — positive,
+    negative or invalid, with the control line read (a lateral-flow strip without its control line is invalid);
+    *quantitative* — a number in the assay's unit, judged against its reference range; *descriptive* — free text
+    (a culture, a morphology)."""
+
+    class ResultType(models.TextChoices):
+        QUALITATIVE = "qualitative", _("Qualitative (positive / negative / invalid)")
+        QUANTITATIVE = "quantitative", _("Quantitative (value with unit)")
+        DESCRIPTIVE = "descriptive", _("Descriptive (text)")
+
     code = models.CharField(_("code"), max_length=30, unique=True, validators=[code_validator])
     name = models.CharField(_("name"), max_length=200)
     method = models.CharField(_("method"), max_length=200)
     tat_target_hours = models.PositiveIntegerField(_("turnaround target (hours)"), validators=[MinValueValidator(1)])
     price = models.DecimalField(_("price (CNY)"), max_digits=10, decimal_places=2, default=0,
                                 validators=[MinValueValidator(0)])
+    result_type = models.CharField(_("result type"), max_length=20, choices=ResultType.choices,
+                                   default=ResultType.DESCRIPTIVE)
+    unit = models.CharField(_("unit"), max_length=30, blank=True, help_text=_("Quantitative assays: the unit."))
+    reference_low = models.DecimalField(_("reference range from"), max_digits=14, decimal_places=4, null=True,
+                                        blank=True)
+    reference_high = models.DecimalField(_("reference range to"), max_digits=14, decimal_places=4, null=True,
+                                         blank=True)
     active = models.BooleanField(_("active"), default=True)
 
     history = history()
@@ -74,6 +92,33 @@ class Assay(TrackedModel):
     def get_absolute_url(self):
         return reverse("lab:assay-detail", args=[self.pk])
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.result_type == self.ResultType.QUANTITATIVE and not (self.unit or "").strip():
+            errors["unit"] = [_("A quantitative assay needs its unit.")]
+        if self.result_type != self.ResultType.QUANTITATIVE and (
+                self.reference_low is not None or self.reference_high is not None):
+            errors["reference_low"] = [_("Only a quantitative assay has a reference range.")]
+        if self.reference_low is not None and self.reference_high is not None and (
+                self.reference_high < self.reference_low):
+            errors["reference_high"] = [_("The upper limit is below the lower one.")]
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def reference_range(self) -> str:
+        low, high = self.reference_low, self.reference_high
+        fmt = "{:f}".format
+        if low is not None and high is not None:
+            return f"{fmt(low.normalize())}–{fmt(high.normalize())} {self.unit}".strip()
+        if low is not None:
+            return f"≥ {fmt(low.normalize())} {self.unit}".strip()
+        if high is not None:
+            return f"≤ {fmt(high.normalize())} {self.unit}".strip()
+        return ""
+
 
 class Sample(TrackedModel):
     """A sample received for one assay: ``received → in_testing → reported``, or ``rejected`` (unfit sample,
@@ -84,6 +129,16 @@ class Sample(TrackedModel):
         IN_TESTING = "in_testing", _("In testing")
         REPORTED = "reported", _("Reported")
         REJECTED = "rejected", _("Rejected")
+
+    class Outcome(models.TextChoices):
+        POSITIVE = "positive", _("Positive")
+        NEGATIVE = "negative", _("Negative")
+        INVALID = "invalid", _("Invalid")
+
+    class Flag(models.TextChoices):
+        LOW = "low", _("Below the reference range")
+        NORMAL = "normal", _("Within the reference range")
+        HIGH = "high", _("Above the reference range")
 
     OPEN = (Status.RECEIVED, Status.IN_TESTING)
 
@@ -99,6 +154,13 @@ class Sample(TrackedModel):
     result_value = models.DecimalField(_("result value"), max_digits=14, decimal_places=4, null=True, blank=True)
     result_unit = models.CharField(_("unit"), max_length=30, blank=True)
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
+    control_line = models.BooleanField(_("control line present"), null=True, blank=True)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("result entered by"))
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("result reviewed by"))
+    reviewed_at = models.DateTimeField(_("result reviewed at"), null=True, blank=True)
 
     history = history()
     history_label_field = "barcode"
@@ -109,6 +171,7 @@ class Sample(TrackedModel):
             models.Index(fields=["received_at", "id"], name="sample_recv_list"),
             models.Index(fields=["status", "received_at"], name="lab_sample_status_recv"),
         ]
+        permissions = [("review_sample", "Can review results (second person)")]
         verbose_name = _("sample")
         verbose_name_plural = _("samples")
 
@@ -123,7 +186,65 @@ class Sample(TrackedModel):
         return self.status in (self.Status.REPORTED, self.Status.REJECTED) or super().requires_reason_for_edit()
 
     @property
+    def flag(self) -> str:
+        """Where a quantitative result lies against the assay's reference range ("" when not applicable)."""
+        if self.result_value is None or self.assay.result_type != Assay.ResultType.QUANTITATIVE:
+            return ""
+        if self.assay.reference_low is not None and self.result_value < self.assay.reference_low:
+            return self.Flag.LOW
+        if self.assay.reference_high is not None and self.result_value > self.assay.reference_high:
+            return self.Flag.HIGH
+        if self.assay.reference_low is None and self.assay.reference_high is None:
+            return ""
+        return self.Flag.NORMAL
+
+    def get_flag_display(self) -> str:
+        return str(self.Flag(self.flag).label) if self.flag else ""
+
+    @property
+    def result_display(self) -> str:
+        """The result as a person reads it, by the assay's result type."""
+        if self.outcome:
+            line = _("control line present") if self.control_line else _("no control line")
+            return f"{self.get_outcome_display()} ({line})"
+        parts = [self.result] if self.result else []
+        if self.result_value is not None:
+            parts.append(f"{self.result_value.normalize():f} {self.result_unit}".strip())
+        return " · ".join(parts)
+
+    @property
     def tat_hours(self):
         if self.reported_at is None:
             return None
         return (self.reported_at - self.received_at).total_seconds() / 3600
+
+
+class ThroughputDay(models.Model):
+    """The lab's throughput rollup: one row per local day (settings.TIME_ZONE) and assay, maintained by the sample
+    services in the same transaction as the sample itself (lab.rollup) and rebuilt from the samples by
+    ``manage.py rebuild_lab_throughput``. A derived figure, not a record: the samples carry the history.
+
+    The arrays keep the figures exact: ``tat_ms`` holds every turnaround time (milliseconds, sorted, int64
+    little-endian) of the samples reported that day, ``tat_clients`` their clients (int32, aligned), and
+    ``received_clients`` / ``closed_clients`` one client id (int32, sorted) per sample received / closed
+    (reported or rejected) that day, so medians, 90th percentiles, % within target and the backlog of any
+    window, per assay or client, come out exactly as from the samples."""
+
+    day = models.DateField(_("day"))
+    assay = models.ForeignKey(Assay, on_delete=models.CASCADE, related_name="+", verbose_name=_("assay"))
+    received = models.PositiveIntegerField(_("received"), default=0)
+    closed = models.PositiveIntegerField(_("closed"), default=0)
+    completed = models.PositiveIntegerField(_("completed"), default=0)
+    tat_ms = models.BinaryField(default=b"")
+    tat_clients = models.BinaryField(default=b"")
+    received_clients = models.BinaryField(default=b"")
+    closed_clients = models.BinaryField(default=b"")
+
+    class Meta:
+        ordering = ["day", "assay"]
+        constraints = [models.UniqueConstraint(fields=["day", "assay"], name="lab_throughputday_unique")]
+        verbose_name = _("throughput day")
+        verbose_name_plural = _("throughput days")
+
+    def __str__(self):
+        return f"{self.day} {self.assay_id}"

@@ -14,15 +14,18 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lab.models import Sample, code_validator
+from lab import rollup
+from lab.models import Assay, Sample, code_validator
 from lims.audit import bulk_create_tracked, service
 from lims.errors import DomainError
+from lims.permissions import require
 from lims.services import check_version, require_reason
+from lims.signatures import SigningAction, sign
 
 # A clock a little ahead of ours (an analyser, a hospital system) is not an error; a time further ahead is.
 CLOCK_TOLERANCE = timedelta(minutes=5)
 BARCODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32: no I, L, O, U to misread
-RESULT_FIELDS = ("result", "result_value", "result_unit")
+RESULT_FIELDS = ("result", "result_value", "result_unit", "outcome", "control_line")
 
 
 def new_barcode(received_at) -> str:
@@ -34,6 +37,56 @@ def new_barcode(received_at) -> str:
 
 def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def check_result(assay, values: dict) -> tuple[dict, dict[str, list[str]]]:
+    """The result fields normalised for the assay's result type, and every problem as ``{field: [message]}``.
+
+    * qualitative: ``outcome`` positive / negative / invalid and ``control_line`` read (True/False); without the
+      control line the strip is invalid, so only "invalid" may be recorded; no numeric value.
+    * quantitative: ``result_value`` required, in the assay's unit (an empty unit takes it); no outcome.
+    * descriptive: the result text (or a value) required; no outcome.
+    """
+    v = {f: values.get(f) for f in RESULT_FIELDS}
+    v["result"] = (v["result"] or "").strip()
+    v["result_unit"] = (v["result_unit"] or "").strip()
+    v["outcome"] = (v["outcome"] or "").strip().lower()
+    errors: dict[str, list[str]] = {}
+
+    def bad(field, message):
+        errors.setdefault(field, []).append(str(message))
+
+    kind = assay.result_type
+    if v["outcome"] and v["outcome"] not in Sample.Outcome.values:
+        bad("outcome", _("“%(value)s” is not an outcome: enter positive, negative or invalid.")
+            % {"value": values.get("outcome")})
+    elif kind == Assay.ResultType.QUALITATIVE:
+        if not v["outcome"]:
+            bad("outcome", _("%(assay)s is a qualitative assay: enter positive, negative or invalid.")
+                % {"assay": assay.code})
+        if v["control_line"] is None:
+            bad("control_line", _("Say whether the control line appeared."))
+        elif v["control_line"] is False and v["outcome"] and v["outcome"] != Sample.Outcome.INVALID:
+            bad("outcome", _("Without the control line the test is invalid: record “invalid”, not “%(value)s”.")
+                % {"value": Sample.Outcome(v["outcome"]).label})
+        if v["result_value"] is not None:
+            bad("result_value", _("A qualitative assay has no numeric value."))
+    elif v["outcome"] or v["control_line"] is not None:
+        field = "outcome" if v["outcome"] else "control_line"
+        bad(field, _("Only a qualitative assay records an outcome and the control line; %(assay)s is %(type)s.")
+            % {"assay": assay.code, "type": assay.get_result_type_display()})
+    if kind == Assay.ResultType.QUANTITATIVE:
+        if v["result_value"] is None:
+            bad("result_value", _("%(assay)s is a quantitative assay: enter the value in %(unit)s.")
+                % {"assay": assay.code, "unit": assay.unit})
+        if not v["result_unit"]:
+            v["result_unit"] = assay.unit
+        elif v["result_unit"] != assay.unit:
+            bad("result_unit", _("%(assay)s reports in %(unit)s, not in %(given)s.")
+                % {"assay": assay.code, "unit": assay.unit, "given": v["result_unit"]})
+    elif kind == Assay.ResultType.DESCRIPTIVE and not v["result"] and v["result_value"] is None:
+        bad("result", _("Enter the result (text or value)."))
+    return v, errors
 
 
 def check_sample_rows(rows: list[dict], *, now=None) -> dict[str, list[str]]:
@@ -73,6 +126,16 @@ def check_sample_rows(rows: list[dict], *, now=None) -> dict[str, list[str]]:
                         % {"code": barcode, "other": seen[barcode]})
                 else:
                     seen[barcode] = index
+        assay = row.get("assay")
+        given = any(not _blank(row.get(f)) for f in RESULT_FIELDS)
+        # A back-entry of a descriptive test may carry its times only; a typed result is always checked.
+        if assay is not None and (given or row.get("reported_at") is not None
+                                  and assay.result_type != assay.ResultType.DESCRIPTIVE):
+            values, problems = check_result(assay, row)
+            row.update(values)
+            for field, messages in problems.items():
+                for message in messages:
+                    bad(index, field, message)
         received, reported = row.get("received_at"), row.get("reported_at")
         if received is not None and received > latest:
             bad(index, "received_at", _("The receipt time is in the future."))
@@ -132,10 +195,13 @@ def receive_samples(rows: list[dict], *, user, reason: str = "") -> list[Sample]
             barcode=barcode, client=row["client"], assay=row["assay"], received_at=row["received_at"],
             reported_at=reported, status=Sample.Status.REPORTED if reported else Sample.Status.RECEIVED,
             result=row.get("result") or "", result_value=row.get("result_value"),
-            result_unit=row.get("result_unit") or "",
+            result_unit=row.get("result_unit") or "", outcome=row.get("outcome") or "",
+            control_line=row.get("control_line"), reported_by=user if reported else None,
         )
         objs.append(obj)
-    return bulk_create_tracked(Sample, objs)
+    created = bulk_create_tracked(Sample, objs)
+    rollup.apply([None] * len(created), [rollup.state(o) for o in created])
+    return created
 
 
 def _locked(sample) -> Sample:
@@ -172,21 +238,29 @@ def start_testing(sample, *, user, reason: str = "", started_at=None) -> Sample:
 
 @service
 def report_result(sample, *, user, reason: str = "", result: str = "", result_value=None, result_unit: str = "",
-                  reported_at=None) -> Sample:
-    """received | in_testing → reported, with a result (text, value or both). The report time fixes the
-    turnaround time: it may not precede receipt or the start of testing, nor lie in the future."""
+                  outcome: str = "", control_line=None, reported_at=None) -> Sample:
+    """received | in_testing → reported, with a result of the assay's result type (``check_result``). The report
+    time fixes the turnaround time: it may not precede receipt or the start of testing, nor lie in the future.
+    The person reporting is recorded: another person reviews the result (``review_result``)."""
     sample = _locked(sample)
     _refuse_unless(sample, Sample.OPEN, _("reported"))
-    if _blank(result) and result_value is None:
-        raise ValidationError({"result": [_("Enter the result (text or value).")]})
+    values, errors = check_result(sample.assay, {"result": result, "result_value": result_value,
+                                                 "result_unit": result_unit, "outcome": outcome,
+                                                 "control_line": control_line})
+    if errors:
+        raise ValidationError(errors)
     reported_at = reported_at or timezone.now()
     floor = sample.started_at or sample.received_at
     _check_time(reported_at, "reported_at", not_before=floor,
                 label_before=_("the start of testing") if sample.started_at else _("the receipt time"))
+    before = rollup.state(sample)
     sample.status = Sample.Status.REPORTED
     sample.reported_at = reported_at
-    sample.result, sample.result_value, sample.result_unit = (result or "").strip(), result_value, result_unit or ""
+    for field, value in values.items():
+        setattr(sample, field, value)
+    sample.reported_by = user
     sample.save()
+    rollup.apply([before], [rollup.state(sample)])
     return sample
 
 
@@ -201,10 +275,12 @@ def reject_sample(sample, *, user, reason: str = "", rejected_at=None) -> Sample
     _refuse_unless(sample, Sample.OPEN, _("rejected"))
     rejected_at = rejected_at or timezone.now()
     _check_time(rejected_at, "rejected_at", not_before=sample.received_at, label_before=_("the receipt time"))
+    before = rollup.state(sample)
     sample.status = Sample.Status.REJECTED
     sample.rejected_at = rejected_at
     sample.rejection_reason = reason
     sample.save()
+    rollup.apply([before], [rollup.state(sample)])
     return sample
 
 
@@ -222,23 +298,68 @@ def correct_sample(sample, changes: dict, *, user, reason: str = "", expected_ve
     if unknown:
         raise ValidationError({f: [_("This field cannot be set here.")] for f in sorted(unknown)})
     changes = dict(changes)
+    before = rollup.state(locked)
     reporting = {k: changes.pop(k) for k in ("reported_at", *RESULT_FIELDS) if k in changes}
     for field, value in changes.items():
         setattr(locked, field, value)
+    result_changed = any(k in reporting and reporting[k] != getattr(locked, k)
+                         for k in ("reported_at", *RESULT_FIELDS)) or "assay" in changes
     if locked.status in Sample.OPEN:
         if reporting:
             locked.full_clean()
             locked.save()
+            rollup.apply([before], [rollup.state(locked)])
             return report_result(locked, user=user, reason=reason, **reporting)
     else:
         for field, value in reporting.items():
             setattr(locked, field, value)
         if locked.status == Sample.Status.REPORTED and locked.reported_at is None:
             raise ValidationError({"reported_at": [_("A reported sample keeps its report time.")]})
+        if locked.status == Sample.Status.REPORTED:
+            values, errors = check_result(locked.assay, {f: getattr(locked, f) for f in RESULT_FIELDS})
+            if errors:
+                raise ValidationError(errors)
+            for field, value in values.items():
+                setattr(locked, field, value)
+            if result_changed and locked.reviewed_by_id:
+                locked.reviewed_by, locked.reviewed_at = None, None  # a corrected result is reviewed again
     _check_time(locked.received_at, "received_at")
     if locked.reported_at is not None:
         _check_time(locked.reported_at, "reported_at", not_before=locked.received_at,
                     label_before=_("the receipt time"))
     locked.full_clean()
     locked.save()
+    rollup.apply([before], [rollup.state(locked)])
     return locked
+
+
+def _not_the_analyst(user, sample):
+    if sample.reported_by_id is not None and sample.reported_by_id == user.pk:
+        return _("You entered this result; another person must review it.")
+    return None
+
+
+REVIEW_RESULT = SigningAction("lab.review_result", ("reviewed",), may_sign=_not_the_analyst,
+                              permission="lab.review_sample")
+
+
+@service(signs=REVIEW_RESULT)
+def review_result(sample, *, username: str, password: str, meaning: str = "", user, reason: str = "") -> Sample:
+    """The second person's check of a reported result before the client report goes out (EU GMP Annex 11 §6,
+    ISO 15189 7.4.1), signed "reviewed". The reviewer is not the person who entered the result (``four_eyes``);
+    a corrected result needs a new review."""
+    require(user, "lab.review_sample")
+    sample = _locked(sample)
+    if sample.status != Sample.Status.REPORTED:
+        raise DomainError(_("Only a reported result can be reviewed; sample %(barcode)s is %(status)s.")
+                          % {"barcode": sample.barcode, "status": sample.get_status_display()}, "invalid_state")
+    if sample.reviewed_by_id:
+        raise DomainError(_("The result of %(barcode)s was already reviewed.") % {"barcode": sample.barcode},
+                          "already_reviewed")
+    why = _not_the_analyst(user, sample)
+    if why:
+        raise DomainError(why, "four_eyes")
+    sample.reviewed_by, sample.reviewed_at = user, timezone.now()
+    sample.save()
+    sign(sample, user=user, meaning=meaning, reason=reason)
+    return sample

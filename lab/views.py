@@ -7,13 +7,13 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 
 from lab import forms, services
 from lab.filters import AssayFilter, ClientFilter, SampleFilter
@@ -21,8 +21,9 @@ from lab.intake import COLUMNS, IntakeFileError, check_file
 from lab.models import Assay, Client, Sample
 from lab.throughput import MAX_DAYS, Query, compute, window
 from lims.listing import Column, ListPage, RolePageMixin
-from lims.pages import ServiceFormView, chart_config
+from lims.pages import ServiceFormView, SigningActionView, chart_config
 from lims.services import create_record, update_record
+from lims.signatures import signature_rows
 
 
 # --- clients and assays ----------------------------------------------------------------------------------
@@ -175,17 +176,24 @@ class SampleDetail(RolePageMixin, TemplateView):
     template_name = "lab/sample_detail.html"
 
     def get_context_data(self, **kwargs):
-        sample = get_object_or_404(Sample.objects.restrict(self.request.user).select_related("client", "assay"),
-                                   pk=self.kwargs["pk"])
+        sample = get_object_or_404(Sample.objects.restrict(self.request.user).select_related(
+            "client", "assay", "reported_by", "reviewed_by"), pk=self.kwargs["pk"])
         tat = sample.tat_hours
+        user = self.request.user
         return super().get_context_data(
             object=sample, sample=sample, tat_hours=tat,
             within_target=None if tat is None else tat <= sample.assay.tat_target_hours,
-            can_change=self.request.user.has_perm("lab.change_sample"), is_open=sample.status in Sample.OPEN,
-            **kwargs)
+            can_change=user.has_perm("lab.change_sample"), is_open=sample.status in Sample.OPEN,
+            can_review=sample.status == Sample.Status.REPORTED and not sample.reviewed_by_id
+            and user.has_perm("lab.review_sample"),
+            review_signing=services.REVIEW_RESULT, signatures=signature_rows(sample), **kwargs)
 
 
 class SampleReceive(ServiceFormView):
+    """Receipt at the counter. A scan of the tube (``scan``, sent alone by the scanner's Enter) opens the sample
+    when that barcode was already received, or takes the barcode for the new sample; the rest of the form then
+    receives it."""
+
     permission_required = "lab.add_sample"
     form_class = forms.ReceiveForm
     title = _("Receive a sample")
@@ -194,8 +202,30 @@ class SampleReceive(ServiceFormView):
     def back_url(self):
         return reverse("lab:sample-list")
 
+    def post(self, request, *args, **kwargs):
+        scanned = scanned_barcode(request.POST.get("scan", ""))
+        if scanned and not request.POST.get("client"):
+            sample = Sample.objects.filter(barcode=scanned).first()
+            if sample is not None:
+                messages.info(request, gettext("Sample %(barcode)s was already received on %(when)s.") % {
+                    "barcode": sample.barcode,
+                    "when": timezone.localtime(sample.received_at).strftime("%Y-%m-%d %H:%M %Z")})
+                return redirect(sample.get_absolute_url())
+            form = self.get_form_class()(initial={"barcode": scanned})
+            messages.info(request, gettext("New tube %(barcode)s: choose the client and the assay, then receive "
+                                           "it.") % {"barcode": scanned})
+            return self.render_to_response(self.get_context_data(form=self.get_form_for(form)))
+        return super().post(request, *args, **kwargs)
+
+    def get_form_for(self, form):
+        from lims.forms import bootstrap
+
+        return bootstrap(form)
+
     def perform(self, form):
         d = form.cleaned_data
+        if not d["barcode"] and d.get("scan"):
+            d["barcode"] = scanned_barcode(d["scan"])
         try:
             [sample] = services.receive_samples([{
                 "barcode": d["barcode"], "client": d["client"], "assay": d["assay"],
@@ -204,6 +234,71 @@ class SampleReceive(ServiceFormView):
             # The service names rows ("0.barcode"); a single form has fields.
             raise ValidationError({k.split(".", 1)[1]: v for k, v in exc.message_dict.items()}) from None
         return sample
+
+
+def scanned_barcode(text: str) -> str:
+    """The tube barcode in what a scanner sent: the text itself, or the serial (21) or lot (10) of a GS1 code
+    (a tube label printed as GS1 DataMatrix), read by lims.scan."""
+    text = (text or "").strip()
+    if not text:
+        return ""
+    from lims.scan import ScanError, parse_scan
+
+    try:
+        scan = parse_scan(text)
+    except ScanError:
+        return text
+    for attr in ("serial", "lot"):
+        value = getattr(scan, attr, None)
+        if value:
+            return value
+    return text
+
+
+class SampleReview(SigningActionView):
+    """The second person's review of a reported result: both signature components; meaning "reviewed"."""
+
+    permission_required = ("lab.review_sample",)
+    signing = services.REVIEW_RESULT
+
+    def get_object(self):
+        return get_object_or_404(Sample, pk=self.kwargs["pk"])
+
+    def perform(self, form, obj):
+        return services.review_result(obj, **form.signing_kwargs(), user=self.request.user)
+
+
+class SampleReportPdf(RolePageMixin, View):
+    """The client report of one reported sample (lab.report), with its signatures."""
+
+    permission_required = "lab.view_sample"
+
+    def get(self, request, pk):
+        from lab.report import client_report
+
+        sample = get_object_or_404(Sample.objects.restrict(request.user).select_related(
+            "client", "assay", "reported_by", "reviewed_by"), pk=pk)
+        if sample.status != Sample.Status.REPORTED:
+            raise Http404(gettext("Only a reported sample has a client report."))
+        response = HttpResponse(client_report(sample, printed_by=request.user), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="report-{sample.barcode}.pdf"'
+        return response
+
+
+class ImportTemplate(RolePageMixin, View):
+    """The import template (header and example rows) as CSV or XLSX."""
+
+    permission_required = "lab.add_sample"
+
+    def get(self, request, fmt):
+        from lab.intake import template_file
+
+        if fmt not in ("csv", "xlsx"):
+            raise Http404(gettext("Templates exist as CSV and XLSX."))
+        content, content_type = template_file(fmt)
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="lab-samples-template.{fmt}"'
+        return response
 
 
 class SampleAction(ServiceFormView):
@@ -234,6 +329,9 @@ class SampleReport(SampleAction):
     form_class = forms.ReportForm
     heading = _("Report the result of %(barcode)s")
     success_message = _("The result was reported.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "assay": self.sample.assay}
 
     def perform(self, form):
         d = dict(form.cleaned_data)
@@ -289,7 +387,8 @@ class SampleImport(ServiceFormView):
             except ValidationError as exc:  # a barcode taken in the meantime: still all or nothing
                 form.add_error(None, "; ".join(exc.messages))
                 return self.form_invalid(form)
-            messages.success(self.request, _("%(n)s samples imported.") % {"n": len(created)})
+            messages.success(self.request, ngettext("%(n)s sample imported.", "%(n)s samples imported.",
+                                                    len(created)) % {"n": len(created)})
             return redirect("lab:sample-list")
         return self.render_to_response(self.get_context_data(form=form, row_errors=errors), status=400)
 
@@ -324,15 +423,21 @@ class ThroughputDashboard(RolePageMixin, TemplateView):
             else:
                 figures = compute(Query(start=start, end=end, bucket=d.get("bucket") or "day",
                                         assay_id=d["assay"].pk if d.get("assay") else None,
-                                        client_id=d["client"].pk if d.get("client") else None))
+                                        client_id=d["client"].pk if d.get("client") else None), summary=True)
         if figures is not None and request.GET.get("export") in ("csv", "xlsx"):
             return export(figures, request.GET["export"])
         query = request.GET.copy()
         query.pop("export", None)
-        context = self.get_context_data(form=form, figures=figures, querystring=query.urlencode())
+        context = self.get_context_data(form=form, figures=figures, querystring=query.urlencode(),
+                                        shown_rows=DETAIL_ROWS)
         if figures is not None:
             context["charts"] = charts(figures)
+            context["rows_cut"] = len(figures["rows"]) > DETAIL_ROWS
+            context["clients_cut"] = len(figures["clients"]) > DETAIL_ROWS
         return render(request, self.template_name, context)
+
+
+DETAIL_ROWS = 100  # per-period detail rows shown on the page; the export holds them all
 
 
 def charts(figures) -> dict:

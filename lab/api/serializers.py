@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from lab.models import Assay, Client, Sample
 from lab.throughput import BUCKETS, MAX_DAYS, window
+from lims.api.serializers import SigningSerializer
 
 
 class ClientSerializer(serializers.ModelSerializer):
@@ -19,7 +20,8 @@ class AssaySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Assay
-        fields = ["id", "code", "name", "method", "tat_target_hours", "price", "active", "version"]
+        fields = ["id", "code", "name", "method", "tat_target_hours", "price", "result_type", "unit", "reference_low",
+                  "reference_high", "active", "version"]
         read_only_fields = ["id", "version"]
 
 
@@ -33,22 +35,40 @@ class SampleSerializer(serializers.ModelSerializer):
     received_at = serializers.DateTimeField(required=False)
     reported_at = serializers.DateTimeField(required=False, allow_null=True)
     tat_hours = serializers.FloatField(read_only=True, allow_null=True)
+    flag = serializers.CharField(read_only=True, help_text="quantitative: low / normal / high against the "
+                                                           "assay's reference range")
+    report_url = serializers.SerializerMethodField(help_text="the client report PDF (reported samples)")
+
+    def get_report_url(self, obj) -> str | None:
+        from django.urls import reverse
+
+        return reverse("lab:sample-report-pdf", args=[obj.pk]) if obj.status == Sample.Status.REPORTED else None
 
     class Meta:
         model = Sample
         fields = ["id", "barcode", "client", "assay", "received_at", "reported_at", "status", "result",
-                  "result_value", "result_unit", "started_at", "rejected_at", "rejection_reason", "tat_hours",
+                  "result_value", "result_unit", "outcome", "control_line", "flag", "started_at", "rejected_at",
+                  "rejection_reason", "tat_hours", "reported_by", "reviewed_by", "reviewed_at", "report_url",
                   "version"]
-        read_only_fields = ["id", "status", "started_at", "rejected_at", "rejection_reason", "version"]
+        read_only_fields = ["id", "status", "started_at", "rejected_at", "rejection_reason", "reported_by",
+                            "reviewed_by", "reviewed_at", "version"]
         extra_kwargs = {"barcode": {"validators": []}}
 
 
 class ReportSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Sample.Outcome.choices, required=False, allow_blank=True,
+                                      help_text="qualitative assays: positive / negative / invalid")
+    control_line = serializers.BooleanField(required=False, allow_null=True, default=None,
+                                            help_text="qualitative assays: whether the control line appeared")
     result = serializers.CharField(required=False, allow_blank=True)
     result_value = serializers.DecimalField(max_digits=14, decimal_places=4, required=False, allow_null=True)
     result_unit = serializers.CharField(required=False, allow_blank=True, max_length=30)
     reported_at = serializers.DateTimeField(required=False)
     reason = serializers.CharField(required=False, allow_blank=True)
+
+
+class ReviewSerializer(SigningSerializer):
+    """Both signature components (the meaning is "reviewed")."""
 
 
 class StartSerializer(serializers.Serializer):
@@ -67,6 +87,8 @@ class ThroughputQuery(serializers.Serializer):
     bucket = serializers.ChoiceField(choices=BUCKETS, default="day", help_text="day, ISO week (Monday) or month")
     assay = serializers.IntegerField(required=False, min_value=1, help_text="assay id")
     client = serializers.IntegerField(required=False, min_value=1, help_text="client id")
+    include = serializers.MultipleChoiceField(choices=["clients"], required=False, default=set,
+                                              help_text="`clients`: add the per-client table")
 
     def validate_assay(self, value):
         if not Assay.objects.filter(pk=value).exists():
@@ -88,24 +110,25 @@ class ThroughputQuery(serializers.Serializer):
         return data
 
 
-class _ThroughputRow(serializers.Serializer):
+class _CompactRow(serializers.Serializer):
     period = serializers.DateField(help_text="ISO date of the bucket's first local day")
     completed = serializers.IntegerField(help_text="samples reported in the bucket")
     median_tat_hours = serializers.FloatField(allow_null=True, help_text="median TAT, hours, 2 decimals")
     p90_tat_hours = serializers.FloatField(allow_null=True,
                                            help_text="90th percentile TAT (linear interpolation, type 7), hours")
     within_target_pct = serializers.FloatField(allow_null=True, help_text="% of completed with TAT ≤ target")
+
+
+class _ThroughputRow(_CompactRow):
     backlog = serializers.IntegerField(help_text="samples open at the bucket end (or the window end)")
 
 
-class ThroughputAssayRow(_ThroughputRow):
-    assay = serializers.IntegerField(help_text="assay id")
-    assay_code = serializers.CharField()
+class ThroughputAssayRow(_CompactRow):
+    assay = serializers.IntegerField(help_text="assay id (its code in `assays`)")
 
 
 class ThroughputClientRow(_ThroughputRow):
-    client = serializers.IntegerField(help_text="client id")
-    client_code = serializers.CharField()
+    client = serializers.IntegerField(help_text="client id (its code in `client_codes`)")
 
 
 class ThroughputResult(serializers.Serializer):
@@ -115,6 +138,10 @@ class ThroughputResult(serializers.Serializer):
     assay = serializers.IntegerField(allow_null=True)
     client = serializers.IntegerField(allow_null=True)
     time_zone = serializers.CharField(help_text="the zone whose local days, weeks and months are the buckets")
+    assays = serializers.DictField(child=serializers.CharField(), help_text="assay id → code")
     rows = ThroughputAssayRow(many=True, help_text="per period and assay, only where completed > 0")
-    clients = ThroughputClientRow(many=True, help_text="per period and client, only where completed > 0")
+    client_codes = serializers.DictField(child=serializers.CharField(), required=False,
+                                         help_text="client id → code (with include=clients)")
+    clients = ThroughputClientRow(many=True, required=False,
+                                  help_text="per period and client, only where completed > 0 (include=clients)")
     totals = _ThroughputRow(many=True, help_text="per period over the selection, every period of the window")

@@ -11,6 +11,7 @@ from lab.api.serializers import (
     ClientSerializer,
     RejectSerializer,
     ReportSerializer,
+    ReviewSerializer,
     SampleSerializer,
     StartSerializer,
     ThroughputQuery,
@@ -52,7 +53,7 @@ class SampleViewSet(ServiceModelViewSet):
     search_fields = ["barcode", "result"]
     ordering_fields = ["received_at", "reported_at", "barcode", "status"]
     required_permissions = {"start": "lab.change_sample", "report": "lab.change_sample",
-                            "reject": "lab.change_sample"}
+                            "reject": "lab.change_sample", "review": "lab.review_sample"}
 
     @extend_schema(
         request=SampleSerializer(many=True), responses={201: SampleSerializer(many=True)},
@@ -105,6 +106,16 @@ class SampleViewSet(ServiceModelViewSet):
         d = dict(body.validated_data)
         d.pop("reason", None)
         sample = services.report_result(self.get_object(), user=request.user, reason=reason_of(request), **d)
+        return Response(SampleSerializer(sample).data)
+
+    @extend_schema(request=ReviewSerializer, responses=SampleSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        """The second person's review of the reported result (signing, meaning "reviewed"); 409 ``four_eyes``
+        for the person who entered it, ``already_reviewed``, ``invalid_state``."""
+        body = ReviewSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        sample = services.review_result(self.get_object(), **body.signing_kwargs(), user=request.user)
         return Response(SampleSerializer(sample).data)
 
     @extend_schema(request=RejectSerializer, responses=SampleSerializer)
@@ -177,11 +188,34 @@ class ThroughputView(APIView):
             "in hours (2 decimals); median and p90 use linear interpolation (Hyndman–Fan type 7; the median of an "
             "even count is the mean of the two middle values); within_target_pct = % of completed samples with "
             "TAT ≤ the assay's tat_target_hours; backlog = samples open at the bucket end (or the window end). "
-            "`rows` lists period × assay with completed > 0, ordered by period and assay code."),
+            "`rows` lists period × assay with completed > 0, ordered by period and assay code; `assays` maps "
+            "their ids to codes. `include=clients` adds the per-client table. The figures come from a rollup "
+            "kept by the sample services (exact: the same as a direct computation from the samples)."),
     )
     def get(self, request):
         query = ThroughputQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         d = query.validated_data
-        return Response(compute(Query(start=d["start"], end=d["end"], bucket=d["bucket"], assay_id=d.get("assay"),
-                                      client_id=d.get("client"))))
+        with_clients = "clients" in d["include"]
+        figures = compute(Query(start=d["start"], end=d["end"], bucket=d["bucket"], assay_id=d.get("assay"),
+                                client_id=d.get("client")), clients=with_clients)
+        return Response(compact(figures, with_clients))
+
+
+ROW_FIELDS = ("period", "completed", "median_tat_hours", "p90_tat_hours", "within_target_pct")
+
+
+def compact(figures: dict, with_clients: bool) -> dict:
+    """The answer of API.md: rows ``{period, assay, completed, median_tat_hours, p90_tat_hours,
+    within_target_pct}`` only (five years of days × assays stay a few MB), codes once in ``assays`` /
+    ``clients_codes``, totals per period with the backlog; the per-client table only on ``include=clients``."""
+    out = {k: figures[k] for k in ("start", "end", "bucket", "assay", "client", "time_zone")}
+    out["assays"] = {str(r["assay"]): r["assay_code"] for r in figures["rows"]}
+    out["rows"] = [{"period": r["period"], "assay": r["assay"], **{k: r[k] for k in ROW_FIELDS[1:]}}
+                   for r in figures["rows"]]
+    out["totals"] = figures["totals"]
+    if with_clients:
+        out["client_codes"] = {str(r["client"]): r["client_code"] for r in figures["clients"]}
+        out["clients"] = [{"period": r["period"], "client": r["client"], **{k: r[k] for k in ROW_FIELDS[1:]},
+                           "backlog": r["backlog"]} for r in figures["clients"]]
+    return out

@@ -163,9 +163,15 @@ def test_throughput_endpoint_matches_posted_samples(api_for, lab):
     response = api.get("/api/v1/lab/throughput/", {"start": "2026-03-01", "end": "2026-03-07", "bucket": "week",
                                                    "assay": lab["assay"].pk})
     assert response.status_code == 200
-    assert response.json()["rows"] == [{
-        "period": "2026-03-02", "assay": lab["assay"].pk, "assay_code": "CRP", "completed": 4,
-        "median_tat_hours": 2.5, "p90_tat_hours": 7.9, "within_target_pct": 75.0, "backlog": 0}]
+    body = response.json()
+    assert body["rows"] == [{  # the compact row of API.md
+        "period": "2026-03-02", "assay": lab["assay"].pk, "completed": 4,
+        "median_tat_hours": 2.5, "p90_tat_hours": 7.9, "within_target_pct": 75.0}]
+    assert body["assays"] == {str(lab["assay"].pk): "CRP"} and "clients" not in body
+    assert body["totals"][0]["backlog"] == 0
+    with_clients = api.get("/api/v1/lab/throughput/", {"start": "2026-03-01", "end": "2026-03-07",
+                                                       "bucket": "week", "include": "clients"}).json()
+    assert [(r["client"], r["completed"]) for r in with_clients["clients"]] == [(lab["client"].pk, 4)]
 
 
 @pytest.mark.parametrize(("params", "field"), [
@@ -307,7 +313,8 @@ def test_client_and_assay_forms(client_for, lab, incubator_user):
     assert bad.status_code == 200 and "project" in bad.context["form"].errors
     response = client.post(reverse("lab:assay-edit", args=[lab["assay"].pk]), {
         "code": "CRP", "name": "C-reactive protein", "method": "Immunoturbidimetry", "tat_target_hours": 6,
-        "price": "35", "active": "on", "version": lab["assay"].version, "reason": "new analyser"})
+        "price": "35", "result_type": "quantitative", "unit": "mg/L", "reference_high": "10", "active": "on",
+            "version": lab["assay"].version, "reason": "new analyser"})
     assert response.status_code == 302
     assay = Assay.objects.get(pk=lab["assay"].pk)
     assert assay.tat_target_hours == 6

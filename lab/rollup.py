@@ -1,0 +1,223 @@
+"""Keeping ``ThroughputDay`` (the throughput rollup, lab.models) equal to what the samples say.
+
+A sample contributes to at most three rows: it is *received* on the local day of ``received_at``; it is
+*closed* on the local day of ``reported_at`` (then it is also *completed*, with its turnaround time) or of
+``rejected_at``. The sample services call ``apply(before, after)`` with the sample's state before and after the
+change, inside their transaction: the rows concerned are locked (``select_for_update``), the old contribution
+removed and the new one added. ``rebuild()`` recomputes every row from the samples (``manage.py
+rebuild_lab_throughput``), e.g. after a bulk load that bypassed the services (the benchmark's fast path).
+
+Times are taken to the nearest millisecond, as lab.throughput's direct computation does (see its docstring),
+so both give identical figures.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+from django.db import IntegrityError, transaction
+
+from lab.models import Sample, ThroughputDay
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+STATE_FIELDS = ("assay_id", "client_id", "received_at", "reported_at", "rejected_at")
+
+
+def millis(moment: datetime) -> int:
+    """Milliseconds since the epoch, rounded half up like the databases' ROUND (lab.throughput.EpochMillis)."""
+    micro = (moment - EPOCH) // timedelta(microseconds=1)
+    return (micro + 500) // 1000
+
+
+def local_day(ms: int) -> date:
+    from lab.throughput import zone
+
+    return (EPOCH + timedelta(milliseconds=int(ms))).astimezone(zone()).date()
+
+
+def state(sample) -> dict | None:
+    """What of a sample the rollup depends on (None for no sample)."""
+    if sample is None:
+        return None
+    return {f: getattr(sample, f) for f in STATE_FIELDS}
+
+
+def contributions(st: dict | None) -> list[tuple]:
+    """``(kind, day, assay_id, client_id, tat_ms)`` for kind ``received``, ``completed`` or ``rejected``."""
+    if st is None or st["received_at"] is None:
+        return []
+    received = millis(st["received_at"])
+    out = [("received", local_day(received), st["assay_id"], st["client_id"], None)]
+    if st["reported_at"] is not None:
+        reported = millis(st["reported_at"])
+        out.append(("completed", local_day(reported), st["assay_id"], st["client_id"], reported - received))
+    elif st["rejected_at"] is not None:
+        out.append(("rejected", local_day(millis(st["rejected_at"])), st["assay_id"], st["client_id"], None))
+    return out
+
+
+def _i64(buf) -> np.ndarray:
+    return np.frombuffer(bytes(buf or b""), dtype="<i8")
+
+
+def _i32(buf) -> np.ndarray:
+    return np.frombuffer(bytes(buf or b""), dtype="<i4")
+
+
+def _remove_one(values: np.ndarray, value) -> np.ndarray:
+    hits = np.flatnonzero(values == value)
+    return np.delete(values, hits[0]) if len(hits) else values
+
+
+def _change_row(row: ThroughputDay, removed: list[tuple], added: list[tuple]) -> None:
+    received, closed = _i32(row.received_clients), _i32(row.closed_clients)
+    tats, tat_clients = _i64(row.tat_ms), _i32(row.tat_clients)
+    for kind, _day, _assay, client, tat in removed:
+        if kind == "received":
+            received = _remove_one(received, client)
+        else:
+            closed = _remove_one(closed, client)
+        if kind == "completed":
+            hits = np.flatnonzero((tats == tat) & (tat_clients == client))
+            if len(hits):
+                tats, tat_clients = np.delete(tats, hits[0]), np.delete(tat_clients, hits[0])
+    new = defaultdict(list)
+    for kind, _day, _assay, client, tat in added:
+        new["received" if kind == "received" else "closed"].append(client)
+        if kind == "completed":
+            new["tats"].append(tat)
+            new["tat_clients"].append(client)
+    received = np.sort(np.concatenate([received, np.array(new["received"], dtype="<i4")]))
+    closed = np.sort(np.concatenate([closed, np.array(new["closed"], dtype="<i4")]))
+    tats = np.concatenate([tats, np.array(new["tats"], dtype="<i8")])
+    tat_clients = np.concatenate([tat_clients, np.array(new["tat_clients"], dtype="<i4")])
+    order = np.lexsort((tat_clients, tats))
+    tats, tat_clients = tats[order], tat_clients[order]
+    row.received, row.closed, row.completed = len(received), len(closed), len(tats)
+    row.received_clients, row.closed_clients = received.astype("<i4").tobytes(), closed.astype("<i4").tobytes()
+    row.tat_ms, row.tat_clients = tats.astype("<i8").tobytes(), tat_clients.astype("<i4").tobytes()
+
+
+def _locked_rows(keys) -> dict:
+    days = {d for d, _a in keys}
+    assays = {a for _d, a in keys}
+    rows = {(r.day, r.assay_id): r for r in ThroughputDay.objects.select_for_update().filter(
+        day__in=days, assay_id__in=assays) if (r.day, r.assay_id) in keys}
+    for key in sorted(set(keys) - set(rows)):
+        try:
+            with transaction.atomic():  # a concurrent intake may create the same row: then lock that one
+                rows[key] = ThroughputDay.objects.create(day=key[0], assay_id=key[1])
+        except IntegrityError:
+            rows[key] = ThroughputDay.objects.select_for_update().get(day=key[0], assay_id=key[1])
+    return rows
+
+
+def apply(before: list[dict | None], after: list[dict | None]) -> None:
+    """Move the contributions of samples from their ``before`` states to their ``after`` states (lists of
+    ``state()``; None for a sample that did not exist). Call inside the service's transaction."""
+    removed, added = defaultdict(list), defaultdict(list)
+    for st_before, st_after in zip(before, after, strict=True):
+        old, new = contributions(st_before), contributions(st_after)
+        if old == new:
+            continue
+        for c in old:
+            removed[(c[1], c[2])].append(c)
+        for c in new:
+            added[(c[1], c[2])].append(c)
+    keys = set(removed) | set(added)
+    if not keys:
+        return
+    rows = _locked_rows(keys)
+    for key in sorted(keys):
+        row = rows[key]
+        _change_row(row, removed.get(key, []), added.get(key, []))
+        row.save(update_fields=["received", "closed", "completed", "tat_ms", "tat_clients", "received_clients",
+                                "closed_clients"])
+
+
+def rebuild(batch_size: int = 2000) -> int:
+    """Recompute every rollup row from the samples. Returns the number of rows written."""
+    objs = computed_rows()
+    with transaction.atomic():
+        ThroughputDay.objects.all().delete()
+        ThroughputDay.objects.bulk_create(objs, batch_size=batch_size)  # a derived table: no history (lab.models)
+    return len(objs)
+
+
+ROW_FIELDS = ("received", "closed", "completed", "tat_ms", "tat_clients", "received_clients", "closed_clients")
+
+
+def differences() -> int:
+    """How many day × assay rows of the rollup differ from what the samples give (0: it is exact)."""
+    want = {(o.day, o.assay_id): tuple(bytes(v) if isinstance(v, (bytes, memoryview)) else v
+                                       for v in (getattr(o, f) for f in ROW_FIELDS)) for o in computed_rows()}
+    have = {(r[0], r[1]): tuple(bytes(v) if isinstance(v, (bytes, memoryview)) else v for v in r[2:])
+            for r in ThroughputDay.objects.values_list("day", "assay_id", *ROW_FIELDS)
+            if r[2] or r[3] or r[4]}  # rows emptied by corrections count as absent
+    return sum(1 for k in set(want) | set(have) if want.get(k) != have.get(k))
+
+
+def computed_rows() -> list[ThroughputDay]:
+    """Every rollup row as the samples give it (one pass; the samples are read as integer columns, as in
+    lab.throughput.fetch)."""
+    from django.db.models import BigIntegerField, Value
+    from django.db.models.functions import Coalesce
+
+    from lab.throughput import EpochMillis, Joined, _ints, days_of
+
+    never = Value(0, output_field=BigIntegerField())
+    columns = Sample.objects.order_by().aggregate(
+        assay=Joined("assay_id"), client=Joined("client_id"), received=Joined(EpochMillis("received_at")),
+        reported=Joined(Coalesce(EpochMillis("reported_at"), never)),
+        rejected=Joined(Coalesce(EpochMillis("rejected_at"), never)))
+    a, c, rec, rep, rej = (_ints(columns[k]) for k in ("assay", "client", "received", "reported", "rejected"))
+    rows: dict = {}
+
+    def row(day, assay):
+        key = (day, int(assay))
+        if key not in rows:
+            rows[key] = {"received": [], "closed": [], "tats": [], "tat_clients": []}
+        return rows[key]
+
+    reported = rep != 0
+    closed_ms = np.where(reported, rep, rej)
+    closed = closed_ms != 0
+    rec_days = days_of(rec)
+    for kind, mask, days in (("received", np.ones(len(a), bool), rec_days),
+                             ("closed", closed, days_of(closed_ms[closed]))):
+        idx = np.flatnonzero(mask)
+        order = np.lexsort((c[idx], a[idx], days))
+        for (day, assay), group in _groups(days[order], a[idx][order], c[idx][order]):
+            row(day, assay)[kind] = group
+    idx = np.flatnonzero(reported)
+    tats = rep[idx] - rec[idx]
+    days = days_of(rep[idx])
+    order = np.lexsort((c[idx], tats, a[idx], days))
+    for (day, assay), group, tat in _groups(days[order], a[idx][order], c[idx][order], tats[order]):
+        r = row(day, assay)
+        r["tat_clients"], r["tats"] = group, tat
+    objs = []
+    for (day, assay), r in rows.items():
+        rc, cc = np.asarray(r["received"], "<i4"), np.asarray(r["closed"], "<i4")
+        tt, tc = np.asarray(r["tats"], "<i8"), np.asarray(r["tat_clients"], "<i4")
+        objs.append(ThroughputDay(day=day, assay_id=assay, received=len(rc), closed=len(cc), completed=len(tt),
+                                  received_clients=rc.tobytes(), closed_clients=cc.tobytes(), tat_ms=tt.tobytes(),
+                                  tat_clients=tc.tobytes()))
+    return objs
+
+
+def _groups(days, assays, clients, tats=None):
+    """Runs of equal (day, assay) in sorted arrays: ``((day, assay), clients[, tats])`` per run."""
+    if not len(days):
+        return
+    change = np.flatnonzero((days[1:] != days[:-1]) | (assays[1:] != assays[:-1])) + 1
+    starts = np.concatenate([[0], change])
+    ends = np.concatenate([change, [len(days)]])
+    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+        key = (days[s].astype(object), int(assays[s]))
+        if tats is None:
+            yield key, clients[s:e]
+        else:
+            yield key, clients[s:e], tats[s:e]

@@ -1,0 +1,121 @@
+"""The throughput rollup (lab.models.ThroughputDay) kept by the sample services gives exactly the figures of a
+direct computation from the samples, for every bucket and selection, after intake, reports, rejections and
+corrections; the rebuild command reproduces it; the query count does not depend on the number of samples."""
+
+import random
+from datetime import date, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from lab import rollup, services
+from lab.models import ThroughputDay
+from lab.throughput import Query, compute, compute_direct
+from tests.lab.factories import local, make_assay, make_client
+
+pytestmark = pytest.mark.django_db
+
+
+def intake(user, clients, assays, n, *, seed):
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(n):
+        received = local(2026, 2, 20, 0, 0) + timedelta(minutes=rng.randrange(0, 40 * 24 * 60),
+                                                        microseconds=rng.randrange(0, 10**6))
+        row = {"client": rng.choice(clients), "assay": rng.choice(assays), "received_at": received}
+        fate = rng.random()
+        if fate < 0.8:  # back-entry of a finished test: TAT of minutes to days, to the microsecond
+            row["reported_at"] = received + timedelta(seconds=rng.randrange(60, 6 * 86400),
+                                                      microseconds=rng.randrange(0, 10**6))
+            row["result"] = "negative"
+        rows.append(row)
+    return services.receive_samples(rows, user=user, reason="intake")
+
+
+@pytest.fixture
+def lab(lab_user):
+    clients = [make_client(lab_user, code=f"H{i}") for i in range(3)]
+    assays = [make_assay(lab_user, code=code, tat_target_hours=hours) for code, hours in
+              (("CRP", 4), ("PCR", 24), ("CULT", 72))]
+    return lab_user, clients, assays
+
+
+QUERIES = [
+    {"start": date(2026, 2, 20), "end": date(2026, 4, 10), "bucket": "day"},
+    {"start": date(2026, 3, 4), "end": date(2026, 3, 25), "bucket": "week"},  # a window cut inside weeks
+    {"start": date(2026, 2, 1), "end": date(2026, 4, 30), "bucket": "month"},
+    {"start": date(2026, 3, 10), "end": date(2026, 3, 20), "bucket": "day"},  # samples open at the window start
+]
+
+
+def assert_equal_to_direct(clients, assays):
+    for params in QUERIES:
+        for extra in ({}, {"assay_id": assays[1].pk}, {"client_id": clients[2].pk},
+                      {"assay_id": assays[0].pk, "client_id": clients[0].pk}):
+            q = Query(**params, **extra)
+            assert compute(q) == compute_direct(q), (params, extra)
+
+
+def test_rollup_equals_the_direct_computation_through_every_service(lab):
+    user, clients, assays = lab
+    samples = intake(user, clients, assays, 400, seed=1)
+    rng = random.Random(2)
+    open_ = [s for s in samples if s.reported_at is None]
+    for s in open_[:30]:
+        services.start_testing(s, user=user, started_at=s.received_at + timedelta(minutes=5))
+        services.report_result(s, user=user, result="positive", reported_at=s.received_at + timedelta(hours=3))
+    for s in open_[30:45]:
+        services.reject_sample(s, user=user, reason="haemolysed", rejected_at=s.received_at + timedelta(hours=1))
+    done = [s for s in samples if s.reported_at is not None]
+    for s in rng.sample(done, 25):  # corrections move a sample to another assay, client, day or TAT
+        services.correct_sample(s, {"assay": rng.choice(assays), "client": rng.choice(clients),
+                                    "received_at": s.received_at - timedelta(hours=rng.randrange(1, 30)),
+                                    "reported_at": s.reported_at + timedelta(minutes=rng.randrange(0, 600))},
+                                user=user, reason="typo in the intake sheet")
+    assert rollup.differences() == 0
+    assert_equal_to_direct(clients, assays)
+    total = sum(t["completed"] for t in compute(Query(**QUERIES[2]))["totals"])
+    assert total == len(done) + 30
+
+
+def test_a_changed_target_applies_to_past_figures(lab):
+    from lims.services import update_record
+
+    user, clients, assays = lab
+    intake(user, clients, assays, 120, seed=3)
+    update_record(assays[0], {"tat_target_hours": 1}, user=user, reason="tighter target")
+    assert_equal_to_direct(clients, assays)
+
+
+def test_rebuild_command_reproduces_the_rollup(lab):
+    user, clients, assays = lab
+    intake(user, clients, assays, 150, seed=4)
+
+    def rows():
+        return [(d, a, n, bytes(t)) for d, a, n, t in ThroughputDay.objects.order_by("day", "assay_id").values_list(
+            "day", "assay_id", "completed", "tat_ms")]
+
+    kept = rows()
+    ThroughputDay.objects.all().delete()
+    assert rollup.differences() > 0
+    call_command("rebuild_lab_throughput", verbosity=0)
+    assert rows() == kept
+    assert rollup.differences() == 0
+    call_command("rebuild_lab_throughput", "--check", verbosity=0)
+
+
+def test_the_query_count_does_not_grow_with_the_samples(lab):
+    user, clients, assays = lab
+
+    def queries(q):
+        with CaptureQueriesContext(connection) as ctx:
+            compute(q)
+        return len(ctx.captured_queries)
+
+    intake(user, clients, assays, 20, seed=5)
+    small = [queries(Query(**params)) for params in QUERIES]
+    intake(user, clients, assays, 400, seed=6)
+    assert [queries(Query(**params)) for params in QUERIES] == small
+    assert max(small) <= 4
