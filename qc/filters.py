@@ -22,6 +22,13 @@ class InspectionFilter(django_filters.FilterSet):
 
 class DeviationFilter(django_filters.FilterSet):
     batch = django_filters.CharFilter(field_name="batch__lot_number", label=_("lot number"))
+    open = django_filters.BooleanFilter(label=_("Not closed"), method="filter_open")
+
+    def filter_open(self, queryset, name, value):
+        if value is None:
+            return queryset
+        closed = queryset.filter(status=Deviation.Status.CLOSED)
+        return queryset.exclude(status=Deviation.Status.CLOSED) if value else closed
 
     class Meta:
         model = Deviation

@@ -6,4 +6,5 @@ class RegulatoryConfig(AppConfig):
     name = 'regulatory'
 
     def ready(self):
+        import regulatory.batch_panel  # noqa: F401  (registers the shipments panel of the batch page)
         from regulatory import notices, tasks  # noqa: F401  (register notification kinds and background tasks)
