@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from incubator.models import Project
 from lims.audit import history
-from lims.models import TrackedModel
+from lims.models import BilingualName, TrackedModel
 
 code_validator = RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", _("Letters, digits, dot, dash and underscore only."))
 
@@ -51,7 +51,7 @@ class Client(TrackedModel):
             raise ValidationError({"project": [_("Only a client of kind “incubator project” links to a project.")]})
 
 
-class Assay(TrackedModel):
+class Assay(BilingualName, TrackedModel):
     code = models.CharField(_("code"), max_length=30, unique=True, validators=[code_validator])
     name = models.CharField(_("name"), max_length=200)
     method = models.CharField(_("method"), max_length=200)
@@ -69,7 +69,7 @@ class Assay(TrackedModel):
         verbose_name_plural = _("assays")
 
     def __str__(self):
-        return f"{self.code} {self.name}"
+        return f"{self.code} {self.display_name}"
 
     def get_absolute_url(self):
         return reverse("lab:assay-detail", args=[self.pk])

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lims.audit import history
-from lims.models import TrackedModel
+from lims.models import BilingualName, TrackedModel
 from qc.intervals import clopper_pearson, wilson
 from qc.sampling import check_aql_counts, normalise_aql
 
@@ -37,7 +37,7 @@ def _places(value) -> int:
     return max(0, -Decimal(value).normalize().as_tuple().exponent)
 
 
-class Specification(TrackedModel):
+class Specification(BilingualName, TrackedModel):
     """One test of a product's specification (DOMAIN.md §6): attribute (pass/fail, or defects against the
     Ac/Re of an AQL plan when ``aql`` is set) or numeric with inclusive limits."""
 
@@ -80,7 +80,7 @@ class Specification(TrackedModel):
         ]
 
     def __str__(self):
-        return f"{self.code} {self.name}"
+        return f"{self.code} {self.display_name}"
 
     def get_absolute_url(self):
         return reverse("qc:specification-list") + f"?product={self.product_id}"

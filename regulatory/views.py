@@ -32,12 +32,12 @@ from regulatory.models import Certification, Dossier, Market, MarketRule, Shipme
 class MarketList(ListPage):
     model = Market
     queryset = Market.objects.all()
-    search_fields = ("code", "name")
+    search_fields = ("code", "name", "name_zh")
     default_sort = "code"
     export_name = "markets"
     columns = [
         Column("code", _("Code"), sort="code"),
-        Column("name", _("Name"), sort="name"),
+        Column("display_name", _("Name"), sort="name"),
         Column("authority", _("Authority")),
         Column("min_remaining_shelf_life_days", _("Minimum remaining shelf life (days)")),
         Column("label_languages", _("Label languages")),
@@ -92,7 +92,7 @@ class ShipmentList(ListPage):
         Column("shipped_on", _("Shipped on"), sort="shipped_on"),
         Column("consignee", _("Consignee")),
         Column("export_certificate_number", _("Export certificate number")),
-        Column("shipped_by.username", _("Shipped by")),
+        Column("shipped_by", _("Shipped by")),
     ]
 
 

@@ -19,7 +19,7 @@ class AssaySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Assay
-        fields = ["id", "code", "name", "method", "tat_target_hours", "price", "active", "version"]
+        fields = ["id", "code", "name", "name_zh", "method", "tat_target_hours", "price", "active", "version"]
         read_only_fields = ["id", "version"]
 
 

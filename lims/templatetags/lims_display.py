@@ -11,3 +11,11 @@ register = template.Library()
 @register.filter
 def person(user):
     return printed_name(user) if user is not None and hasattr(user, "get_username") else ""
+
+
+@register.filter
+def local_name(obj):
+    """The record's name in the reader's language (``lims.models.BilingualName.display_name``)."""
+    if obj is None:
+        return ""
+    return getattr(obj, "display_name", None) or getattr(obj, "name", "") or str(obj)
