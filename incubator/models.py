@@ -60,6 +60,10 @@ class Project(TrackedModel):
         Stage.EXITED: (),
     }
 
+    @classmethod
+    def final_stages(cls):
+        return [stage for stage, moves in cls.TRANSITIONS.items() if not moves]
+
     code = models.CharField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=200)
     company = models.CharField(_("company"), max_length=200, blank=True)
@@ -167,7 +171,8 @@ class TranslationMove(ProjectChild):
 class MilestoneQuerySet(RestrictedQuerySet):
     def overdue(self, today=None):
         today = today or timezone.localdate()
-        return self.filter(done_on__isnull=True, due_on__lt=today)
+        # A graduated or exited project (a final stage) has no milestone overdue any more (issue 19).
+        return self.filter(done_on__isnull=True, due_on__lt=today).exclude(project__stage__in=Project.final_stages())
 
 
 class Milestone(ProjectChild):
@@ -194,7 +199,8 @@ class Milestone(ProjectChild):
 
     @property
     def is_overdue(self) -> bool:
-        return self.done_on is None and self.due_on < timezone.localdate()
+        return (self.done_on is None and self.due_on < timezone.localdate()
+                and self.project.stage not in Project.final_stages())
 
 
 class FundingEvent(ProjectChild):

@@ -34,7 +34,8 @@ class PortfolioView(RolePageMixin, TemplateView):
         filterset = ProjectFilter(self.request.GET or None, queryset=Project.objects.restrict(self.request.user))
         projects = filterset.qs if not filterset.is_bound or filterset.is_valid() else Project.objects.none()
         projects = projects.annotate(overdue=Count(
-            "milestones", filter=Q(milestones__done_on__isnull=True, milestones__due_on__lt=today)))
+            "milestones", filter=Q(milestones__done_on__isnull=True, milestones__due_on__lt=today)
+            & ~Q(stage__in=Project.final_stages())))
         by_stage = {s: [] for s in Project.Stage.values}
         for project in projects:
             by_stage[project.stage].append(project)

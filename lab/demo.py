@@ -72,6 +72,12 @@ def _type_fields(kind):
             "reference_high": Decimal(high)}
 
 
+ASSAY_NAMES_ZH = {"COV-AG": "新型冠状病毒抗原", "COV-PCR": "新型冠状病毒核酸", "FLU-AG": "甲/乙型流感病毒抗原",
+                  "CBC": "血常规", "CRP": "C 反应蛋白", "HBA1C": "糖化血红蛋白", "PCT": "降钙素原", "LFT": "肝功能",
+                  "CULT": "微生物培养及药敏", "HPV": "HPV 分型（15 种高危型）",
+                  "IGRA": "结核感染 T 细胞检测（γ-干扰素释放试验）", "CTDNA": "循环肿瘤 DNA 检测"}
+
+
 # Relative arrival intensity per hour of the day (couriers from the hospitals in the morning and after lunch).
 HOURS = [1, 0.5, 0.3, 0.3, 0.3, 0.5, 1, 3, 8, 10, 9, 7, 4, 5, 8, 9, 7, 5, 3, 2, 2, 1.5, 1.2, 1]
 WEEKDAY = [1.0, 1.05, 1.0, 1.0, 0.95, 0.45, 0.3]
@@ -91,7 +97,8 @@ def _master_data(ctx, user):
     for code, name, method, tat, price, _w, kind in ASSAYS:
         assay = Assay.objects.filter(code=code).first()
         if assay is None:
-            create_record(Assay, {"code": code, "name": name, "method": method, "tat_target_hours": tat,
+            create_record(Assay, {"code": code, "name": name, "name_zh": ASSAY_NAMES_ZH.get(code, ""),
+                                  "method": method, "tat_target_hours": tat,
                                   "price": Decimal(price), **_type_fields(kind)}, user=user, reason="assay catalogue")
             made += 1
         elif assay.result_type != _type_fields(kind)["result_type"]:  # a demo seeded before result types

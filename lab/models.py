@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from incubator.models import Project
 from lims.audit import history
-from lims.models import TrackedModel
+from lims.models import BilingualName, TrackedModel
 
 code_validator = RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", _("Letters, digits, dot, dash and underscore only."))
 
@@ -52,7 +52,7 @@ class Client(TrackedModel):
             raise ValidationError({"project": [_("Only a client of kind “incubator project” links to a project.")]})
 
 
-class Assay(TrackedModel):
+class Assay(BilingualName, TrackedModel):
     """A test the lab offers. Its result type decides what a result is (issue 19): *qualitative* — positive,
     negative or invalid, with the control line read (a lateral-flow strip without its control line is invalid);
     *quantitative* — a number in the assay's unit, judged against its reference range; *descriptive* — free text
@@ -87,7 +87,7 @@ class Assay(TrackedModel):
         verbose_name_plural = _("assays")
 
     def __str__(self):
-        return f"{self.code} {self.name}"
+        return f"{self.code} {self.display_name}"
 
     def get_absolute_url(self):
         return reverse("lab:assay-detail", args=[self.pk])

@@ -52,13 +52,13 @@ class AssayList(ListPage):
     title = _("Assays")
     columns = [
         Column("code", _("Code"), sort="code", link=True),
-        Column("name", _("Name"), sort="name"),
+        Column("display_name", _("Name"), sort="name"),
         Column("method", _("Method"), sort="method"),
         Column("tat_target_hours", _("TAT target (h)"), sort="tat_target_hours"),
         Column("price", _("Price (CNY)"), sort="price"),
         Column("active", _("Active"), sort="active"),
     ]
-    search_fields = ("code", "name", "method")
+    search_fields = ("code", "name", "name_zh", "method")
     default_sort = "code"
     create_url_name = "lab:assay-create"
     export_name = "lab-assays"

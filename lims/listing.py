@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -16,11 +17,13 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_date
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from lims import exports, paging
 from lims.forms import bootstrap
+from lims.signatures import printed_name
 
 EXPORT_CHUNK = 2000
 
@@ -44,6 +47,20 @@ class Column:
             if callable(value):
                 value = value()
         return "" if value is None else value
+
+    def display(self, row):
+        """The cell as a page shows it (``display_value``); exports keep ``value`` (``_plain``)."""
+        return display_value(self.value(row))
+
+
+def display_value(value):
+    """A value as people read it: booleans as a translated yes / no, people by their printed name (never the
+    user name)."""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, AbstractBaseUser):
+        return printed_name(value)
+    return value
 
 
 class RolePageMixin(LoginRequiredMixin):
@@ -179,7 +196,7 @@ class ListPage(RolePageMixin, TemplateView):
         size = self.page_size()
         page = self._page(qs, size)
         count = paging.bounded_count(qs)
-        rows = [{"object": obj, "cells": [(c, c.value(obj)) for c in self.columns]} for obj in page.rows]
+        rows = [{"object": obj, "cells": [(c, c.display(obj)) for c in self.columns]} for obj in page.rows]
         query = self.request.GET.copy()
         for k in ("page", "cursor", "at"):
             query.pop(k, None)
@@ -208,7 +225,7 @@ class ListPage(RolePageMixin, TemplateView):
 
     # --- export -----------------------------------------------------------------------------------------
     def export_header(self):
-        return [str(c.label) for c in self.columns]
+        return [capfirst(str(c.label)) for c in self.columns]
 
     def export_rows(self):
         """Every row of the filtered list (no limit), read by key in chunks: constant rate, flat memory."""
@@ -291,6 +308,8 @@ def _plain(value):
         return ""
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
+    if isinstance(value, AbstractBaseUser):
+        return printed_name(value)
     if hasattr(value, "isoformat"):
         if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
             value = timezone.localtime(value)

@@ -42,6 +42,27 @@ class TrackedModel(models.Model):
         return Signature.objects.for_object(self)
 
 
+class BilingualName(models.Model):
+    """Master data people read in both languages: ``name`` (English) and ``name_zh`` (Simplified Chinese).
+    ``display_name`` is the name in the reader's language — the Chinese one for a zh-Hans reader when it is given,
+    else the English one. Pages use it through ``{{ obj|local_name }}`` (lims_display) or the ``display_name``
+    column."""
+
+    name_zh = models.CharField(_("Chinese name"), max_length=200, blank=True,
+                               help_text=_("The name in Simplified Chinese, shown to readers who use Chinese."))
+
+    class Meta:
+        abstract = True
+
+    @property
+    def display_name(self) -> str:
+        from django.utils import translation
+
+        if self.name_zh and (translation.get_language() or "").lower().startswith("zh"):
+            return self.name_zh
+        return self.name
+
+
 class SignatureQuerySet(RestrictedQuerySet):
     def for_object(self, obj):
         return self.filter(

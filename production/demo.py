@@ -62,15 +62,37 @@ EQUIPMENT = {"dispensing": "Dispenser XYZ-3060", "conjugate": "Airjet AJ-2", "la
              "pouching": "Pouch sealer PS-8", "buffer_filling": "Filling line FL-2", "kitting": "Labeller LB-3"}
 
 
+# The Chinese names of the master data (issue 19: people read them in both languages), by code.
+NAMES_ZH = {
+    "MEM-NC": "硝酸纤维素膜", "PAD-CONJ": "结合垫", "PAD-SAMPLE": "样品垫", "PAD-ABS": "吸水垫", "CARD": "底板",
+    "AU-CONJ": "胶体金结合物", "AB-CAP": "捕获抗体（抗 N 蛋白）", "AB-CTL": "质控抗体（羊抗鼠）", "CAS-TOP": "卡壳上盖",
+    "CAS-BOT": "卡壳底座", "DESIC": "干燥剂", "POUCH": "铝箔袋", "BUF": "提取缓冲液", "TUBE": "带滴嘴提取管",
+    "SWAB": "无菌拭子", "IFU": "使用说明书", "CARTON": "纸盒",
+    "CR-01": "主洁净室（十万级）",
+    "A1": "自动化生产线 A1", "A2": "自动化生产线 A2", "M1": "手工工位 M1", "M2": "手工工位 M2", "M3": "手工工位 M3",
+    "SC-AG-1": "新型冠状病毒抗原检测试剂盒（胶体金法），1 人份",
+    "SC-AG-20": "新型冠状病毒抗原检测试剂盒（胶体金法），20 人份，专业用",
+}
+
+
 def _ensure(model, lookup: dict, data: dict, user):
     found = model.objects.filter(**lookup).first()
-    return found or create_record(model, {**lookup, **data}, user=user, reason=REASON)
+    name_zh = NAMES_ZH.get(lookup.get("code", ""), "")
+    if found is None:
+        return create_record(model, {**lookup, **data, **({"name_zh": name_zh} if name_zh else {})}, user=user,
+                             reason=REASON)
+    if name_zh and hasattr(found, "name_zh") and not found.name_zh:  # a demo seeded before names were bilingual
+        found = update_record(found, {"name_zh": name_zh}, user=user, reason="Chinese name of the master data")
+    return found
 
 
 def _ensure_product(code, data, bom, materials, user):
     product = Product.objects.filter(code=code).first()
     if product is None:
-        product = services.create_product({"code": code, **data}, user=user, reason=REASON)
+        product = services.create_product({"code": code, **data, "name_zh": NAMES_ZH.get(code, "")}, user=user,
+                                          reason=REASON)
+    elif not product.name_zh and NAMES_ZH.get(code):
+        product = update_record(product, {"name_zh": NAMES_ZH[code]}, user=user, reason="Chinese name of the product")
     if not product.boms.exists():
         services.create_bom(product, [(materials[m], Decimal(q)) for m, q in bom], user=user, reason=REASON,
                             effective_from=timezone.localdate() - timedelta(days=DAYS + 30),

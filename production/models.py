@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lims.audit import history
-from lims.models import TrackedModel
+from lims.models import BilingualName, TrackedModel
 from lims.permissions import RestrictedQuerySet
 from production.validators import validate_gtin14
 
@@ -44,7 +44,7 @@ class IvdrClass(models.TextChoices):
     D = "D", _("Class D")
 
 
-class Product(TrackedModel):
+class Product(BilingualName, TrackedModel):
     """A kit as sold: one GTIN, a number of tests per kit, a shelf life and storage range, its IFU version and
     its IVDR class (which decides whether the CE marking carries the notified body's number)."""
 
@@ -85,7 +85,7 @@ class Product(TrackedModel):
         verbose_name_plural = _("products")
 
     def __str__(self):
-        return f"{self.code} {self.name}"
+        return f"{self.code} {self.display_name}"
 
     def get_absolute_url(self):
         return reverse("production:product-detail", args=[self.pk])
@@ -106,7 +106,7 @@ class Product(TrackedModel):
         return add_months(manufactured_on, self.shelf_life_months)
 
 
-class Material(TrackedModel):
+class Material(BilingualName, TrackedModel):
     """A component of a kit (DOMAIN.md §2): membrane, pads, conjugate, antibodies, cassette, pouch, buffer …"""
 
     class Category(models.TextChoices):
@@ -151,7 +151,7 @@ class Material(TrackedModel):
         ]
 
     def __str__(self):
-        return f"{self.code} {self.name}"
+        return f"{self.code} {self.display_name}"
 
     def get_absolute_url(self):
         return reverse("production:materiallot-list") + f"?material={self.pk}"
@@ -212,7 +212,7 @@ class BomLine(TrackedModel):
         return reverse("production:product-detail", args=[self.bom.product_id])
 
 
-class ProcessStep(TrackedModel):
+class ProcessStep(BilingualName, TrackedModel):
     """A step of a product's manufacturing process, in order (DOMAIN.md §2)."""
 
     # The lateral-flow process of DOMAIN.md §2, in order: (code, name).
@@ -246,7 +246,7 @@ class ProcessStep(TrackedModel):
         ]
 
     def __str__(self):
-        return f"{self.sequence}. {self.name}"
+        return f"{self.sequence}. {self.display_name}"
 
     def get_absolute_url(self):
         return reverse("production:product-detail", args=[self.product_id])
@@ -312,7 +312,7 @@ class Plant(TrackedModel):
         return cls.current().pilot_batch_max_kits
 
 
-class CleanRoom(TrackedModel):
+class CleanRoom(BilingualName, TrackedModel):
     code = models.CharField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=200)
     iso_class = models.PositiveSmallIntegerField(_("ISO 14644-1 class"),
@@ -329,13 +329,13 @@ class CleanRoom(TrackedModel):
         verbose_name_plural = _("clean rooms")
 
     def __str__(self):
-        return f"{self.code} {self.name}"
+        return f"{self.code} {self.display_name}"
 
     def get_absolute_url(self):
         return reverse("production:line-list") + f"?clean_room={self.pk}"
 
 
-class Line(TrackedModel):
+class Line(BilingualName, TrackedModel):
     class Kind(models.TextChoices):
         AUTOMATED = "automated", _("Automated")
         MANUAL = "manual", _("Manual")
@@ -361,7 +361,7 @@ class Line(TrackedModel):
         verbose_name_plural = _("lines")
 
     def __str__(self):
-        return f"{self.code} {self.name}"
+        return f"{self.code} {self.display_name}"
 
     def get_absolute_url(self):
         return reverse("production:batch-list") + f"?line={self.pk}"

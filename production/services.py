@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lims.audit import bulk_create_tracked, service
@@ -61,10 +61,20 @@ def create_product(data: dict, *, user, reason: str = "", steps=None):
     product = create_record(Product, data, user=user, reason=reason)
     steps = ProcessStep.STANDARD if steps is None else steps
     bulk_create_tracked(ProcessStep, [
-        ProcessStep(product=product, sequence=i, code=code, name=str(name))
-        for i, (code, name) in enumerate(steps, start=1)
+        ProcessStep(product=product, sequence=i, code=code, name=_in(name, "en"),
+                    name_zh=rest[0] if rest else _in(name, "zh-hans", only_lazy=True))
+        for i, (code, name, *rest) in enumerate(steps, start=1)
     ])
     return product
+
+
+def _in(text, language, only_lazy=False) -> str:
+    """A (lazily) translated name in ``language``: a standard step is named in English and in Chinese whatever
+    the language of the person creating the product; a plain string stays as given (``only_lazy``: "" then)."""
+    if isinstance(text, str):
+        return "" if only_lazy else text
+    with translation.override(language):
+        return str(text)
 
 
 @service

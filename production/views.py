@@ -70,7 +70,7 @@ class ProductList(ListPage):
     filterset_class = ProductFilter
     columns = [
         Column("code", gettext_lazy("Code"), sort="code", link=True),
-        Column("name", gettext_lazy("Name"), sort="name"),
+        Column("display_name", gettext_lazy("Name"), sort="name"),
         Column("gtin", gettext_lazy("GTIN"), sort="gtin"),
         Column("tests_per_kit", gettext_lazy("Tests per kit"), sort="tests_per_kit"),
         Column("shelf_life_months", gettext_lazy("Shelf life (months)")),
@@ -79,7 +79,7 @@ class ProductList(ListPage):
         Column("ifu_version", gettext_lazy("IFU version")),
         Column("project.code", gettext_lazy("Incubator project")),
     ]
-    search_fields = ("code", "name", "gtin")
+    search_fields = ("code", "name", "name_zh", "gtin")
     default_sort = "code"
     export_name = "products"
 
@@ -89,11 +89,11 @@ class MaterialList(ListPage):
     filterset_class = MaterialFilter
     columns = [
         Column("code", gettext_lazy("Code"), sort="code", link=True),
-        Column("name", gettext_lazy("Name"), sort="name"),
+        Column("display_name", gettext_lazy("Name"), sort="name"),
         Column("category", gettext_lazy("Category"), sort="category"),
         Column("unit", gettext_lazy("Unit")),
     ]
-    search_fields = ("code", "name")
+    search_fields = ("code", "name", "name_zh")
     default_sort = "code"
     export_name = "materials"
 
@@ -103,11 +103,11 @@ class CleanRoomList(ListPage):
     filterset_class = CleanRoomFilter
     columns = [
         Column("code", gettext_lazy("Code"), sort="code", link=True),
-        Column("name", gettext_lazy("Name"), sort="name"),
+        Column("display_name", gettext_lazy("Name"), sort="name"),
         Column("iso_class", gettext_lazy("ISO class"), sort="iso_class"),
         Column("area_m2", gettext_lazy("Area (m²)"), sort="area_m2"),
     ]
-    search_fields = ("code", "name")
+    search_fields = ("code", "name", "name_zh")
     default_sort = "code"
     export_name = "clean-rooms"
 
@@ -118,7 +118,7 @@ class LineList(ListPage):
     filterset_class = LineFilter
     columns = [
         Column("code", gettext_lazy("Code"), sort="code", link=True),
-        Column("name", gettext_lazy("Name"), sort="name"),
+        Column("display_name", gettext_lazy("Name"), sort="name"),
         Column("kind", gettext_lazy("Kind"), sort="kind"),
         Column("clean_room.code", gettext_lazy("Clean room"), sort="clean_room__code"),
         Column("rated_units_per_hour", gettext_lazy("Rated kits per hour"), sort="rated_units_per_hour"),
@@ -126,7 +126,7 @@ class LineList(ListPage):
         Column("daily_capacity", gettext_lazy("Kits per day")),
         Column("active", gettext_lazy("Active"), sort="active"),
     ]
-    search_fields = ("code", "name")
+    search_fields = ("code", "name", "name_zh")
     default_sort = "code"
     export_name = "lines"
 

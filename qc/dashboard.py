@@ -1,10 +1,17 @@
 """Home panels of QC and QA (the work queue): batches awaiting QC, inspections awaiting review or approval, open
-deviations with their age."""
+deviations with their age. Each shows the oldest ``LIMIT``, how many there are, and a link to the whole list."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 LIMIT = 10
+
+
+def _queue(qs):
+    """The first ``LIMIT`` rows and the total (counted only when there are more than shown)."""
+    rows = list(qs[:LIMIT + 1])
+    count = qs.count() if len(rows) > LIMIT else len(rows)
+    return rows[:LIMIT], count
 
 
 def home_panels(request) -> list[dict]:
@@ -14,26 +21,32 @@ def home_panels(request) -> list[dict]:
     user = request.user
     panels = []
     if user.has_perm("qc.add_inspection"):
-        batches = list(Batch.objects.filter(status=Batch.Status.AWAITING_QC).order_by("completed_at")[:LIMIT])
+        batches, count = _queue(Batch.objects.filter(status=Batch.Status.AWAITING_QC).order_by("completed_at", "pk"))
         if batches:
             url = reverse("qc:inspection-create")
-            panels.append({"title": _("Batches awaiting QC"), "level": "info",
+            panels.append({"title": _("Batches awaiting QC"), "level": "info", "count": count,
+                           "more_url": f"{reverse('production:batch-list')}?status={Batch.Status.AWAITING_QC}",
                            "items": [{"text": b.lot_number, "url": f"{url}?batch={b.lot_number}"} for b in batches]})
-        to_review = list(Inspection.objects.filter(status=Inspection.Status.RECORDED).exclude(recorded_by=user)
-                         .select_related("batch", "material_lot__material")[:LIMIT])
-        if to_review and user.has_perm("qc.review_inspection"):
-            panels.append({"title": _("Inspections awaiting review"), "level": "warning",
-                           "items": [{"text": str(i), "url": i.get_absolute_url()} for i in to_review]})
+        if user.has_perm("qc.review_inspection"):
+            to_review, count = _queue(Inspection.objects.filter(status=Inspection.Status.RECORDED)
+                                      .exclude(recorded_by=user).select_related("batch", "material_lot__material")
+                                      .order_by("recorded_at", "pk"))
+            if to_review:
+                panels.append({"title": _("Inspections awaiting review"), "level": "warning", "count": count,
+                               "more_url": f"{reverse('qc:inspection-list')}?status={Inspection.Status.RECORDED}",
+                               "items": [{"text": str(i), "url": i.get_absolute_url()} for i in to_review]})
     if user.has_perm("qc.approve_inspection"):
-        waiting = list(Inspection.objects.filter(status=Inspection.Status.REVIEWED)
-                       .select_related("batch", "material_lot__material")[:LIMIT])
+        waiting, count = _queue(Inspection.objects.filter(status=Inspection.Status.REVIEWED)
+                                .select_related("batch", "material_lot__material").order_by("recorded_at", "pk"))
         if waiting:
-            panels.append({"title": _("Inspections awaiting approval"), "level": "warning",
+            panels.append({"title": _("Inspections awaiting approval"), "level": "warning", "count": count,
+                           "more_url": f"{reverse('qc:inspection-list')}?status={Inspection.Status.REVIEWED}",
                            "items": [{"text": str(i), "url": i.get_absolute_url()} for i in waiting]})
     if user.has_perm("qc.close_deviation"):
-        open_ = list(Deviation.objects.exclude(status=Deviation.Status.CLOSED).order_by("opened_at")[:LIMIT])
+        open_, count = _queue(Deviation.objects.exclude(status=Deviation.Status.CLOSED).order_by("opened_at", "pk"))
         if open_:
-            panels.append({"title": _("Open deviations"), "level": "danger",
+            panels.append({"title": _("Open deviations"), "level": "danger", "count": count,
+                           "more_url": f"{reverse('qc:deviation-list')}?open=true",
                            "items": [{"text": _("%(dev)s (%(days)s days)") % {"dev": d, "days": d.age_days},
                                       "url": d.get_absolute_url()} for d in open_]})
     return panels

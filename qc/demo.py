@@ -30,6 +30,12 @@ RELEASE_SPECS = [
     ("FILL", "Buffer fill volume", "numeric", "0.330", "0.370", "mL", "Gravimetric", ""),
     ("AQL", "AQL attribute inspection of finished kits", "attribute", None, None, "", "ISO 2859-1, level II", "1.0"),
 ]
+# The Chinese names of the release tests (issue 19: master data people read in both languages).
+NAMES_ZH = {"APPEAR": "外观（卡壳、观察窗、印刷、铝箔袋封口、干燥剂）", "WIDTH": "试纸条宽度",
+            "FLOW": "层析（迁移）时间", "NEG": "阴性参考品全部阴性", "POS": "阳性参考品全部阳性",
+            "LOD": "检出限参考品检出",
+            "REPEAT": "重复性（10 次重复结果一致）", "HOOK": "高浓度样本仍为阳性（钩状效应）",
+            "CTRL": "每个检测卡均出现质控线", "FILL": "缓冲液灌装量", "AQL": "成品试剂盒 AQL 计数检验"}
 GOOD = {"WIDTH": Decimal("4.00"), "FLOW": Decimal("75"), "FILL": Decimal("0.350")}
 
 
@@ -39,7 +45,8 @@ def _specs(product, user):
         spec = Specification.objects.filter(product=product, code=code).first()
         if spec is None:
             spec = services.create_specification(
-                {"product": product, "code": code, "name": name, "kind": kind, "stage": "release",
+                {"product": product, "code": code, "name": name, "name_zh": NAMES_ZH.get(code, ""), "kind": kind,
+                 "stage": "release",
                  "lower": Decimal(lower) if lower else None, "upper": Decimal(upper) if upper else None,
                  "unit": unit, "method": method, "aql": aql, "required_for_release": True},
                 user=user, reason="release specification (DOMAIN.md §6)")

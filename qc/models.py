@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lims.audit import history
-from lims.models import TrackedModel
+from lims.models import BilingualName, TrackedModel
 from qc.intervals import clopper_pearson, wilson
 from qc.sampling import check_aql_counts, normalise_aql
 
@@ -30,7 +30,14 @@ class Stage(models.TextChoices):
     STABILITY = "stability", _("Stability")
 
 
-class Specification(TrackedModel):
+def _places(value) -> int:
+    """Decimal places a number needs once storage's trailing zeros are dropped (4.1000 → 1, 40 → 0)."""
+    if value is None:
+        return 0
+    return max(0, -Decimal(value).normalize().as_tuple().exponent)
+
+
+class Specification(BilingualName, TrackedModel):
     """One test of a product's specification (DOMAIN.md §6): attribute (pass/fail, or defects against the
     Ac/Re of an AQL plan when ``aql`` is set) or numeric with inclusive limits."""
 
@@ -73,7 +80,7 @@ class Specification(TrackedModel):
         ]
 
     def __str__(self):
-        return f"{self.code} {self.name}"
+        return f"{self.code} {self.display_name}"
 
     def get_absolute_url(self):
         return reverse("qc:specification-list") + f"?product={self.product_id}"
@@ -104,12 +111,18 @@ class Specification(TrackedModel):
         state = getattr(self, "switching", None) if self.pk else None
         return state.state if state is not None else "normal"
 
+    def format_number(self, value) -> str:
+        """A limit or result with the resolution of the specification: as many decimals as its limits or the value
+        need (limits 3.90–4.10 mm: a result of 4 reads "4.0 mm", not "4 mm"); storage's trailing zeros dropped."""
+        places = max(_places(self.lower), _places(self.upper), _places(value))
+        return f"{Decimal(value):.{places}f}"
+
     @property
     def limits_display(self) -> str:
         if self.kind == self.Kind.ATTRIBUTE:
             return _("AQL %(aql)s") % {"aql": self.aql} if self.aql else _("pass")
-        low = "" if self.lower is None else f"{self.lower.normalize():f}"
-        high = "" if self.upper is None else f"{self.upper.normalize():f}"
+        low = "" if self.lower is None else self.format_number(self.lower)
+        high = "" if self.upper is None else self.format_number(self.upper)
         if low and high:
             text = f"{low} – {high}"
         elif low:
@@ -247,7 +260,7 @@ class InspectionResult(TrackedModel):
     @property
     def display_value(self) -> str:
         if self.value is not None:
-            return f"{Decimal(self.value).normalize():f} {self.specification.unit}".strip()
+            return f"{self.specification.format_number(self.value)} {self.specification.unit}".strip()
         if self.defects is not None:
             return _("%(n)s defects") % {"n": self.defects}
         if self.passed is not None:

@@ -1,4 +1,4 @@
-"""The QC panel of production's batch page (lims.registry): inspections and the release gates."""
+"""The QC panel of production's batch page (lims.registry): inspections, deviations and the release gates."""
 
 
 def batch_panel_context(request, batch):
@@ -11,7 +11,14 @@ def batch_panel_context(request, batch):
     blockers = release_blockers(batch, request.user) if batch.status in ("awaiting_qc", "quarantined") else []
     from qc.stability import release_warnings
 
-    return {"inspections": inspections, "blockers": blockers, "warnings": release_warnings(batch)}
+    deviations = []
+    if request.user.has_perm("qc.view_deviation"):
+        from qc.models import Deviation
+
+        deviations = list(Deviation.objects.filter(batch=batch).select_related("result__specification")
+                          .order_by("-opened_at", "-pk"))
+    return {"inspections": inspections, "blockers": blockers, "warnings": release_warnings(batch),
+            "deviations": deviations, "can_view_deviations": request.user.has_perm("qc.view_deviation")}
 
 
 def product_panel_context(request, product):

@@ -420,6 +420,13 @@ class StabilityResult(TrackedModel):
     def get_absolute_url(self):
         return self.time_point.study.get_absolute_url()
 
+    @property
+    def display_value(self) -> str:
+        """The value with the specification's resolution, or a translated pass / fail (never the raw code)."""
+        if self.value is not None:
+            return self.specification.format_number(self.value)
+        return str(_("pass") if self.outcome == "pass" else _("fail"))
+
 
 class StabilityGate(TrackedModel):
     """QA's per-product switch: block release while the shelf-life setting exceeds what stability supports."""

@@ -427,11 +427,27 @@ def investigate_deviation(deviation, *, root_cause: str = "", impact_assessment:
     return deviation
 
 
+CAPA_OWNER_ROLES = ("QA", "QC", "Production")
+
+
+def capa_owners():
+    """Who may own a CAPA: active people holding QA, QC or Production (an administrator too)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    return (get_user_model().objects.filter(is_active=True)
+            .filter(Q(groups__name__in=CAPA_OWNER_ROLES) | Q(is_superuser=True))
+            .distinct().order_by("first_name", "last_name", "username"))
+
+
 @service
 def add_capa(deviation, *, action: str, owner, due_date, effectiveness_check: str = "", user, reason: str = ""):
+    """A CAPA with its owner, who must be someone able to carry it out (``capa_owners``)."""
     deviation = Deviation.objects.select_for_update().get(pk=deviation.pk)
     if deviation.status == Deviation.Status.CLOSED:
         raise DomainError(_("This deviation is closed."), "invalid_state")
+    if owner is None or not capa_owners().filter(pk=owner.pk).exists():
+        raise ValidationError({"owner": [_("The owner of a CAPA must be an active user in QA, QC or Production.")]})
     capa = Capa(deviation=deviation, action=action, owner=owner, due_date=due_date,
                 effectiveness_check=effectiveness_check)
     capa.full_clean()

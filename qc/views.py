@@ -19,7 +19,7 @@ from lims.errors import DomainError
 from lims.forms import SignatureForm
 from lims.listing import Column, ListPage, RolePageMixin
 from lims.models import Signature
-from lims.pages import SigningActionView, report_refusal
+from lims.pages import ActionView, SigningActionView, report_refusal
 from lims.signatures import signature_rows
 from production.models import Batch
 from qc import services
@@ -31,9 +31,11 @@ from qc.filters import (
     PerformanceStudyFilter,
     SpecificationFilter,
 )
+from qc.forms import CapaForm, InvestigationForm
 from qc.gates import release_blockers
 from qc.models import Deviation, Disposition, Inspection, PerformanceStudy, Specification, Stage
 from qc.sampling import resolve_plan
+from qc.services import capa_owners
 
 _refused = report_refusal
 
@@ -42,13 +44,13 @@ class SpecificationList(ListPage):
     model = Specification
     queryset = Specification.objects.select_related("product")
     filterset_class = SpecificationFilter
-    search_fields = ("code", "name")
+    search_fields = ("code", "name", "name_zh")
     default_sort = "code"
     export_name = "specifications"
     columns = [
         Column("product.code", gettext_lazy("Product"), sort="product__code"),
         Column("code", gettext_lazy("Code"), sort="code"),
-        Column("name", gettext_lazy("Name")),
+        Column("display_name", gettext_lazy("Name"), sort="name"),
         Column("stage", gettext_lazy("Stage"), sort="stage"),
         Column("kind", gettext_lazy("Kind")),
         Column("limits_display", gettext_lazy("Limits")),
@@ -71,7 +73,7 @@ class InspectionList(ListPage):
         Column("stage", gettext_lazy("Stage"), sort="stage"),
         Column("sample_size", gettext_lazy("Sample size")),
         Column("status", gettext_lazy("Status"), sort="status"),
-        Column("recorded_by.username", gettext_lazy("Recorded by")),
+        Column("recorded_by", gettext_lazy("Recorded by")),
         Column("recorded_at", gettext_lazy("Recorded at"), sort="recorded_at"),
     ]
 
@@ -91,7 +93,7 @@ class DeviationList(ListPage):
         Column("batch.lot_number", gettext_lazy("Lot number"), sort="batch__lot_number"),
         Column("status", gettext_lazy("Status"), sort="status"),
         Column("age_days", gettext_lazy("Age (days)")),
-        Column("opened_by.username", gettext_lazy("Opened by")),
+        Column("opened_by", gettext_lazy("Opened by")),
     ]
 
 
@@ -108,7 +110,7 @@ class DispositionList(ListPage):
         Column("batch.lot_number", gettext_lazy("Lot number"), sort="batch__lot_number"),
         Column("decision", gettext_lazy("Decision"), sort="decision"),
         Column("quantity_released", gettext_lazy("Quantity released")),
-        Column("decided_by.username", gettext_lazy("Decided by")),
+        Column("decided_by", gettext_lazy("Decided by")),
         Column("decided_at", gettext_lazy("Decided at"), sort="decided_at"),
     ]
 
@@ -151,8 +153,8 @@ class InspectionDetail(RolePageMixin, TemplateView):
                 "can_invalidate": inspection.status == Inspection.Status.APPROVED and inspection.batch_id is not None
                 and user.has_perm("qc.invalidate_inspection"),
                 "invalidate_signing": services.INVALIDATE_INSPECTION,
-                "batch_deviations": list(Deviation.objects.filter(batch_id=inspection.batch_id).order_by("-pk"))
-                if inspection.batch_id else [],
+                "opened_deviations": list(Deviation.objects.filter(result__inspection=inspection)
+                                          .select_related("result__specification").order_by("pk")),
                 "signatures": signature_rows(inspection),
                 "can_review": inspection.status == Inspection.Status.RECORDED and user.has_perm(
                     "qc.review_inspection"),
@@ -270,10 +272,17 @@ class DeviationDetail(RolePageMixin, TemplateView):
     template_name = "qc/deviation_detail.html"
 
     def get_context_data(self, **kwargs):
-        deviation = get_object_or_404(Deviation.objects.select_related("batch", "opened_by", "closed_by"),
+        deviation = get_object_or_404(Deviation.objects.select_related("batch", "opened_by", "closed_by",
+                                                                       "result__inspection", "result__specification"),
                                       pk=kwargs["pk"])
+        user = self.request.user
         return {**super().get_context_data(**kwargs), "deviation": deviation,
                 "capas": deviation.capas.select_related("owner"), "signatures": signature_rows(deviation),
+                "investigation_form": InvestigationForm(initial={"root_cause": deviation.root_cause,
+                                                                 "impact_assessment": deviation.impact_assessment}),
+                "capa_form": CapaForm(initial={"owner": user.pk} if capa_owners().filter(pk=user.pk).exists() else {}),
+                "can_add_capa": deviation.status != Deviation.Status.CLOSED and user.has_perm("qc.add_capa"),
+                "source_inspection": deviation.result.inspection if deviation.result_id else None,
                 "can_close": deviation.status != Deviation.Status.CLOSED and self.request.user.has_perm(
                     "qc.close_deviation"),
                 "close_signing": services.CLOSE_DEVIATION,
@@ -300,29 +309,36 @@ class DeviationClose(SigningActionView):
                                         no_capa_reason=form.cleaned_data["no_capa_reason"], user=self.request.user)
 
 
-class DeviationAction(RolePageMixin, View):
-    action = "investigate"
+class DeviationInvestigate(ActionView):
+    """Record the investigation's findings (open → investigating); the form shows the saved text."""
 
-    def get_permission_required(self):
-        return {"investigate": ("qc.change_deviation",), "capa": ("qc.add_capa",)}[self.action]
+    permission_required = "qc.change_deviation"
+    form_class = InvestigationForm
 
-    def post(self, request, pk):
-        deviation = get_object_or_404(Deviation, pk=pk)
-        p = request.POST
-        try:
-            if self.action == "investigate":
-                services.investigate_deviation(deviation, root_cause=p.get("root_cause", ""),
-                                               impact_assessment=p.get("impact_assessment", ""),
-                                               user=request.user, reason=p.get("reason", ""))
-            else:
-                services.add_capa(deviation, action=p.get("action", ""), owner=request.user,
-                                  due_date=p.get("due_date") or None,
-                                  effectiveness_check=p.get("effectiveness_check", ""), user=request.user,
-                                  reason=p.get("reason", ""))
-            messages.success(request, _("Saved."))
-        except (DomainError, ValidationError) as exc:
-            _refused(request, exc)
-        return redirect(deviation.get_absolute_url())
+    def get_object(self):
+        return get_object_or_404(Deviation, pk=self.kwargs["pk"])
+
+    def perform(self, form, obj):
+        d = form.cleaned_data
+        return services.investigate_deviation(obj, root_cause=d["root_cause"], impact_assessment=d["impact_assessment"],
+                                              user=self.request.user, reason=d["reason"])
+
+
+class CapaCreate(ActionView):
+    """Add a CAPA with its owner, chosen among the people who may own one."""
+
+    permission_required = "qc.add_capa"
+    form_class = CapaForm
+    success_message = gettext_lazy("The CAPA was added.")
+
+    def get_object(self):
+        return get_object_or_404(Deviation, pk=self.kwargs["pk"])
+
+    def perform(self, form, obj):
+        d = form.cleaned_data
+        return services.add_capa(obj, action=d["action"], owner=d["owner"], due_date=d["due_date"],
+                                 effectiveness_check=d["effectiveness_check"], user=self.request.user,
+                                 reason=d["reason"])
 
 
 class DeviationCreate(RolePageMixin, TemplateView):

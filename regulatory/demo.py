@@ -27,6 +27,7 @@ KINDS = [
     ("thai_fda_notification", "Thai FDA notification / licence"),
 ]
 
+MARKET_NAMES_ZH = {"EU": "欧盟", "TR": "土耳其", "MY": "马来西亚", "TH": "泰国", "CN": "中国（出口）"}
 MARKETS = [
     # code, name, authority, minimum remaining shelf life, languages, [(valid_from, kinds, source)]
     ("EU", "European Union", "Notified bodies / European Commission", 180, "en,de,fr,it,es", [
@@ -69,8 +70,9 @@ def _markets(user):
             create_record(CertificationKind, {"code": code, "name": name}, user=user, reason="demo data")
     for code, name, authority, days, languages, rules in MARKETS:
         market = Market.objects.filter(code=code).first() or create_record(
-            Market, {"code": code, "name": name, "authority": authority, "min_remaining_shelf_life_days": days,
-                     "label_languages": languages}, user=user, reason="demo data")
+            Market, {"code": code, "name": name, "name_zh": MARKET_NAMES_ZH.get(code, ""), "authority": authority,
+                     "min_remaining_shelf_life_days": days, "label_languages": languages}, user=user,
+            reason="demo data")
         for number, (valid_from, kinds, source) in enumerate(rules, start=1):
             rule = market.rules.filter(version_number=number).first()
             criteria = {**EVIDENCE.get((code, number), {}),

@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lims.audit import history
-from lims.models import TrackedModel
+from lims.models import BilingualName, TrackedModel
 
 
-class Market(TrackedModel):
+class Market(BilingualName, TrackedModel):
     """A destination market: ISO 3166-1 alpha-2 code, or ``EU`` for the Union."""
 
     code = models.CharField(_("code"), max_length=2, unique=True,
@@ -40,7 +40,7 @@ class Market(TrackedModel):
         verbose_name_plural = _("markets")
 
     def __str__(self):
-        return f"{self.code} {self.name}"
+        return f"{self.code} {self.display_name}"
 
     def get_absolute_url(self):
         return reverse("regulatory:market-list") + f"?q={self.code}"

@@ -54,12 +54,12 @@ from regulatory.models import (
 class MarketList(ListPage):
     model = Market
     queryset = Market.objects.all()
-    search_fields = ("code", "name")
+    search_fields = ("code", "name", "name_zh")
     default_sort = "code"
     export_name = "markets"
     columns = [
         Column("code", _("Code"), sort="code"),
-        Column("name", _("Name"), sort="name"),
+        Column("display_name", _("Name"), sort="name"),
         Column("authority", _("Authority")),
         Column("min_remaining_shelf_life_days", _("Minimum remaining shelf life (days)")),
         Column("label_languages", _("Label languages")),
@@ -117,7 +117,7 @@ class ShipmentList(ListPage):
         Column("consignee", _("Consignee")),
         Column("serial_ranges_text", _("Case serials")),
         Column("export_certificate_number", _("Export certificate number")),
-        Column("shipped_by.username", _("Shipped by")),
+        Column("shipped_by", _("Shipped by")),
     ]
 
 

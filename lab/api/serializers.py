@@ -20,8 +20,8 @@ class AssaySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Assay
-        fields = ["id", "code", "name", "method", "tat_target_hours", "price", "result_type", "unit", "reference_low",
-                  "reference_high", "active", "version"]
+        fields = ["id", "code", "name", "name_zh", "method", "tat_target_hours", "price", "result_type", "unit",
+                  "reference_low", "reference_high", "active", "version"]
         read_only_fields = ["id", "version"]
 
 

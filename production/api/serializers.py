@@ -25,7 +25,7 @@ from production.models import (
 class ProductSerializer(serializers.ModelSerializer):
     class Meta:
         model = Product
-        fields = ["id", "code", "name", "gtin", "tests_per_kit", "shelf_life_months", "storage_min_c",
+        fields = ["id", "code", "name", "name_zh", "gtin", "tests_per_kit", "shelf_life_months", "storage_min_c",
                   "storage_max_c", "ifu_version", "project", "ivdr_class", "supported_shelf_life_months", "version"]
         read_only_fields = ["id", "supported_shelf_life_months", "version"]
 
@@ -33,7 +33,7 @@ class ProductSerializer(serializers.ModelSerializer):
 class MaterialSerializer(serializers.ModelSerializer):
     class Meta:
         model = Material
-        fields = ["id", "code", "name", "category", "unit", "supplier_gtin", "version"]
+        fields = ["id", "code", "name", "name_zh", "category", "unit", "supplier_gtin", "version"]
         read_only_fields = ["id", "version"]
 
 
@@ -47,7 +47,7 @@ class RejectReasonSerializer(serializers.ModelSerializer):
 class CleanRoomSerializer(serializers.ModelSerializer):
     class Meta:
         model = CleanRoom
-        fields = ["id", "code", "name", "iso_class", "area_m2", "version"]
+        fields = ["id", "code", "name", "name_zh", "iso_class", "area_m2", "version"]
         read_only_fields = ["id", "version"]
 
 
@@ -57,7 +57,7 @@ class LineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Line
-        fields = ["id", "code", "name", "kind", "clean_room", "rated_units_per_hour", "active",
+        fields = ["id", "code", "name", "name_zh", "kind", "clean_room", "rated_units_per_hour", "active",
                   "scheduled_hours_per_day", "hours_per_day", "daily_capacity", "version"]
         read_only_fields = ["id", "version"]
 

@@ -9,8 +9,18 @@ from django.utils.translation import gettext_lazy as _
 from lims.audit import history
 from lims.models import TrackedModel
 
+# The label templates a batch's jobs use, by their users' names (the code is what the API and the data keep).
+TEMPLATE_LABELS = {"unit": _("Unit (kit box)"), "case": _("Case (shipping case, serialised)")}
 
-class PrintJob(TrackedModel):
+
+class TemplateLabel:
+    """``get_template_display()``: the label template's translated name (lists and panels pick it up)."""
+
+    def get_template_display(self):
+        return TEMPLATE_LABELS.get(self.template, self.template)
+
+
+class PrintJob(TemplateLabel, TrackedModel):
     """One print of labels for a batch: who, when, which template and stock, how many, and the case serials."""
 
     batch = models.ForeignKey("production.Batch", on_delete=models.PROTECT, related_name="print_jobs",
@@ -87,7 +97,7 @@ class CaseSerialCounter(models.Model):
         return f"{self.batch_id}: {self.last_value}"
 
 
-class LabelReconciliation(TrackedModel):
+class LabelReconciliation(TemplateLabel, TrackedModel):
     """Labels of one template issued to a batch against used + destroyed + returned, recorded as found: a count
     that does not add up is kept with its discrepancy (issued − accounted) and reason, and opens a deviation
     (DOMAIN.md §8)."""

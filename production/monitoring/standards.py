@@ -23,10 +23,10 @@ DEFAULTS = {
     # Room set points: (alert_low, alert_high, action_low, action_high, source). DOMAIN.md §4: "check, keep as
     # data". Alert levels sit inside the action range so that a drift is seen before the limit is reached.
     "set_points": {
-        "temperature_c": (19.0, 27.0, 18.0, 28.0, "DOMAIN.md §4: typical room set point 18–28 °C"),
-        "humidity_pct": (47.0, 63.0, 45.0, 65.0, "DOMAIN.md §4: typical room set point 45–65 % RH"),
+        "temperature_c": (19.0, 27.0, 18.0, 28.0, "Plant practice: typical room set point 18–28 °C"),
+        "humidity_pct": (47.0, 63.0, 45.0, 65.0, "Plant practice: typical room set point 45–65 % RH"),
         "pressure_pa": (12.0, None, 10.0, None,
-                        "DOMAIN.md §4: ≥ 10 Pa between a clean area and a less clean one"),
+                        "EU GMP Annex 1 guidance: ≥ 10 Pa between a clean area and a less clean one"),
     },
 }
 

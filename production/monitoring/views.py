@@ -24,6 +24,7 @@ from production.monitoring.models import Excursion, ExcursionBatch, Limit, Monit
 from production.monitoring.services import assess_excursion, ingest_readings, set_limit
 
 WINDOW_DAYS = {"1d": 1, "7d": 7, "30d": 30, "90d": 90, "365d": 365}
+DEFAULT_WINDOW = "7d"
 
 
 class ExcursionList(ListPage):
@@ -123,13 +124,32 @@ class PointTrend(RolePageMixin, TemplateView):
     permission_required = "monitoring.view_reading"
     template_name = "monitoring/point_detail.html"
 
+    def trend_form(self, point):
+        """The selector always shows what is plotted: a missing or unknown parameter or window is replaced by the
+        default one (the point's first parameter, 7 days) before the form is shown."""
+        data = self.request.GET.copy()
+        choices = [(p, Parameter(p).label) for p in point.parameters]
+        for _attempt in range(2):
+            form = TrendForm(data)
+            if choices:
+                form.fields["parameter"].choices = choices
+            form.is_valid()
+            fixed = False
+            if not form.cleaned_data.get("window"):
+                data["window"], fixed = DEFAULT_WINDOW, True
+            if choices and not form.cleaned_data.get("parameter"):
+                data["parameter"], fixed = choices[0][0], True
+            if not fixed:
+                break
+        return form
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         point = get_object_or_404(MonitoringPoint.objects.select_related("clean_room"), pk=self.kwargs["pk"])
-        form = TrendForm(self.request.GET or None)
-        params = form.cleaned_data if form.is_valid() else {}
+        form = self.trend_form(point)
+        params = form.cleaned_data
         parameter = params.get("parameter") or (point.parameters[0] if point.parameters else Parameter.TEMPERATURE)
-        days = WINDOW_DAYS.get(params.get("window") or "7d", 7)
+        days = WINDOW_DAYS[params["window"]]
         end = params.get("end") or timezone.now()
         start = end - timedelta(days=days)
         config, step, count = trends.chart(point, parameter, start, end)

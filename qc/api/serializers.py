@@ -42,7 +42,7 @@ class SpecificationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Specification
-        fields = ["id", "product", "spec_version", "code", "name", "kind", "stage", "lower", "upper", "unit",
+        fields = ["id", "product", "spec_version", "code", "name", "name_zh", "kind", "stage", "lower", "upper", "unit",
                   "required_for_release", "method", "aql", "counts", "severity", "active", "version"]
         read_only_fields = ["id", "severity", "version"]
 

@@ -21,7 +21,7 @@ from regulatory.models import (
 class MarketSerializer(serializers.ModelSerializer):
     class Meta:
         model = Market
-        fields = ["code", "name", "authority", "min_remaining_shelf_life_days", "label_languages", "version"]
+        fields = ["code", "name", "name_zh", "authority", "min_remaining_shelf_life_days", "label_languages", "version"]
         read_only_fields = ["version"]
 
 

@@ -11,10 +11,12 @@
       if (!window.confirm(el.getAttribute("data-confirm"))) { ev.preventDefault(); }
     });
   });
-  // A dialog opens with the focus on its first field (the signing dialog: the user name).
+  // A dialog opens with the focus on its first field (the signing dialog: the first field it asks for — a
+  // decision or a reason field it adds, else the user name), not on the dialog itself.
   document.querySelectorAll(".modal").forEach(function (modal) {
     modal.addEventListener("shown.bs.modal", function () {
-      var first = modal.querySelector("[data-autofocus]") || modal.querySelector("input:not([type=hidden]), select, textarea");
+      var fields = ".modal-body input:not([type=hidden]):not([disabled]), .modal-body select:not([disabled]), .modal-body textarea:not([disabled])";
+      var first = modal.querySelector(fields) || modal.querySelector("[data-autofocus]");
       if (first) { first.focus(); }
     });
   });
