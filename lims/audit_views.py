@@ -177,8 +177,8 @@ def audit_log(request):
                    "batch": batch, "querystring": query.urlencode()})
 
 
-AUDIT_HEADER = ["history_id", "date", "user", "printed_name", "type", "record_type", "record_id", "record_name",
-                "reason", "reason_by_system"]
+AUDIT_HEADER = ["history_id", "date", "user", "type", "record_type", "record_id", "reason", "reason_by_system",
+                "printed_name", "record_name"]
 
 
 def _audit_export(request, fmt, filters, batch):
@@ -198,9 +198,9 @@ def _audit_export(request, fmt, filters, batch):
 
     def cells():
         for r in raw_rows():
-            yield [r["history_id"] or "", timezone.localtime(r["history_date"]).isoformat(), r["user"],
-                   r["user_name"], r["type"], r["model"], r["object_id"], r["record_name"], r["reason"],
-                   "yes" if r["reason_system"] else ""]
+            yield [r["history_id"] or "", timezone.localtime(r["history_date"]).isoformat(), r["user"], r["type"],
+                   r["model"], r["object_id"], r["reason"], "yes" if r["reason_system"] else "", r["user_name"],
+                   r["record_name"]]
 
     if fmt == "csv":
         return exports.csv_response("audit-trail", AUDIT_HEADER, cells())

@@ -81,7 +81,8 @@ def test_audit_csv_and_xlsx_neutralise_reasons_and_export_every_row(client_for, 
     client = client_for(auditor_user)
     body = b"".join(client.get(reverse("audit-log"), {"export": "csv"}).streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
-    assert rows[0] == ["history_id", "date", "user", "type", "record_type", "record_id", "reason", "reason_by_system"]
+    assert rows[0] == ["history_id", "date", "user", "type", "record_type", "record_id", "reason", "reason_by_system",
+                       "printed_name", "record_name"]
     assert "'+cmd|' /c calc'!A0" in [r[6] for r in rows]
     from lims import history
 

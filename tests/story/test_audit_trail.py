@@ -51,7 +51,7 @@ def test_audit_exports_csv_xlsx_and_pdf(walked, client_for, auditor_user):
     query = {"lot": walked.batch.lot_number}
     rows = list(csv.reader(io.StringIO(b"".join(client.get("/audit/", {**query, "export": "csv"}).streaming_content)
                                        .decode("utf-8-sig"))))
-    assert rows[0][7] == "record_name" and len(rows) - 1 == len(batch_story(walked.batch))
+    assert rows[0][9] == "record_name" and len(rows) - 1 == len(batch_story(walked.batch))
     sheet = load_workbook(io.BytesIO(b"".join(client.get("/audit/", {**query, "export": "xlsx"})
                                               .streaming_content))).active
     assert sheet.max_row == len(rows)
@@ -61,7 +61,7 @@ def test_audit_exports_csv_xlsx_and_pdf(walked, client_for, auditor_user):
     assert "Audit trail" in text and "order 77" in text and "Page 1 of" in text
     everything = list(csv.reader(io.StringIO(b"".join(client.get("/audit/", {"export": "csv"}).streaming_content)
                                              .decode("utf-8-sig"))))
-    assert any(r[7] == f"batch {walked.batch.lot_number}" for r in everything)  # readable names everywhere
+    assert any(r[9] == f"batch {walked.batch.lot_number}" for r in everything)  # readable names everywhere
 
 
 def test_signature_list_exports_pdf_too(walked, client_for, auditor_user):

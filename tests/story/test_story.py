@@ -146,3 +146,13 @@ def test_the_page_costs_the_same_queries_however_long(walk, client_for, auditor_
     counts = [count_queries(lambda b=b: client.get(f"/production/batches/{b.batch.lot_number}/story/"))
               for b in (short, long)]
     assert counts[0] == counts[1]
+
+
+def test_each_app_registered_its_batch_parts_and_record_sections_from_ready():
+    from lims.registry import batch_parts, record_section_funcs
+
+    assert [key for key, _f in batch_parts()][:5] == ["production.batch", "monitoring.excursions", "labelling.labels",
+                                                      "qc.quality", "regulatory.shipments"]
+    assert {f.__module__ for f in record_section_funcs()} >= {"production.monitoring.record",
+                                                               "production.labelling.record", "qc.record",
+                                                               "regulatory.record"}
