@@ -338,7 +338,9 @@ class UdiExportView(APIView):
 
     @extend_schema(parameters=[OpenApiParameter("output", str, enum=["json", "csv"], required=False),
                                OpenApiParameter("product", int, many=True, required=False)],
-                   responses={(200, "application/json"): OpenApiTypes.OBJECT, (200, "text/csv"): OpenApiTypes.STR})
+                   responses={(200, "application/json"): OpenApiTypes.OBJECT, (200, "text/csv"): OpenApiTypes.STR,
+                              (400, "application/json"): OpenApiTypes.OBJECT,
+                              (409, "application/json"): OpenApiTypes.OBJECT})
     def get(self, request):
         from production.models import Product
         from regulatory import udi
@@ -347,7 +349,7 @@ class UdiExportView(APIView):
         if fmt not in ("json", "csv"):
             raise DrfValidationError({"output": [_("Choose json or csv.")]})
         raw = request.query_params.getlist("product")
-        bad = [p for p in raw if not p.isdigit()]
+        bad = [p for p in raw if not p.isdigit() or len(p) > 18]
         if bad:
             raise DrfValidationError({"product": [_("Unknown product %(p)s.") % {"p": bad[0]}]})
         products = list(Product.objects.restrict(request.user, "view").filter(pk__in=raw).order_by("code")) if raw \

@@ -28,6 +28,7 @@ def make_world(admin_user):
         if name in ("Project", "Client", "Assay", "Sample", "MonitoringPoint", "Excursion", "Product", "Material",
                     "RejectReason", "CleanRoom", "Line", "MaterialLot", "Batch", "Specification", "Inspection",
                     "Deviation", "PerformanceStudy", "Disposition", "Dossier", "Market", "CertificationKind",
-                    "MarketRule", "Certification", "Shipment", "ControlMaterial", "ControlResult"):
+                    "MarketRule", "Certification", "Shipment", "ControlMaterial", "ControlResult",
+                    "BatchVerification"):
             made[name] = factories[model](admin_user, "corpus world")
     return made
