@@ -30,7 +30,8 @@ def _datetime_widget():
 
 
 class BatchCreateForm(BootstrapMixin, forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=Batch.Kind.choices, initial=Batch.Kind.COMMERCIAL)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Batch.Kind.choices, initial=Batch.Kind.COMMERCIAL,
+                             required=False)  # empty: commercial
     product = forms.ModelChoiceField(Product.objects.all(), label=_("Product"))
     line = forms.ModelChoiceField(Line.objects.filter(active=True), label=_("Line"))
     planned_quantity = forms.IntegerField(label=_("Planned quantity (kits)"), min_value=1, max_value=10_000_000)

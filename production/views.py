@@ -172,7 +172,6 @@ class BatchList(ListPage):
     title = gettext_lazy("Batches")
     columns = [
         Column("lot_number", gettext_lazy("Lot number"), sort="lot_number", link=True),
-        Column("kind", gettext_lazy("Kind"), sort="kind"),
         Column("product.code", gettext_lazy("Product"), sort="product__code"),
         Column("line.code", gettext_lazy("Line"), sort="line__code"),
         Column("status", gettext_lazy("Status"), sort="status"),
@@ -184,6 +183,7 @@ class BatchList(ListPage):
         Column("quantity_released", gettext_lazy("Released")),
         Column("yield_pct", gettext_lazy("Yield: made / planned (%)"), sort="made_yield"),
         Column("release_yield_pct", gettext_lazy("Released / made (%)"), sort="released_yield"),
+        Column("kind", gettext_lazy("Kind"), sort="kind"),
     ]
     search_fields = ("lot_number",)
     default_sort = "-manufactured_on"
