@@ -14,6 +14,7 @@ class LabellingConfig(AppConfig):
     def ready(self):
         from lims.registry import register_panel
 
+        from . import label_templates  # noqa: F401  (registers the unit, case and receiving label templates)
         from .views import labelling_context
 
         register_panel("batch", "labelling/includes/batch_panel.html", labelling_context, order=50)

@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 
 from lims.audit import service
 from lims.errors import DomainError, ReasonRequired
-from lims.labels import STOCKS, TEMPLATES, LabelData
+from lims.labels import STOCKS, TEMPLATES
 from lims.labels.stream import stream_labels
 from production.models import Batch
 
+from .label_templates import LabelData
 from .models import CaseSerialCounter, LabelReconciliation, PrintJob, PrintJobOutput
 
 #: Templates printed for a batch (the tube label belongs to the lab's samples).

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from lims.labels import LabelData, TubeLabelData
+from lab.labels import TubeLabelData
+from production.labelling.label_templates import LabelData
 
 
 def kit(**changes) -> LabelData:
