@@ -90,7 +90,7 @@ class ZplCanvas:
     def __getattr__(self, name):
         return getattr(self._raster, name)
 
-    def setFont(self, font, size, leading=None):  # noqa: N802 (reportlab's name)
+    def setFont(self, font, size, leading=None):
         self._font = (font, size)
         self._raster.setFont(font, size)
 
@@ -100,13 +100,13 @@ class ZplCanvas:
         if index in self._keep:
             getattr(self._raster, method)(x, y, text, *args, **kwargs)
 
-    def drawString(self, x, y, text, *args, **kwargs):  # noqa: N802
+    def drawString(self, x, y, text, *args, **kwargs):
         self._text("drawString", "left", x, y, text, *args, **kwargs)
 
-    def drawRightString(self, x, y, text, *args, **kwargs):  # noqa: N802
+    def drawRightString(self, x, y, text, *args, **kwargs):
         self._text("drawRightString", "right", x, y, text, *args, **kwargs)
 
-    def drawCentredString(self, x, y, text, *args, **kwargs):  # noqa: N802
+    def drawCentredString(self, x, y, text, *args, **kwargs):
         self._text("drawCentredString", "center", x, y, text, *args, **kwargs)
 
     def place_code(self, kind, content, x, y, size):

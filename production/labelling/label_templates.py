@@ -1,6 +1,11 @@
 """Production's label templates: the kit (unit) box label, the shipping case label and the receiving label of a
 material lot, registered into the label engine (``lims.labels``) from ``LabellingConfig.ready()``.
 
+The receiving label identifies a lot of a component as received: a GS1 DataMatrix with the expiry (17), the
+material's code (240, additional product identification) and the plant's internal lot code (10, ``ML000123``) —
+the scan that consumes the lot on a batch reads it — and the lot's status in large letters: QUARANTINE until
+incoming QC approves it, then a released label.
+
 Kit and case labels carry the particulars of IVDR (EU) 2017/746 Annex I 20.2 that fit on them, with the
 ISO 15223-1 symbols, the UDI as a GS1 DataMatrix with its human-readable interpretation, and beside it a QR
 code with the GS1 Digital Link URI for phones (a QR code is not accepted as the UDI carrier, DOMAIN.md §8).
@@ -22,12 +27,15 @@ from lims.labels import symbols
 from lims.labels.barcodes import draw_datamatrix, draw_qr
 from lims.labels.fonts import LATIN, LATIN_BOLD, font_for
 from lims.labels.gs1 import (
+    ElementString,
     digital_link,
     element_string,
+    validate_ai82,
     validate_gtin14,
     validate_lot,
     validate_resolver_url,
     validate_serial,
+    yymmdd,
 )
 from lims.labels.layout import Box, draw_line, draw_paragraph
 from lims.labels.templates import LabelTemplate, register_template
@@ -175,6 +183,7 @@ def _draw_kit_label(canvas: Canvas, box: Box, data: LabelData, *, serial: str | 
     header = Box(area.x, area.top - header_height, area.width, header_height)
     _draw_header(canvas, header, data, scale)
 
+    # Pilot lots (Batch.kind) are marked "PILOT" on their labels: the marking goes in the header, beside the name.
     udi = element_string(data.gtin, data.expiry, data.lot, serial=serial)
     hri_box = Box(area.x, area.y, area.width, 2.4 * mm * scale)
     draw_line(canvas, udi.human_readable, hri_box, font=LATIN, max_size=7.5 * scale)
@@ -256,5 +265,87 @@ CASE = register_template(
         allowed_stocks=("roll-100x70", "a4-2x4"),
         prints_chinese=True,
         draw=draw_case_label,
+    )
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReceivingLabelData:
+    """What a material lot's receiving label carries; validated when created. ``status`` is what the label says
+    in large letters: ``QUARANTINE`` or ``RELEASED``."""
+
+    material_code: str
+    material_name: str
+    internal_lot: str
+    supplier: str
+    supplier_lot: str
+    expiry: date
+    received_on: date
+    status: str
+
+    STATUSES = ("QUARANTINE", "RELEASED")
+
+    def __post_init__(self) -> None:
+        validate_ai82(self.material_code, field="material code", max_length=30)
+        validate_lot(self.internal_lot)
+        if self.status not in self.STATUSES:
+            raise ValueError(f"A receiving label says {' or '.join(self.STATUSES)}, not {self.status!r}.")
+
+    @property
+    def element_string(self) -> ElementString:
+        """(17) expiry first (fixed length), then (240) material code and (10) internal lot: one FNC1 between."""
+        return ElementString((("17", yymmdd(self.expiry)), ("240", self.material_code), ("10", self.internal_lot)))
+
+
+def draw_receiving_label(canvas: Canvas, box: Box, data: ReceivingLabelData) -> None:
+    """Status banner across the top (QUARANTINE white on black, RELEASED in a frame), the DataMatrix on the left,
+    the material, internal lot, supplier lot, expiry and receipt on the right, the element string at the foot."""
+    scale = min(box.width / _DESIGN_WIDTH, box.height / _DESIGN_HEIGHT)
+    area = box.inset(1.8 * mm * scale)
+    gap = 1 * mm * scale
+    banner = Box(area.x, area.top - 9 * mm * scale, area.width, 9 * mm * scale)
+    canvas.saveState()
+    if data.status == "QUARANTINE":
+        canvas.setFillColorRGB(0, 0, 0)
+        canvas.rect(banner.x, banner.y, banner.width, banner.height, stroke=0, fill=1)
+        canvas.setFillColorRGB(1, 1, 1)
+    else:
+        canvas.setLineWidth(0.8 * mm * scale)
+        canvas.rect(banner.x, banner.y, banner.width, banner.height, stroke=1, fill=0)
+    draw_line(canvas, data.status, banner.inset(1.5 * mm * scale, 0.8 * mm * scale), font=LATIN_BOLD,
+              max_size=24 * scale, align="center")
+    canvas.restoreState()
+
+    hri = data.element_string.human_readable
+    hri_box = Box(area.x, area.y, area.width, 2.6 * mm * scale)
+    draw_line(canvas, hri, hri_box, font=LATIN, max_size=7 * scale)
+    body = Box(area.x, hri_box.top + gap, area.width, banner.y - gap - hri_box.top - gap)
+    code_size = min(body.height, _MAX_CODE_SIZE)
+    draw_datamatrix(canvas, data.element_string, body.x, body.top - code_size, code_size)
+    text_x = body.x + code_size + 1.5 * gap
+    text = Box(text_x, body.y, body.right - text_x, body.height)
+    lines = (
+        (data.material_code, True, 9),
+        (data.material_name, False, 7),
+        (f"LOT {data.internal_lot}", True, 9),
+        (f"Supplier lot {data.supplier_lot}" + (f" ({data.supplier})" if data.supplier else ""), False, 6.5),
+        (f"EXP {data.expiry.isoformat()}", True, 8),
+        (f"Received {data.received_on.isoformat()}", False, 6.5),
+    )
+    pitch = text.height / len(lines)
+    for index, (value, bold, size) in enumerate(lines):
+        line_box = Box(text.x, text.top - (index + 1) * pitch, text.width, pitch)
+        draw_line(canvas, value, line_box, font=font_for(value, bold=bold), max_size=size * scale)
+
+
+RECEIVING = register_template(
+    LabelTemplate(
+        name="receiving",
+        title="Receiving labels",
+        data_type=ReceivingLabelData,
+        default_stock="roll-60x40",
+        allowed_stocks=("roll-60x40", "roll-100x70", "a4-3x8"),
+        prints_chinese=True,
+        draw=draw_receiving_label,
     )
 )
