@@ -1,6 +1,7 @@
 from django.urls import path
 
 from lab import views
+from lab.labels import SampleTubeLabel
 
 app_name = "lab"
 urlpatterns = [
@@ -21,4 +22,5 @@ urlpatterns = [
     path("samples/<int:pk>/report/", views.SampleReport.as_view(), name="sample-report"),
     path("samples/<int:pk>/reject/", views.SampleReject.as_view(), name="sample-reject"),
     path("samples/<int:pk>/correct/", views.SampleCorrect.as_view(), name="sample-correct"),
+    path("samples/<int:pk>/tube-label/", SampleTubeLabel.as_view(), name="sample-tube-label"),
 ]
