@@ -38,10 +38,11 @@ from reportlab.lib.units import mm  # noqa: E402
 from reportlab.lib.utils import ImageReader  # noqa: E402
 from reportlab.pdfgen.canvas import Canvas  # noqa: E402
 
-from lims.labels import LabelData, render_labels  # noqa: E402
+from lims.labels import render_labels  # noqa: E402
 from lims.labels.gs1 import digital_link  # noqa: E402
 from lims.labels.render import MAX_LABELS_PER_DOCUMENT  # noqa: E402
 from lims.labels.stocks import get_stock  # noqa: E402
+from production.labelling.label_templates import LabelData  # noqa: E402
 
 N = 10_000
 BASELINE_N = 2_000

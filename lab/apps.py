@@ -8,6 +8,7 @@ class LabConfig(AppConfig):
     verbose_name = _("Testing lab")
 
     def ready(self):
+        from lab import labels  # noqa: F401  (registers the tube label template)
         from lab.panels import project_lab_usage
         from lab.project_figures import lab_samples_figure
         from lims.registry import register_panel, register_project_figure

@@ -248,3 +248,29 @@ class ThroughputDay(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.assay_id}"
+
+
+class TubeLabelPrint(TrackedModel):
+    """One print of a sample's tube label (lims label engine, ``lab/labels.py``): who, when, how many — every
+    print and reprint is a row, so the record shows how many labels a tube got."""
+
+    sample = models.ForeignKey(Sample, on_delete=models.PROTECT, related_name="tube_label_prints",
+                               verbose_name=_("sample"))
+    copies = models.PositiveIntegerField(_("copies"), default=1, validators=[MinValueValidator(1)])
+    stock = models.CharField(_("stock"), max_length=30)
+    printed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("printed by"))
+    printed_at = models.DateTimeField(_("printed at"))
+
+    history = history()
+
+    class Meta:
+        ordering = ["-printed_at", "-pk"]
+        verbose_name = _("tube label print")
+        verbose_name_plural = _("tube label prints")
+
+    def __str__(self):
+        return f"{self.sample.barcode} × {self.copies}"
+
+    def get_absolute_url(self):
+        return self.sample.get_absolute_url()

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from lab import views
+from lab.labels import SampleTubeLabel
 
 app_name = "lab"
 urlpatterns = [
@@ -24,4 +25,5 @@ urlpatterns = [
     path("samples/<int:pk>/correct/", views.SampleCorrect.as_view(), name="sample-correct"),
     path("samples/<int:pk>/review/", views.SampleReview.as_view(), name="sample-review"),
     path("samples/<int:pk>/report.pdf", views.SampleReportPdf.as_view(), name="sample-report-pdf"),
+    path("samples/<int:pk>/tube-label/", SampleTubeLabel.as_view(), name="sample-tube-label"),
 ]

@@ -6,9 +6,10 @@ lab). Every store is keyed; registering the same key again (a second ``ready()``
 
 Stores
     ``panels``          a panel on a detail page: ``register_panel("batch", "qc/includes/batch_panel.html",
-                        context_func)``; pages are ``batch``, ``product`` and ``project``. ``context_func(request,
-                        obj)`` returns the template's context (a dict), or ``None`` to hide the panel (for instance
-                        when the user may not see that data). It must run a fixed number of queries.
+                        context_func)``; pages are ``batch``, ``product``, ``project`` and ``materiallot``.
+                        ``context_func(request, obj)`` returns the template's context (a dict), or ``None`` to
+                        hide the panel (for instance when the user may not see that data). It must run a fixed
+                        number of queries.
     ``record_sections`` a section of the batch record PDF: ``register_record_section(func)`` with
                         ``func(batch) -> lims.pdf.Section | list[Section] | None``.
     ``batch_parts``     what belongs to a batch, for the batch story (lims.story: timeline, audit search by lot,
@@ -42,7 +43,7 @@ from typing import Any
 
 from django.apps import apps as django_apps
 
-PAGES = ("batch", "product", "project")
+PAGES = ("batch", "product", "project", "materiallot")
 
 
 class Registry(dict):
@@ -77,8 +78,9 @@ class Panel:
 
 
 def register_panel(page: str, template_name: str, context_func: Callable | None = None, *, order: int = 100):
-    """Show ``template_name`` on every ``page`` (batch, product, project) page. The template is included with
-    the page's object (``batch``, ``product``, ``project``) and ``panel`` (the dict ``context_func`` returned)."""
+    """Show ``template_name`` on every ``page`` (batch, product, project, materiallot) page. The template is
+    included with the page's object (``batch``, ``product``, ``project``, ``lot``) and ``panel`` (the dict
+    ``context_func`` returned)."""
     if page not in PAGES:
         raise ValueError(f"Unknown page {page!r}; panels go on {', '.join(PAGES)}")
     registry["panels"][page][template_name] = Panel(template_name, context_func, order)

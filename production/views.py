@@ -316,6 +316,7 @@ class MaterialLotDetail(RolePageMixin, TemplateView):
             "can_decide": lot.status == MaterialLot.Status.QUARANTINE and user.has_perm(
                 "production.approve_materiallot"),
             "decision_form": ReasonForm(), "batch_count": lot.consumptions.values("batch").distinct().count(),
+            "panels": registered_page_panels("materiallot", self.request, lot),
         })
         return ctx
 

@@ -1,20 +1,21 @@
-"""The label and barcode engine: kit, case and tube labels as vector PDF, with GS1 DataMatrix UDI and QR codes.
+"""The label and barcode engine: labels as vector PDF or as ZPL for thermal printers, with GS1 DataMatrix and QR
+codes.
 
-Pure Python on reportlab, independent of the database. ``render_labels`` is the entry point; templates and
-stocks are registries (``TEMPLATES``, ``STOCKS``) that apps may extend.
+Pure Python on reportlab, independent of the database. ``render_labels`` (PDF) and ``zpl.render_zpl`` (ZPL II)
+are the entry points; templates and stocks are registries (``TEMPLATES``, ``STOCKS``) that apps fill: production
+registers its kit, case and receiving labels, the lab its tube label (DESIGN.md, Layout).
 """
 
 from .render import render_labels
 from .stocks import STOCKS, Stock
-from .templates import TEMPLATES, LabelData, LabelTemplate, TubeLabelData, register_template
+from .templates import TEMPLATES, LabelTemplate, get_template, register_template
 
 __all__ = [
     "STOCKS",
     "TEMPLATES",
-    "LabelData",
     "LabelTemplate",
     "Stock",
-    "TubeLabelData",
+    "get_template",
     "register_template",
     "render_labels",
 ]

@@ -104,10 +104,17 @@ def draw_datamatrix(canvas: Canvas, content: ElementString | str, x: float, y: f
     """Draw a DataMatrix in the square footprint (x, y, size), quiet zone included; return the module size.
 
     Pass an ``ElementString`` (see ``gs1.element_string``) for a GS1 DataMatrix, a ``str`` for a plain one.
+    A canvas that prints codes natively (``zpl.ZplCanvas``) takes the symbol as a command instead.
     """
+    place = getattr(canvas, "place_code", None)
+    if place is not None:
+        return place("datamatrix", content, x, y, size)
     return _draw_symbol(canvas, datamatrix_modules(content), x, y, size, DATAMATRIX_QUIET_ZONE)
 
 
 def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> float:
     """Draw a QR code of ``text`` in the square footprint (x, y, size), quiet zone included; return the module size."""
+    place = getattr(canvas, "place_code", None)
+    if place is not None:
+        return place("qr", text, x, y, size)
     return _draw_symbol(canvas, qr_modules(text), x, y, size, QR_QUIET_ZONE)

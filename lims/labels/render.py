@@ -10,7 +10,7 @@ from reportlab.pdfgen.canvas import Canvas
 from .fonts import register_fonts
 from .layout import Box
 from .stocks import get_stock
-from .templates import LabelData, TubeLabelData, get_template
+from .templates import get_template
 
 MAX_LABELS_PER_DOCUMENT = 5000
 """A bound on one request's output (items × copies), so a mistyped copy count cannot exhaust the server."""
@@ -18,7 +18,7 @@ MAX_LABELS_PER_DOCUMENT = 5000
 
 def render_labels(
     template_name: str,
-    items: Sequence[LabelData | TubeLabelData],
+    items: Sequence,
     stock_name: str | None = None,
     copies: int = 1,
     *,
@@ -29,7 +29,7 @@ def render_labels(
     The labels fill the stock's positions in reading order, item by item (all copies of the first item, then the
     second …), starting a new page when a sheet is full; a roll gets one label per page. Each label is drawn in
     the part of it the printer can print. The stock defaults to the template's own. The PDF's author is
-    ``author``, by default the manufacturer of kit labels.
+    ``author``, by default the manufacturers the items name (``manufacturer_name``), else "LIMS".
 
     Raises ``ValueError`` for an unknown template or stock, a stock the template does not allow, items of the
     wrong kind, or a copy count out of range.
@@ -88,6 +88,6 @@ def render_labels(
     return buffer.getvalue()
 
 
-def _default_author(items: Sequence[LabelData | TubeLabelData]) -> str:
-    manufacturers = dict.fromkeys(item.manufacturer_name for item in items if isinstance(item, LabelData))
+def _default_author(items: Sequence) -> str:
+    manufacturers = dict.fromkeys(name for item in items if (name := getattr(item, "manufacturer_name", None)))
     return ", ".join(manufacturers) or "LIMS"

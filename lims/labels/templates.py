@@ -1,92 +1,24 @@
-"""Label templates: what is printed on a kit box, a shipping case and a sample tube, and the registry of them.
+"""Label templates: the registry of label designs. Each app brings its own (DESIGN.md, Layout): production's kit
+(unit), case and receiving labels in ``production/labelling/label_templates.py``, the lab's tube label in
+``lab/labels.py``; they register from their ``AppConfig.ready()``.
 
 In the spirit of pretix's PDF layouts, a template is data — a name, the stocks it may be printed on, whether it
-prints Chinese — plus a ``draw(canvas, box, data)`` function that lays out one label inside ``box``.
-
-Kit and case labels carry the particulars of IVDR (EU) 2017/746 Annex I 20.2 that fit on them, with the
-ISO 15223-1 symbols, the UDI as a GS1 DataMatrix with its human-readable interpretation, and beside it a QR
-code with the GS1 Digital Link URI for phones (a QR code is not accepted as the UDI carrier, DOMAIN.md §8).
-The printed words are fixed regulatory artwork (English, plus the product's Chinese name), not UI strings.
+prints Chinese — plus a ``draw(canvas, box, data)`` function that lays out one label inside ``box``. The same
+``draw`` makes the PDF (``render``) and the ZPL for thermal printers (``zpl``): it draws on whatever canvas it is
+given, and the barcode helpers (``barcodes.draw_datamatrix``, ``draw_qr``) let a ZPL canvas take the codes as
+native printer commands.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
-from functools import partial
 from typing import Any
 
-from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from . import symbols
-from .barcodes import draw_datamatrix, draw_qr
-from .fonts import LATIN, LATIN_BOLD, font_for
-from .gs1 import (
-    digital_link,
-    element_string,
-    validate_gtin14,
-    validate_lot,
-    validate_resolver_url,
-    validate_serial,
-)
-from .layout import Box, draw_line, draw_paragraph
+from .layout import Box
 from .stocks import STOCKS
-
-
-@dataclass(frozen=True, kw_only=True)
-class LabelData:
-    """Everything printed on a kit (unit) or shipping case label; validated when created."""
-
-    product_name: str
-    ref: str
-    gtin: str
-    lot: str
-    expiry: date
-    manufactured_on: date
-    tests_per_kit: int
-    storage_min_c: int | float | Decimal
-    storage_max_c: int | float | Decimal
-    manufacturer_name: str
-    manufacturer_address: str
-    ifu_url_or_text: str
-    resolver_base_url: str
-    product_name_zh: str | None = None
-    notified_body: str | None = None
-    eu_representative_name: str | None = None
-    eu_representative_address: str | None = None
-    serial: str | None = None
-    professional_use: bool = True
-    pilot: bool = False  # a pilot-manufacture lot (issue 20): "PILOT LOT" printed before the intended use
-
-    def __post_init__(self) -> None:
-        validate_gtin14(self.gtin)
-        validate_lot(self.lot)
-        if self.serial is not None:
-            validate_serial(self.serial)
-        validate_resolver_url(self.resolver_base_url)
-        if self.expiry < self.manufactured_on:
-            raise ValueError(f"The use-by date {self.expiry} is before the date of manufacture {self.manufactured_on}.")
-        if self.tests_per_kit < 1:
-            raise ValueError("A kit contains at least one test.")
-        if self.storage_min_c > self.storage_max_c:
-            raise ValueError("The lowest storage temperature is above the highest.")
-
-
-@dataclass(frozen=True, kw_only=True)
-class TubeLabelData:
-    """A laboratory sample tube label: the sample's barcode, its client, the assay ordered and when it arrived."""
-
-    barcode: str
-    client: str
-    assay: str
-    received_at: datetime
-
-    def __post_init__(self) -> None:
-        if not self.barcode.strip():
-            raise ValueError("A sample tube label needs the sample's barcode.")
 
 
 @dataclass(frozen=True)
@@ -106,8 +38,9 @@ TEMPLATES: dict[str, LabelTemplate] = {}
 
 
 def register_template(template: LabelTemplate) -> LabelTemplate:
-    """Add ``template`` to the registry; its name must be new and its stocks known."""
-    if template.name in TEMPLATES:
+    """Add ``template`` to the registry; its name must be new (registering the same template again, as a second
+    ``ready()`` does, is a no-op) and its stocks known."""
+    if template.name in TEMPLATES and TEMPLATES[template.name] != template:
         raise ValueError(f"A label template named {template.name!r} is already registered.")
     unknown = [name for name in template.allowed_stocks if name not in STOCKS]
     if unknown or template.default_stock not in template.allowed_stocks:
@@ -122,224 +55,3 @@ def get_template(name: str) -> LabelTemplate:
         return TEMPLATES[name]
     except KeyError:
         raise ValueError(f"Unknown label template {name!r}; known templates: {', '.join(sorted(TEMPLATES))}.") from None
-
-
-def _celsius(value: int | float | Decimal) -> str:
-    number = Decimal(str(value)).normalize()
-    return f"{number:f} °C"
-
-
-# Kit and case labels are designed at 60 × 40 mm and scaled by the label's size, widths stretching to fill it.
-_DESIGN_WIDTH = 60 * mm
-_DESIGN_HEIGHT = 40 * mm
-_CE_MIN_HEIGHT = 5 * mm  # IVDR Annex V: the CE marking is at least 5 mm high
-# The 2D codes stop growing at 16 mm (a DataMatrix module of about 0.6-0.8 mm): bigger modules scan no better,
-# and on large labels the space goes to text instead.
-_MAX_CODE_SIZE = 16 * mm
-
-
-@dataclass(frozen=True)
-class _Cell:
-    """One symbol with its value beside it in the particulars grid."""
-
-    draw_symbol: Callable[[Canvas, float, float, float], float]
-    value: str = ""
-    bold: bool = False
-
-
-def _draw_cell(canvas: Canvas, cell: _Cell, box: Box, symbol_size: float, font_size: float) -> None:
-    symbol_y = box.y + (box.height - symbol_size) / 2
-    used = cell.draw_symbol(canvas, box.x, symbol_y, symbol_size)
-    if cell.value:
-        gap = 0.3 * symbol_size
-        text_box = Box(box.x + used + gap, symbol_y, box.width - used - gap, symbol_size)
-        draw_line(canvas, cell.value, text_box, font=font_for(cell.value, bold=cell.bold), max_size=font_size)
-
-
-def _draw_header(canvas: Canvas, header: Box, data: LabelData, scale: float) -> None:
-    """Product name (and Chinese name) on the left, the CE marking with the notified body number on the right."""
-    ce_height = min(header.height, max(_CE_MIN_HEIGHT, _CE_MIN_HEIGHT * scale))
-    ce_width = symbols.ce_mark_width(ce_height, data.notified_body)
-    symbols.draw_ce_mark(canvas, header.right - ce_width, header.top - ce_height, ce_height, data.notified_body)
-    names = Box(header.x, header.y, header.width - ce_width - 1.5 * mm * scale, header.height)
-    if data.product_name_zh:
-        name_box = Box(names.x, names.y + names.height * 0.45, names.width, names.height * 0.55)
-        zh_box = Box(names.x, names.y, names.width, names.height * 0.42)
-        draw_line(canvas, data.product_name_zh, zh_box, font=font_for(data.product_name_zh), max_size=9 * scale)
-    else:
-        name_box = names
-    draw_paragraph(
-        canvas, data.product_name, name_box, font=font_for(data.product_name, bold=True), max_size=10 * scale
-    )
-
-
-def _draw_information_block(canvas: Canvas, block: Box, data: LabelData, scale: float) -> None:
-    """Beside the codes: IVD, single-use and IFU symbols with where to find the IFU, the intended user, the
-    manufacturer's symbol, name and address, and the EU authorised representative's when there is one."""
-    symbol_size = min(3.4 * mm * scale, block.height * 0.26)
-    font_size = 7 * scale
-    gap = 0.04 * block.height
-    row = Box(block.x, block.top - symbol_size, block.width, symbol_size)
-    x = row.x
-    for draw_symbol in (symbols.draw_ivd, symbols.draw_do_not_reuse, symbols.draw_consult_ifu):
-        x += draw_symbol(canvas, x, row.y, symbol_size) + 0.35 * symbol_size
-    ifu_box = Box(x, row.y, row.right - x, symbol_size)
-    draw_line(canvas, data.ifu_url_or_text, ifu_box, font=font_for(data.ifu_url_or_text), max_size=font_size)
-
-    use = "For professional use only" if data.professional_use else "For self-testing"
-    if data.pilot:
-        use = f"PILOT LOT · {use}"
-    use_box = Box(block.x, row.y - gap - 0.16 * block.height, block.width, 0.16 * block.height)
-    draw_line(canvas, use, use_box, font=LATIN_BOLD, max_size=font_size)
-
-    maker = Box(block.x, block.y, block.width, use_box.y - gap - block.y)
-    if data.eu_representative_name:
-        # IVDR Annex I 20.2(b): the EU authorised representative below the manufacturer, with its symbol
-        rep = Box(maker.x, maker.y, maker.width, maker.height * 0.42)
-        maker = Box(maker.x, rep.top + gap, maker.width, maker.top - rep.top - gap)
-        _draw_party(canvas, rep, symbols.draw_ec_rep, data.eu_representative_name,
-                    data.eu_representative_address or "", min(symbol_size, rep.height), font_size)
-    _draw_party(canvas, maker, symbols.draw_manufacturer, data.manufacturer_name, data.manufacturer_address,
-                min(symbol_size, maker.height), font_size)
-
-
-def _draw_party(canvas: Canvas, box: Box, draw_symbol, name: str, address: str, symbol_size: float,
-                font_size: float) -> None:
-    """A symbol (manufacturer, EC REP) with a name in bold and the address below it."""
-    used = draw_symbol(canvas, box.x, box.top - symbol_size, symbol_size)
-    text_x = box.x + used + 0.35 * symbol_size
-    name_height = min(symbol_size * 0.8, box.height * 0.4)
-    name_box = Box(text_x, box.top - name_height, box.right - text_x, name_height)
-    draw_line(canvas, name, name_box, font=font_for(name, bold=True), max_size=font_size)
-    if address:
-        address_box = Box(text_x, box.y, name_box.width, name_box.y - box.y)
-        draw_paragraph(canvas, address, address_box, font=font_for(address), max_size=font_size)
-
-
-def _draw_kit_label(canvas: Canvas, box: Box, data: LabelData, *, serial: str | None) -> None:
-    """The layout shared by unit and case labels: header, particulars grid, then codes with the information block.
-
-    The GS1 DataMatrix carries (01)(17)(10), plus (21) when ``serial`` is given; the QR code the lot's Digital Link
-    URI (01, 10, 17); the human-readable interpretation runs under the codes.
-    """
-    scale = min(box.width / _DESIGN_WIDTH, box.height / _DESIGN_HEIGHT)
-    area = box.inset(1.8 * mm * scale)
-    gap = 0.8 * mm * scale
-
-    header_height = max(_CE_MIN_HEIGHT, 6.8 * mm * scale)
-    header = Box(area.x, area.top - header_height, area.width, header_height)
-    _draw_header(canvas, header, data, scale)
-
-    udi = element_string(data.gtin, data.expiry, data.lot, serial=serial)
-    hri_box = Box(area.x, area.y, area.width, 2.4 * mm * scale)
-    draw_line(canvas, udi.human_readable, hri_box, font=LATIN, max_size=7.5 * scale)
-
-    code_size = min(13.5 * mm * scale, _MAX_CODE_SIZE)
-    codes_y = hri_box.top + 0.5 * mm * scale
-    draw_datamatrix(canvas, udi, area.x, codes_y, code_size)
-    # The QR is for phones: the lot's Digital Link page (issue 5: /01/<GTIN>/10/<lot>?17=<YYMMDD>), the same on every
-    # label of a lot, so it is encoded once per job; a case's serial (21) is in the UDI carrier, the DataMatrix.
-    uri = digital_link(data.resolver_base_url, data.gtin, data.lot, expiry=data.expiry)
-    draw_qr(canvas, uri, area.x + code_size + gap, codes_y, code_size)
-    # On large labels the codes stop growing; the information block beside them still takes its share.
-    block_height = max(code_size, 0.3 * area.height)
-    block_x = area.x + 2 * code_size + 2 * gap
-    _draw_information_block(canvas, Box(block_x, codes_y, area.right - block_x, block_height), data, scale)
-
-    rows = [
-        (_Cell(symbols.draw_ref, data.ref), _Cell(symbols.draw_lot, data.lot, bold=True)),
-        (
-            _Cell(symbols.draw_use_by, data.expiry.isoformat(), bold=True),
-            _Cell(symbols.draw_date_of_manufacture, data.manufactured_on.isoformat()),
-        ),
-        (
-            _Cell(partial(symbols.draw_tests, count=data.tests_per_kit)),
-            _Cell(
-                partial(
-                    symbols.draw_temperature_limit,
-                    low_c=_celsius(data.storage_min_c),
-                    high_c=_celsius(data.storage_max_c),
-                )
-            ),
-        ),
-    ]
-    if serial is not None:
-        rows.append((_Cell(symbols.draw_serial_number, serial, bold=True),))
-    grid_bottom = codes_y + block_height + gap
-    grid = Box(area.x, grid_bottom, area.width, header.y - gap - grid_bottom)
-    pitch = grid.height / len(rows)
-    symbol_size = min(3.6 * mm * scale, pitch * 0.82)
-    column_width = (grid.width - gap) / 2
-    for index, cells in enumerate(rows):
-        row_y = grid.top - (index + 1) * pitch
-        for column, cell in enumerate(cells):
-            width = column_width if len(cells) > 1 else grid.width
-            cell_box = Box(grid.x + column * (column_width + gap), row_y, width, pitch)
-            _draw_cell(canvas, cell, cell_box, symbol_size, font_size=8.5 * scale)
-
-
-def draw_unit_label(canvas: Canvas, box: Box, data: LabelData) -> None:
-    """The kit box label: UDI (01)(17)(10), without a serial number."""
-    _draw_kit_label(canvas, box, data, serial=None)
-
-
-def draw_case_label(canvas: Canvas, box: Box, data: LabelData) -> None:
-    """The shipping case label: as the kit label, plus the case's serial number (21) in the UDI and as text."""
-    if data.serial is None:
-        raise ValueError(f"A case label needs a serial number (AI 21); lot {data.lot} has none.")
-    _draw_kit_label(canvas, box, data, serial=data.serial)
-
-
-def draw_tube_label(canvas: Canvas, box: Box, data: TubeLabelData) -> None:
-    """A sample tube label: a plain DataMatrix of the sample barcode with the barcode, assay, client and arrival."""
-    scale = min(box.width / (50 * mm), box.height / (25 * mm))
-    area = box.inset(1.5 * mm * scale)
-    code_size = min(area.height, 15 * mm * scale)
-    draw_datamatrix(canvas, data.barcode, area.x, area.y + (area.height - code_size) / 2, code_size)
-    text_x = area.x + code_size + 1.5 * mm * scale
-    text = Box(text_x, area.y, area.right - text_x, area.height)
-    lines = (
-        (data.barcode, font_for(data.barcode, bold=True), 11),
-        (data.assay, font_for(data.assay), 8),
-        (data.client, font_for(data.client), 8),
-        (f"Received {data.received_at:%Y-%m-%d %H:%M}", LATIN, 7),
-    )
-    line_height = text.height / len(lines)
-    for index, (value, font, size) in enumerate(lines):
-        line_box = Box(text.x, text.top - (index + 1) * line_height, text.width, line_height)
-        draw_line(canvas, value, line_box, font=font, max_size=size * scale)
-
-
-register_template(
-    LabelTemplate(
-        name="unit",
-        title="Kit labels",
-        data_type=LabelData,
-        default_stock="roll-60x40",
-        allowed_stocks=("roll-60x40", "roll-100x70", "a4-3x8", "a4-2x4"),
-        prints_chinese=True,
-        draw=draw_unit_label,
-    )
-)
-register_template(
-    LabelTemplate(
-        name="case",
-        title="Shipping case labels",
-        data_type=LabelData,
-        default_stock="roll-100x70",
-        allowed_stocks=("roll-100x70", "a4-2x4"),
-        prints_chinese=True,
-        draw=draw_case_label,
-    )
-)
-register_template(
-    LabelTemplate(
-        name="tube",
-        title="Sample tube labels",
-        data_type=TubeLabelData,
-        default_stock="roll-50x25",
-        allowed_stocks=("roll-50x25", "a4-3x8"),
-        prints_chinese=False,
-        draw=draw_tube_label,
-    )
-)

@@ -63,6 +63,8 @@ class LineSerializer(serializers.ModelSerializer):
 
 
 class MaterialLotSerializer(serializers.ModelSerializer):
+    label_url = serializers.SerializerMethodField(
+        help_text=_("The lot's receiving-label print jobs (GET lists, POST issues; same rules as batch labels)."))
     quantity = serializers.DecimalField(
         max_digits=14, decimal_places=3, min_value=Decimal("0"), write_only=True, required=False,
         help_text=_("Quantity received, in the material's unit (on creation)."))
@@ -70,10 +72,16 @@ class MaterialLotSerializer(serializers.ModelSerializer):
     class Meta:
         model = MaterialLot
         fields = ["id", "material", "supplier", "supplier_lot", "received_on", "expiry_date", "quantity",
-                  "quantity_received", "quantity_remaining", "status", "decided_at", "decision_reason", "version"]
+                  "quantity_received", "quantity_remaining", "status", "decided_at", "decision_reason", "label_url",
+                  "version"]
         read_only_fields = ["id", "quantity_received", "quantity_remaining", "status", "decided_at",
                             "decision_reason", "version"]
         extra_kwargs = {"received_on": {"required": False}}
+
+    def get_label_url(self, obj) -> str:
+        from django.urls import reverse
+
+        return reverse("api-labelling-material-print-jobs", args=[obj.pk])
 
 
 class BatchSerializer(serializers.ModelSerializer):

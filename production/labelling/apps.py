@@ -14,7 +14,11 @@ class LabellingConfig(AppConfig):
     def ready(self):
         from lims.registry import register_panel
 
-        from .views import labelling_context
+        from . import (
+            label_templates,  # noqa: F401  (registers the unit, case and receiving label templates)
+            tasks,  # noqa: F401  (registers the background label job)
+        )
+        from .views import labelling_context, material_lot_context
 
         register_panel("batch", "labelling/includes/batch_panel.html", labelling_context, order=50)
 
@@ -27,3 +31,5 @@ class LabellingConfig(AppConfig):
         from production.labelling.record import label_sections
 
         register_record_section(label_sections, order=30)
+
+        register_panel("materiallot", "labelling/includes/material_lot_panel.html", material_lot_context, order=50)

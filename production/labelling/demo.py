@@ -16,7 +16,7 @@ def seed(ctx):
     if user is None:
         return
     batches = (Batch.objects.filter(status__in=PRINTABLE_STATUSES).exclude(
-        pk__in=PrintJob.objects.values("batch")).select_related("product").order_by("-manufactured_on",
+        pk__in=PrintJob.objects.filter(batch__isnull=False).values("batch")).select_related("product").order_by("-manufactured_on",
                                                                                        "-lot_number")[:RECENT])
     printed = 0
     for batch in batches:
@@ -33,3 +33,24 @@ def seed(ctx):
                 reconcile_labels(batch, template, used, destroyed, issued - used - destroyed, user=user,
                                  reason=REASON)
     ctx.log(f"labels printed for {printed} batches")
+    seed_receiving_labels(ctx, user)
+
+
+def seed_receiving_labels(ctx, user):
+    """A line printer in the registry, and the receiving label of the newest material lots (QUARANTINE or
+    RELEASED, as their status is)."""
+    from production.models import MaterialLot
+
+    from .models import Printer
+    from .services import create_printer, print_material_labels, receiving_printable
+
+    if not Printer.objects.exists():
+        create_printer({"name": "Line 1 case printer", "address": "192.0.2.10", "port": 9100, "dots_per_mm": 8,
+                        "stock": "roll-100x70", "location": "Line 1, end of line"}, user=user, reason=REASON)
+    lots = [lot for lot in MaterialLot.objects.select_related("material").exclude(
+        pk__in=PrintJob.objects.filter(material_lot__isnull=False).values("material_lot")).order_by(
+        "-received_on", "-pk")[:10] if receiving_printable(lot)]
+    for lot in lots:
+        print_material_labels(lot, None, 1, user=user, reason=REASON)
+    ctx.log(f"receiving labels printed for {len(lots)} material lots")
+

@@ -22,18 +22,22 @@ from rest_framework.views import APIView
 
 from lims.errors import DomainError
 from lims.labels.gs1 import is_valid_gtin14
+from lims.labels.zpl import DOTS_PER_MM
 from lims.listing import Column, ListPage, RolePageMixin
-from lims.pages import apply_errors
+from lims.pages import ServiceFormView, apply_errors
 from lims.pdf import PdfRenderer, login_or_api
-from production.models import Batch, Product
+from production.models import Batch, MaterialLot, Product
 
-from .forms import PrintForm, ReconcileForm
-from .models import CaseSerialCounter, LabelReconciliation, PrintJob
+from . import services
+from .forms import MaterialPrintForm, OutputForm, PrinterForm, PrintForm, ReconcileForm
+from .models import CaseSerialCounter, LabelReconciliation, Printer, PrintJob, PrintJobOutput
 from .services import (
     discrepancy_records,
     is_printable,
     ivdr_particulars,
+    job_filename,
     job_pdf,
+    job_zpl,
     labels_issued,
     print_labels,
     reconcile_labels,
@@ -52,10 +56,66 @@ def job_pdf_response(job: PrintJob, user) -> StreamingHttpResponse:
     recorded (print, then reprints) before the first byte leaves."""
     record_output(job, user=user, reason="")
     response = StreamingHttpResponse(job_pdf(job), content_type="application/pdf")
-    response["Content-Disposition"] = (f'inline; filename="labels-{job.batch.lot_number}-{job.template}-'
-                                       f'{job.pk}.pdf"')
+    response["Content-Disposition"] = f'inline; filename="{job_filename(job, "pdf")}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+def zpl_resolution(request) -> int:
+    """``?dots_per_mm=8|12|24`` or ``?printer=<id>`` (its resolution); 8 by default; 400 naming the field."""
+    printer = request.GET.get("printer")
+    if printer:
+        found = Printer.objects.filter(pk=printer).first() if printer.isdigit() else None
+        if found is None:
+            raise ValidationError({"printer": [_("Unknown printer.")]})
+        return found.dots_per_mm
+    value = request.GET.get("dots_per_mm") or "8"
+    if not value.isdigit() or int(value) not in DOTS_PER_MM:
+        raise ValidationError({"dots_per_mm": [_("Choose 8, 12 or 24 dots per mm.")]})
+    return int(value)
+
+
+def job_zpl_response(job: PrintJob, user, dots_per_mm: int) -> StreamingHttpResponse:
+    """The job's ZPL as a file, streamed (the same bytes every time for one resolution); recorded as an output."""
+    record_output(job, fmt=PrintJobOutput.Format.ZPL, user=user, reason="")
+    response = StreamingHttpResponse(job_zpl(job, dots_per_mm), content_type="application/zpl")
+    response["Content-Disposition"] = f'attachment; filename="{job_filename(job, "zpl")}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class _JobApi(APIView):
+    renderer_classes = [JSONRenderer, PdfRenderer]
+    required_permissions = "labelling.add_printjob"
+    schema = None
+    material = False
+
+    def job(self, key, pk):
+        jobs = PrintJob.objects.select_related("batch__product", "material_lot__material")
+        if self.material:
+            return get_object_or_404(jobs, pk=pk, material_lot_id=key)
+        return get_object_or_404(jobs, pk=pk, batch__lot_number=key)
+
+
+class JobZplApi(_JobApi):
+    """GET: the ZPL of one print job (token or session), for ``?dots_per_mm`` (8, 12, 24) or ``?printer``."""
+
+    def get(self, request, key, pk):
+        job = self.job(key, pk)
+        return job_zpl_response(job, request.user, zpl_resolution(request))
+
+
+class MaterialJobPdfApi(_JobApi):
+    """GET: the PDF of one receiving-label print job of a material lot. Issues nothing: a reprint is recorded."""
+
+    material = True
+
+    def get(self, request, key, pk):
+        return job_pdf_response(self.job(key, pk), request.user)
+
+
+class MaterialJobZplApi(JobZplApi):
+    material = True
 
 
 class JobPdfApi(APIView):
@@ -72,6 +132,27 @@ class JobPdfApi(APIView):
 
 
 job_pdf_view = _login_or_api(JobPdfApi.as_view())
+job_zpl_view = login_or_api(JobZplApi.as_view())
+material_job_pdf_view = login_or_api(MaterialJobPdfApi.as_view())
+material_job_zpl_view = login_or_api(MaterialJobZplApi.as_view(material=True))
+
+
+def _jobs(queryset):
+    return list(queryset.select_related("printed_by", "batch", "material_lot")
+                .annotate(reprints=Count("outputs", filter=Q(outputs__kind="reprint")))[:50])
+
+
+def start_output(request, job: PrintJob, output: str, printer, reason: str, key: str):
+    """Start the background task that renders ``job`` as PDF or ZPL, or sends it to ``printer``; the same form
+    submission (its idempotency key) starts one task only."""
+    from lims.tasks import start_task
+
+    fmt = "printer" if printer is not None else output
+    params = {"job": job.pk, "format": fmt, "reason": reason}
+    if printer is not None:
+        params["printer"] = printer.pk
+    return start_task("labelling.render_job", params, user=request.user,
+                      key=f"labelling.render:{job.pk}:{fmt}:{key}" if key else None)
 
 
 def labelling_context(request, batch) -> dict | None:
@@ -81,8 +162,7 @@ def labelling_context(request, batch) -> dict | None:
         return None
     return {
         "batch": batch,
-        "jobs": list(PrintJob.objects.filter(batch=batch).select_related("printed_by", "batch")
-                     .annotate(reprints=Count("outputs", filter=Q(outputs__kind="reprint")))[:50]),
+        "jobs": _jobs(PrintJob.objects.filter(batch=batch)),
         "reconciliations": [(r, discrepancy_records(r)) for r in
                             LabelReconciliation.objects.filter(batch=batch).select_related("recorded_by", "batch")],
         "issued": labels_issued(batch),
@@ -93,7 +173,27 @@ def labelling_context(request, batch) -> dict | None:
         "can_reconcile": user.has_perm("labelling.add_labelreconciliation"),
         "can_view_record": user.has_perm("production.view_batch"),
         "print_form": PrintForm(),
+        "output_form": OutputForm() if user.has_perm("labelling.add_printjob") else None,
         "reconcile_form": ReconcileForm(),
+    }
+
+
+def material_lot_context(request, lot) -> dict | None:
+    """The receiving labels of a material lot, for its page (registered as a ``materiallot`` panel)."""
+    user = request.user
+    if not user.has_perm("labelling.view_printjob"):
+        return None
+    printable = services.receiving_printable(lot)
+    can_print = user.has_perm("labelling.add_printjob")
+    return {
+        "lot": lot,
+        "jobs": _jobs(PrintJob.objects.filter(material_lot=lot)),
+        "printable": printable,
+        "status_printed": services.RECEIVING_STATUS.get(lot.status, ""),
+        "can_print": can_print and printable,
+        "can_output": can_print,
+        "print_form": MaterialPrintForm(),
+        "output_form": OutputForm() if can_print else None,
     }
 
 
@@ -133,14 +233,19 @@ class BatchPrint(BatchLabels):
         form.form_key = "print_form"
         if not form.is_valid():
             return self._error(request, form, "")
+        data = form.cleaned_data
         try:
-            job = print_labels(batch, form.cleaned_data["template"], form.cleaned_data["stock"] or None,
-                               form.cleaned_data["copies"], user=request.user, reason=form.cleaned_data["reason"])
+            job = print_labels(batch, data["template"], data["stock"] or None, data["copies"], user=request.user,
+                               reason=data["reason"], key=data.get("idempotency_key") or None)
         except ValidationError as exc:
             apply_errors(form, exc)
             return self._error(request, form, "")
         except DomainError as exc:
             return self._error(request, form, str(exc.message))
+        if data.get("output"):
+            run = start_output(request, job, data["output"], form.printer, data["reason"],
+                               data.get("idempotency_key"))
+            return redirect(run.get_absolute_url())
         messages.success(request, _("Print job %(id)s recorded: %(copies)s %(template)s labels. Open its PDF from "
                                     "the list of print jobs.") % {"id": job.pk, "copies": job.copies,
                                                                   "template": job.template})
@@ -174,15 +279,152 @@ class BatchReconcile(BatchLabels):
         return redirect("labelling:batch-labels", batch.lot_number)
 
 
+class JobOutput(RolePageMixin, View):
+    """POST: a new output of an existing job (a reprint) made in the background — a PDF or ZPL file, or ZPL sent
+    to a printer — then its progress page."""
+
+    permission_required = "labelling.add_printjob"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        job = get_object_or_404(PrintJob.objects.select_related("batch", "material_lot"), pk=pk)
+        form = OutputForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect(job.get_absolute_url())
+        data = form.cleaned_data
+        if form.printer is not None:
+            try:
+                services.check_printer(job, form.printer)
+            except DomainError as exc:
+                messages.error(request, str(exc.message))
+                return redirect(job.get_absolute_url())
+        run = start_output(request, job, data["output"], form.printer, data.get("reason") or "",
+                           data.get("idempotency_key"))
+        return redirect(run.get_absolute_url())
+
+
+class MaterialLotPrint(RolePageMixin, View):
+    """POST the receiving-label form of a material lot (CSRF, reason): records the job, then back to the lot's page
+    (or to the background task's progress when a file or a printer was chosen)."""
+
+    permission_required = "labelling.add_printjob"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        lot = get_object_or_404(MaterialLot.objects.select_related("material"), pk=pk)
+        form = MaterialPrintForm(request.POST)
+        back = reverse("production:materiallot-detail", args=[lot.pk])
+        if not form.is_valid():
+            for name, errors in form.errors.items():
+                label = form.fields[name].label if name in form.fields else ""
+                for error in errors:
+                    messages.error(request, f"{label}: {error}" if label else error)
+            return redirect(back)
+        data = form.cleaned_data
+        try:
+            job = services.print_material_labels(lot, data["stock"] or None, data["copies"], user=request.user,
+                                                 reason=data["reason"], key=data.get("idempotency_key") or None)
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+            return redirect(back)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+            return redirect(back)
+        if data.get("output"):
+            run = start_output(request, job, data["output"], form.printer, data["reason"],
+                               data.get("idempotency_key"))
+            return redirect(run.get_absolute_url())
+        messages.success(request, _("Print job %(id)s recorded: %(copies)s receiving labels (%(status)s).")
+                         % {"id": job.pk, "copies": job.copies, "status": job.label_status})
+        return redirect(f"{back}#job-{job.pk}")
+
+
+class PrinterList(ListPage):
+    model = Printer
+    queryset = Printer.objects.all()
+    title = gettext_lazy("Label printers")
+    export_name = "printers"
+    search_fields = ["name", "address", "location"]
+    default_sort = "name"
+    create_url_name = "labelling:printer-create"
+    create_permission = "labelling.add_printer"
+    columns = [
+        Column("name", gettext_lazy("Name"), sort="name", link=True),
+        Column("address", gettext_lazy("Address"), sort="address"),
+        Column("port", gettext_lazy("Port")),
+        Column("get_dots_per_mm_display", gettext_lazy("Resolution")),
+        Column("stock", gettext_lazy("Stock"), sort="stock"),
+        Column("location", gettext_lazy("Location")),
+        Column("active", gettext_lazy("Active")),
+    ]
+
+
+class PrinterCreate(ServiceFormView):
+    permission_required = "labelling.add_printer"
+    form_class = PrinterForm
+    title = gettext_lazy("Register a label printer")
+    success_message = gettext_lazy("Printer registered.")
+
+    def back_url(self):
+        return reverse("labelling:printer-list")
+
+    def perform(self, form):
+        data = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
+        return services.create_printer(data, user=self.request.user, reason=form.cleaned_data.get("reason") or "")
+
+
+class PrinterEdit(ServiceFormView):
+    """A printer's settings; a change needs a reason (it is audited like every edit)."""
+
+    permission_required = "labelling.change_printer"
+    form_class = PrinterForm
+    success_message = gettext_lazy("Printer saved.")
+
+    def get_printer(self):
+        return get_object_or_404(Printer, pk=self.kwargs["pk"])
+
+    def get_permission_required(self):
+        if self.request.method == "GET":
+            return ("labelling.view_printer",)
+        return super().get_permission_required()
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.get_printer()}
+
+    def get_context_data(self, **kwargs):
+        printer = self.get_printer()
+        ctx = super().get_context_data(**kwargs)
+        ctx["title"] = str(printer)
+        if not self.request.user.has_perm("labelling.change_printer"):
+            for field in ctx["form"].fields.values():
+                field.disabled = True
+            ctx["submit_label"] = ""
+        return ctx
+
+    def back_url(self):
+        return reverse("labelling:printer-list")
+
+    def perform(self, form):
+        printer = self.get_printer()
+        changes = {k: v for k, v in form.cleaned_data.items()
+                   if k != "reason" and getattr(printer, k) != v}
+        return services.update_printer(printer, changes, user=self.request.user,
+                                       reason=form.cleaned_data.get("reason") or "")
+
+
 class PrintJobList(ListPage):
     model = PrintJob
-    queryset = PrintJob.objects.select_related("batch__product", "printed_by")
+    queryset = PrintJob.objects.select_related("batch__product", "printed_by", "material_lot")
     title = gettext_lazy("Label print jobs")
     export_name = "print-jobs"
     search_fields = ["batch__lot_number", "batch__product__code", "serial_from", "serial_to"]
     default_sort = "-printed_at"
     columns = [
-        Column("batch.lot_number", gettext_lazy("Lot"), sort="batch__lot_number"),
+        Column("subject_code", gettext_lazy("Lot")),
         Column("batch.product.code", gettext_lazy("Product"), sort="batch__product__code"),
         Column("template", gettext_lazy("Template"), sort="template"),
         Column("stock", gettext_lazy("Stock"), sort="stock"),

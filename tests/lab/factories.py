@@ -7,7 +7,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from lab import services
-from lab.models import Assay, Client, Sample
+from lab.models import Assay, Client, Sample, TubeLabelPrint
 from lims.services import create_record
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -39,7 +39,14 @@ def make_sample(user, reason="received", client=None, assay=None, **fields):
     return sample
 
 
+def make_tube_label_print(user, reason="tube label"):
+    from lab.labels import print_tube_label
+
+    return print_tube_label(make_sample(user, reason), 1, user=user, reason=reason)
+
+
 FACTORIES = {
+    TubeLabelPrint: make_tube_label_print,
     Client: make_client,
     Assay: make_assay,
     Sample: make_sample,

@@ -2,7 +2,7 @@
 
 from production import services as production_services
 from production.labelling import services
-from production.labelling.models import LabelReconciliation, PrintJob, PrintJobOutput
+from production.labelling.models import LabelReconciliation, Printer, PrintJob, PrintJobOutput
 from tests.production.factories import make_batch
 
 
@@ -23,7 +23,13 @@ def make_print_job_output(user, reason):
     return services.record_output(make_print_job(user, reason), user=user, reason=reason)
 
 
+def make_printer(user, reason):
+    return services.create_printer({"name": f"Printer {Printer.objects.count() + 1}", "address": "127.0.0.1",
+                                    "stock": "roll-100x70"}, user=user, reason=reason)
+
+
 FACTORIES = {
+    Printer: make_printer,
     PrintJob: make_print_job,
     PrintJobOutput: make_print_job_output,
     LabelReconciliation: make_label_reconciliation,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from lims.labels import LabelData, TubeLabelData
+from lab.labels import TubeLabelData
+from production.labelling.label_templates import LabelData, ReceivingLabelData
 
 
 def kit(**changes) -> LabelData:
@@ -37,3 +38,17 @@ def tube(**changes) -> TubeLabelData:
         "received_at": datetime(2025, 11, 22, 14, 5),
     }
     return TubeLabelData(**(values | changes))
+
+
+def receiving(**changes) -> ReceivingLabelData:
+    values = {
+        "material_code": "NC-MEM-25",
+        "material_name": "Nitrocellulose membrane, 25 mm",
+        "internal_lot": "ML000123",
+        "supplier": "Sartorius",
+        "supplier_lot": "S-2211-04",
+        "expiry": date(2027, 3, 31),
+        "received_on": date(2026, 12, 1),
+        "status": "QUARANTINE",
+    }
+    return ReceivingLabelData(**(values | changes))

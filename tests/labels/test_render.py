@@ -6,11 +6,11 @@ import pytest
 from lims.labels import STOCKS, TEMPLATES, render_labels
 from lims.labels.gs1 import digital_link
 
-from .factories import kit, tube
+from .factories import kit, receiving, tube
 from .scanning import image_count, pdf_reader, scan_pages
 
 KIT_COMBINATIONS = [
-    (template.name, stock) for template in TEMPLATES.values() if template.name != "tube"
+    (template.name, stock) for template in TEMPLATES.values() if template.name in ("unit", "case")
     for stock in template.allowed_stocks
 ]  # fmt: skip
 
@@ -98,6 +98,20 @@ def test_labels_are_vector_graphics_without_images():
     for template, stock in KIT_COMBINATIONS:
         assert image_count(render_labels(template, [kit()], stock, copies=2)) == 0
     assert image_count(render_labels("tube", [tube()])) == 0
+    for stock in TEMPLATES["receiving"].allowed_stocks:
+        assert image_count(render_labels("receiving", [receiving()], stock)) == 0
+
+
+@pytest.mark.parametrize("stock", TEMPLATES["receiving"].allowed_stocks)
+@pytest.mark.parametrize("status", ["QUARANTINE", "RELEASED"])
+def test_receiving_label_decodes_on_every_allowed_stock(stock, status):
+    data = receiving(status=status)
+    pdf = render_labels("receiving", [data], stock)
+    (page,) = scan_pages(pdf)
+    (dm,) = page
+    assert dm.symbology_identifier == "]d2"
+    assert dm.gs1() == {"17": data.expiry, "240": data.material_code, "10": data.internal_lot}
+    assert status in pdf_reader(pdf).pages[0].extract_text()
 
 
 def test_chinese_name_is_printed_in_an_embedded_font():

@@ -1,27 +1,35 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lims.api.mixins import reason_of
 from lims.api.pagination import PageNumberPagination
-from production.models import Batch
+from production.models import Batch, MaterialLot
 
-from ..models import LabelReconciliation, PrintJob
+from .. import services
+from ..models import LabelReconciliation, Printer, PrintJob, PrintJobOutput
 from ..services import discrepancy_records, labels_issued, print_labels, reconcile_labels
 
 
 class PrintJobSerializer(serializers.ModelSerializer):
-    lot_number = serializers.CharField(source="batch.lot_number", read_only=True)
+    lot_number = serializers.CharField(source="batch.lot_number", read_only=True, default=None)
+    material_lot = serializers.IntegerField(source="material_lot_id", read_only=True)
+    internal_lot = serializers.SerializerMethodField()
     printed_by = serializers.CharField(source="printed_by.username", read_only=True)
     pdf_url = serializers.CharField(read_only=True)
+    zpl_url = serializers.CharField(read_only=True, help_text="the job's ZPL; query dots_per_mm (8, 12, 24) or "
+                                                              "printer")
     reprints = serializers.SerializerMethodField()
 
     class Meta:
         model = PrintJob
-        fields = ["id", "lot_number", "template", "stock", "copies", "serial_from", "serial_to", "pdf_url",
-                  "printed_by", "printed_at", "reprints"]
+        fields = ["id", "lot_number", "material_lot", "internal_lot", "template", "stock", "copies", "serial_from",
+                  "serial_to", "label_status", "pdf_url", "zpl_url", "printed_by", "printed_at", "reprints"]
+
+    def get_internal_lot(self, obj) -> str | None:
+        return obj.material_lot.internal_lot if obj.material_lot_id else None
 
     def get_reprints(self, obj) -> int:
         return sum(1 for o in obj.outputs.all() if o.kind == "reprint")
@@ -32,6 +40,41 @@ class PrintInput(serializers.Serializer):
     stock = serializers.CharField(max_length=30, required=False, allow_blank=True)
     copies = serializers.IntegerField()
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    idempotency_key = serializers.CharField(required=False, allow_blank=True, max_length=64)
+
+
+class MaterialPrintInput(serializers.Serializer):
+    template = serializers.CharField(max_length=30, required=False, default="receiving")
+    stock = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    copies = serializers.IntegerField(required=False, default=1)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    idempotency_key = serializers.CharField(required=False, allow_blank=True, max_length=64)
+
+    def validate_template(self, value):
+        if value != "receiving":
+            raise serializers.ValidationError("A material lot prints the receiving template.")
+        return value
+
+
+class PrinterSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Printer
+        fields = ["id", "name", "address", "port", "dots_per_mm", "stock", "location", "active", "version"]
+        read_only_fields = ["id", "version"]
+
+
+class SendInput(serializers.Serializer):
+    printer = serializers.PrimaryKeyRelatedField(queryset=Printer.objects.all())
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class OutputSerializer(serializers.ModelSerializer):
+    output_by = serializers.CharField(source="output_by.username", read_only=True)
+    printer = serializers.CharField(source="printer.name", read_only=True, default=None)
+
+    class Meta:
+        model = PrintJobOutput
+        fields = ["id", "job", "kind", "format", "printer", "output_by", "output_at"]
 
 
 class ReconciliationSerializer(serializers.ModelSerializer):
@@ -102,9 +145,81 @@ class PrintJobsView(APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         job = print_labels(batch, v["template"], v.get("stock") or None, v["copies"], user=request.user,
-                           reason=v.get("reason") or reason_of(request))
+                           reason=v.get("reason") or reason_of(request), key=v.get("idempotency_key") or None)
         job = PrintJob.objects.select_related("batch", "printed_by").prefetch_related("outputs").get(pk=job.pk)
         return Response(PrintJobSerializer(job).data, status=status.HTTP_201_CREATED)
+
+
+class MaterialLotPrintJobsView(APIView):
+    """``label_url`` of a material lot: its receiving-label print jobs (same rules as batch labels). GET lists
+    them; POST ``{stock, copies, reason}`` issues a job → 201 with ``pdf_url`` and ``zpl_url``; 409
+    ``not_printable`` for a rejected lot; 400 ``reason_required`` without a reason."""
+
+    required_permissions = {"GET": "labelling.view_printjob", "POST": "labelling.add_printjob"}
+
+    @extend_schema(responses={200: PrintJobSerializer(many=True)})
+    def get(self, request, pk):
+        lot = get_object_or_404(MaterialLot, pk=pk)
+        jobs = lot.print_jobs.select_related("material_lot", "printed_by").prefetch_related("outputs")
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(jobs, request, view=self)
+        return paginator.get_paginated_response(PrintJobSerializer(page, many=True).data)
+
+    @extend_schema(request=MaterialPrintInput, responses={201: PrintJobSerializer})
+    def post(self, request, pk):
+        lot = get_object_or_404(MaterialLot, pk=pk)
+        data = MaterialPrintInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        job = services.print_material_labels(lot, v.get("stock") or None, v["copies"], user=request.user,
+                                             reason=v.get("reason") or reason_of(request),
+                                             key=v.get("idempotency_key") or None)
+        job = PrintJob.objects.select_related("material_lot", "printed_by").prefetch_related("outputs").get(pk=job.pk)
+        return Response(PrintJobSerializer(job).data, status=status.HTTP_201_CREATED)
+
+
+class SendJobView(APIView):
+    """POST ``{printer, reason}``: send the print job's ZPL to a registered printer (raw TCP 9100) and record the
+    output (print, then reprints; the same labels and serials) → 201. 409 ``printer_unreachable`` (nothing
+    recorded), ``printer_inactive`` or ``printer_stock_mismatch``."""
+
+    required_permissions = "labelling.add_printjob"
+
+    @extend_schema(request=SendInput, responses={201: OutputSerializer})
+    def post(self, request, pk):
+        job = get_object_or_404(PrintJob.objects.select_related("batch__product", "material_lot__material"), pk=pk)
+        data = SendInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        output = services.send_to_printer(job, data.validated_data["printer"], user=request.user,
+                                          reason=data.validated_data.get("reason") or "")
+        output = PrintJobOutput.objects.select_related("output_by", "printer").get(pk=output.pk)
+        return Response(OutputSerializer(output).data, status=status.HTTP_201_CREATED)
+
+
+class PrinterViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """Label printers (ZPL over raw TCP): list and read (labelling.view_printer); register (POST) and edit
+    (PATCH with ``reason`` and ``version``) for who manages printers."""
+
+    queryset = Printer.objects.all()
+    serializer_class = PrinterSerializer
+    lookup_value_converter = "int"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    required_permissions = {"GET": "labelling.view_printer", "POST": "labelling.add_printer",
+                            "PATCH": "labelling.change_printer"}
+
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        printer = services.create_printer(serializer.validated_data, user=request.user, reason=reason_of(request))
+        return Response(PrinterSerializer(printer).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        printer = self.get_object()
+        serializer = self.get_serializer(printer, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        printer = services.update_printer(printer, serializer.validated_data, user=request.user,
+                                          reason=reason_of(request), expected_version=request.data.get("version"))
+        return Response(PrinterSerializer(printer).data)
 
 
 class ReconciliationView(APIView):
