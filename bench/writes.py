@@ -153,7 +153,7 @@ def profile(user, case, rows):
     import pstats
 
     made = cases(user)
-    fns = {**{k: v for k, v in made["create"].items()}, **{f"update {k}": v for k, v in made["update"].items()}}
+    fns = {**made["create"], **{f"update {k}": v for k, v in made["update"].items()}}
     fn = fns[case]
     objs = [made["make"]() for _i in range(rows)] if case.startswith("update") or case == "update_record" else None
     prof = cProfile.Profile()
@@ -191,8 +191,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     url, tmp, pg = args.database_url, None, False
     if not url:
-        tmp = tempfile.NamedTemporaryFile(suffix=".sqlite3", delete=False)
-        url = f"sqlite:///{tmp.name}"
+        fd, tmp = tempfile.mkstemp(suffix=".sqlite3")
+        os.close(fd)
+        url = f"sqlite:///{tmp}"
     elif url.startswith("postgres"):
         url, pg = recreate_postgres(url), True
     try:
@@ -211,7 +212,7 @@ def main(argv=None):
         if pg:
             drop_postgres(url)
         if tmp is not None:
-            os.unlink(tmp.name)
+            os.unlink(tmp)
 
 
 if __name__ == "__main__":
