@@ -1,5 +1,6 @@
-"""The auditor's page of the audit-trail verification (tamper evidence): the last check, the earlier ones,
-and a button to check now (Auditor, QA, Admin)."""
+"""The auditor's page of the audit-trail verification (tamper evidence): the last check (or the one named by
+``?run=``, where a failure notice links), the earlier ones, and a button to check now (Auditor, QA, Admin) that
+starts the check as a background task (lims.tasks.builtin) and shows its progress."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from lims.integrity import run_verification
 from lims.models import AuditVerification
 
 VERIFY_PERMISSION = "lims.view_audit_log"
@@ -20,13 +20,16 @@ def audit_verify(request):
     if not request.user.has_perm(VERIFY_PERMISSION):
         raise PermissionDenied
     if request.method == "POST":
-        run, _result = run_verification(user=request.user)
-        if run.ok:
-            messages.success(request, _("The audit trail is intact: %(rows)s rows checked.") % {
-                "rows": run.rows_checked})
-        else:
-            messages.error(request, _("The audit trail is NOT intact: %(count)s break(s) found.") % {
-                "count": len(run.breaks)})
-        return redirect("audit-verify")
+        from lims.tasks import start_task
+        from lims.tasks.builtin import VERIFY_TASK
+
+        run = start_task(VERIFY_TASK, {}, user=request.user)
+        messages.info(request, _("The audit trail verification has started; this page shows its progress."))
+        return redirect(run.get_absolute_url())
     runs = list(AuditVerification.objects.select_related("run_by").order_by("-finished_at", "-id")[:20])
-    return render(request, "lims/audit_verify.html", {"last": runs[0] if runs else None, "runs": runs})
+    last = runs[0] if runs else None
+    chosen = request.GET.get("run", "")
+    if chosen.isdigit():
+        last = next((r for r in runs if r.pk == int(chosen)), None) or \
+            AuditVerification.objects.select_related("run_by").filter(pk=int(chosen)).first() or last
+    return render(request, "lims/audit_verify.html", {"last": last, "runs": runs})

@@ -366,11 +366,21 @@ class _Plan:
         table = qn(model._meta.db_table)
         names = ", ".join(qn(f.column) for f in self.fields)
         self.sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(self.fields))})"
-        self.fast = []
+        self.fast = []  # per column: (Python type, adapter or None) that skips get_db_prep_save, or None
+        ops = connection.ops
         for f in self.fields:
             target = f.target_field if f.is_relation else f
-            plain = type(target).get_db_prep_save is models.Field.get_db_prep_save
-            self.fast.append(_AS_IS.get(target.get_internal_type()) if plain else None)
+            kind = target.get_internal_type()
+            if type(target).get_db_prep_save is not models.Field.get_db_prep_save:
+                self.fast.append(None)
+            elif kind in _AS_IS:
+                self.fast.append((_AS_IS[kind], None))
+            elif type(target) is models.DateTimeField:  # aware datetimes only (naive ones take the general path)
+                self.fast.append((dt.datetime, ops.adapt_datetimefield_value))
+            elif type(target) is models.DateField:
+                self.fast.append((dt.date, ops.adapt_datefield_value))
+            else:
+                self.fast.append(None)
         self.pre_save = [type(f).pre_save is not models.Field.pre_save for f in self.fields]
         pk = qn(model._meta.pk.column)
         hash_col = qn(model._meta.get_field(self.hash_name).column)
@@ -393,10 +403,15 @@ class _Plan:
 
     def params(self, obj, connection):
         out = []
-        for f, kind, has_pre_save in zip(self.fields, self.fast, self.pre_save, strict=True):
+        for f, fast, has_pre_save in zip(self.fields, self.fast, self.pre_save, strict=True):
             value = f.pre_save(obj, True) if has_pre_save else getattr(obj, f.attname)
-            if value is not None and type(value) is not kind:
-                value = f.get_db_prep_save(value, connection)
+            if value is not None:
+                if fast is not None and type(value) is fast[0] and (
+                        fast[0] is not dt.datetime or value.tzinfo is not None):
+                    if fast[1] is not None:
+                        value = fast[1](value)
+                else:
+                    value = f.get_db_prep_save(value, connection)
             out.append(value)
         return out
 
@@ -451,8 +466,11 @@ def verify_audit(progress=None, *, anchors: dict | None = None, chunk: int = 500
         manager = model._base_manager.db_manager(using)
         previous, previous_id, last = "", None, None
         result.tables += 1
-        while True:
-            qs = manager.order_by(pk_name)
+        # The rows up to the head as it is now: rows written during the walk (the progress of the task running
+        # this very check, say) are left to the next check, so the walk ends.
+        upto = manager.order_by(f"-{pk_name}").values_list(pk_name, flat=True).first()
+        while upto is not None:
+            qs = manager.filter(**{f"{pk_name}__lte": upto}).order_by(pk_name)
             if last is not None:
                 qs = qs.filter(**{f"{pk_name}__gt": last})
             page = list(qs.values_list(hash_name, *names)[:chunk])

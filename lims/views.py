@@ -142,7 +142,8 @@ def audit_log(request):
     valid = not form.is_bound or form.is_valid()
     export = request.GET.get("export")
     if export in ("csv", "xlsx") and valid:
-        return _audit_export(export, filters)
+        later = exports.background(request, export, history.audit_count(**filters).value)
+        return later if later is not None else _audit_export(export, filters)
     page, notice = None, None
     if valid:
         try:
