@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from lims import exports, history, paging
-from lims.integrity import run_verification
 from lims.listing import Column, ListPage
 from lims.models import AuditVerification, Signature
 
@@ -32,16 +31,19 @@ def audit_verify(request):
     if not request.user.has_perm(VERIFY_PERMISSION):
         raise PermissionDenied
     if request.method == "POST":
-        run, _result = run_verification(user=request.user)
-        if run.ok:
-            messages.success(request, _("The audit trail is intact: %(rows)s rows checked.") % {
-                "rows": run.rows_checked})
-        else:
-            messages.error(request, _("The audit trail is NOT intact: %(count)s break(s) found.") % {
-                "count": len(run.breaks)})
-        return redirect("audit-verify")
+        from lims.tasks import start_task
+        from lims.tasks.builtin import VERIFY_TASK
+
+        run = start_task(VERIFY_TASK, {}, user=request.user)
+        messages.info(request, _("The audit trail verification has started; this page shows its progress."))
+        return redirect(run.get_absolute_url())
     runs = list(AuditVerification.objects.select_related("run_by").order_by("-finished_at", "-id")[:20])
-    return render(request, "lims/audit_verify.html", {"last": runs[0] if runs else None, "runs": runs})
+    last = runs[0] if runs else None
+    chosen = request.GET.get("run", "")
+    if chosen.isdigit():
+        last = next((r for r in runs if r.pk == int(chosen)), None) or \
+            AuditVerification.objects.select_related("run_by").filter(pk=int(chosen)).first() or last
+    return render(request, "lims/audit_verify.html", {"last": last, "runs": runs})
 
 
 class AuditFilterForm(forms.Form):
@@ -156,6 +158,10 @@ def audit_log(request):
         batch = form.cleaned_data.get("batch")
     valid = not form.is_bound or form.is_valid()
     export = request.GET.get("export")
+    if export in ("csv", "xlsx") and valid and batch is None:
+        later = exports.background(request, export, history.audit_count(**filters).value)
+        if later is not None:
+            return later
     if export in ("csv", "xlsx", "pdf") and valid:
         return _audit_export(request, export, filters, batch)
     page, notice, rows, numbered = None, None, [], None

@@ -14,13 +14,18 @@ worker's timeout); openpyxl reads the result in the tests.
 
 from __future__ import annotations
 
+import contextvars
 import csv
+import hashlib
 import re
 import zipfile
+from datetime import timedelta
 from xml.sax.saxutils import escape
 
+from django.conf import settings
 from django.http import StreamingHttpResponse
-from django.utils import timezone
+from django.shortcuts import redirect
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -76,12 +81,20 @@ def csv_chunks(header, rows, *, batch: int = 500):
     writer = csv.writer(_Echo())
     yield ("\ufeff" + writer.writerow([safe_cell(v) for v in header])).encode()
     buf = []
+    report = _progress.get()
+    done = 0
     for row in rows:
         buf.append(writer.writerow([safe_cell(v) for v in row]))
         if len(buf) >= batch:
+            done += len(buf)
+            if report is not None:
+                report(done)
             yield "".join(buf).encode()
             buf = []
     if buf:
+        done += len(buf)
+        if report is not None:
+            report(done)
         yield "".join(buf).encode()
 
 
@@ -161,6 +174,8 @@ def _sheet_title(title: str) -> str:
 
 def xlsx_chunks(title: str, header, rows, *, batch: int = 500):
     sink = _Sink()
+    report = _progress.get()
+    n = 0
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("[Content_Types].xml", _CONTENT_TYPES)
         zf.writestr("_rels/.rels", _RELS)
@@ -174,10 +189,14 @@ def xlsx_chunks(title: str, header, rows, *, batch: int = 500):
             for n, row in enumerate(rows, start=1):
                 sheet.write(("<row>" + "".join(_cell(v) for v in row) + "</row>").encode())
                 if n % batch == 0:
+                    if report is not None:
+                        report(n)
                     data = sink.take()
                     if data:
                         yield data
             sheet.write(b"</sheetData></worksheet>")
+    if report is not None:
+        report(n)
     yield sink.take()
 
 
@@ -185,3 +204,98 @@ def xlsx_response(name: str, title: str, header, rows) -> StreamingHttpResponse:
     response = StreamingHttpResponse(xlsx_chunks(title, header, rows), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename(name, "xlsx")}"'
     return response
+
+
+# --- exports too large for one request: background tasks ---------------------------------------------------
+# A list or the audit trail with more rows than ``LIMS_EXPORT_INLINE_MAX`` is exported by a background task
+# (``lims.export``, lims.tasks): the request answers with the run's progress page; the task calls the same view
+# for the same user and query with the export streamed inline, writes the file to MEDIA_ROOT/exports/ (rows
+# reported as they are written), and offers it for download to the person who asked for it only, until
+# ``LIMS_EXPORT_KEEP_HOURS`` later (each download is recorded in the run's history; an hourly sweep removes
+# expired files). The same code writes the rows either way: the file holds every row exactly once.
+
+EXPORT_TASK = "lims.export"
+EXPORT_DIR = "exports"
+_progress: contextvars.ContextVar = contextvars.ContextVar("lims_export_progress", default=None)
+
+
+def background(request, fmt: str, rows: int):
+    """The response that starts a background export when ``rows`` (the list's bounded count) is over
+    ``LIMS_EXPORT_INLINE_MAX``, else None (stream it in this request). Double clicks within a minute are one run."""
+    if getattr(request, "lims_export_inline", False) or rows <= settings.LIMS_EXPORT_INLINE_MAX:
+        return None
+    from lims.tasks import start_task
+
+    query = request.GET.urlencode()
+    digest = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()[:24]
+    slot = timezone.now().strftime("%Y%m%d%H%M")
+    run = start_task(EXPORT_TASK, {"path": request.path, "query": query, "format": fmt, "rows": int(rows),
+                                   "language": translation.get_language() or settings.LANGUAGE_CODE},
+                     user=request.user, key=f"export:{request.user.pk}:{digest}:{slot}")
+    return redirect(run.get_absolute_url())
+
+
+def export_task(ctx):
+    """Handler of ``lims.export``: the export of ``params["path"]?params["query"]`` for the person who asked, as
+    that person (the view checks the role again), streamed to a file. Reads only: a retry writes it again."""
+    import os
+    from pathlib import Path
+
+    from django.http import QueryDict
+    from django.test import RequestFactory
+    from django.urls import resolve
+
+    from lims.errors import DomainError
+
+    params = ctx.params
+    query = QueryDict(params.get("query", ""), mutable=True)
+    query["export"] = params.get("format", "csv")
+    request = RequestFactory().get(params["path"], query)
+    request.user = ctx.user
+    request.lims_export_inline = True
+    total = int(params.get("rows") or 0)
+    match = resolve(params["path"])
+    with translation.override(params.get("language") or settings.LANGUAGE_CODE):
+        response = match.func(request, *match.args, **match.kwargs)
+        if response.status_code != 200 or not getattr(response, "streaming", False):
+            raise DomainError(translation.gettext("This export cannot be made (answer %(status)s).")
+                              % {"status": response.status_code}, "export_refused")
+        disposition = response.get("Content-Disposition", "")
+        name = disposition.split('filename="', 1)[-1].rstrip('"') if 'filename="' in disposition else "export"
+        folder = Path(settings.MEDIA_ROOT) / EXPORT_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        stored = f"{EXPORT_DIR}/{ctx.run.pk}-{name}"
+        partial = folder / f".{ctx.run.pk}-{name}.part"
+        written = {"rows": 0}
+
+        def report(done):
+            written["rows"] = done
+            ctx.progress(done, max(total, done))
+
+        token = _progress.set(report)
+        try:
+            with open(partial, "wb") as out:
+                for chunk in response.streaming_content:
+                    out.write(chunk)
+        finally:
+            _progress.reset(token)
+        os.replace(partial, folder / stored.split("/", 1)[1])
+    ctx.progress(written["rows"], written["rows"], force=True)
+    keep = timezone.now() + timedelta(hours=settings.LIMS_EXPORT_KEEP_HOURS)
+    ctx.save_result(name=name, stored=stored, expires_at=keep, data={"rows": written["rows"]})
+
+
+def expire_exports(ctx=None, *, now=None) -> int:
+    """Remove result files past their ``expires_at`` (hourly)."""
+    from lims.tasks.models import TaskRun
+    from lims.tasks.services import expire_result, system_user
+
+    now = now or timezone.now()
+    user = ctx.user if ctx is not None else system_user()
+    removed = 0
+    for run_id in TaskRun.objects.filter(expires_at__lte=now).exclude(result_file="").values_list("pk", flat=True):
+        expire_result(run_id, user=user)
+        removed += 1
+    if ctx is not None:
+        ctx.save_result(data={"removed": removed})
+    return removed

@@ -42,6 +42,7 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from functools import cache
 
 from django.db import connections, models, router, transaction
+from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
 PURGE_TABLE = "lims_audit_purge"
@@ -267,6 +268,13 @@ def _chain_head(model, using):
     return (row[0], row[1] or "") if row else (0, "")
 
 
+# The last (id, hash) this process wrote or read per (database, table): a hint, never trusted. The guarded insert
+# (``_Plan.guarded``) checks in the same statement that the hinted row is still the table's last one, with that
+# hash, and inserts nothing otherwise (the locked path then reads the head). Rows rolled back, tables purged or
+# written by another process make the hint stale, which costs one extra statement, never a wrong link.
+_HEADS: dict[tuple[str, str], tuple[int, str]] = {}
+
+
 def chain(model, objs, *, using=None) -> None:
     """Give each unsaved row of ``objs`` (in order) its id and its chain hash. Call it inside the transaction
     that inserts them (``chained_insert``): the lock is held until that transaction ends."""
@@ -287,15 +295,135 @@ def chain(model, objs, *, using=None) -> None:
         content = canonical(cols, [getattr(obj, c.attname) for c in cols])
         previous = row_hash(table, previous, content)
         setattr(obj, hash_name, previous)
+    _HEADS[(using, table)] = (last_id, previous)
 
 
 def save_chained(obj, save, using=None, **kwargs):
-    """Insert one chained row: lock, link, insert — one transaction (a savepoint-free nested block)."""
-    using = using or router.db_for_write(type(obj), instance=obj)
+    """Insert one chained row: lock, link, insert — one transaction (a savepoint-free nested block).
+
+    A history row is always a plain insert of every column, so it is written by one prepared INSERT per table
+    (:class:`_Plan`), with the model's ``pre_save``/``post_save`` signals sent as ``Model.save`` sends them (the
+    ORM's general save path, compiled per row, cost more than the rest of the history write). When this process
+    knows the table's last row, the row is linked to it and inserted in ONE statement that also takes the
+    chain lock (PostgreSQL) and checks that this row is still the last one with that hash
+    (``INSERT … SELECT … WHERE EXISTS … AND NOT EXISTS … ON CONFLICT DO NOTHING``); when it inserted nothing,
+    the locked path reads the head, links and inserts as before. Saves with options (``update_fields``)
+    take ``save``."""
+    model = type(obj)
+    using = using or router.db_for_write(model, instance=obj)
     with transaction.atomic(using=using, savepoint=False):
-        chain(type(obj), [obj], using=using)
-        kwargs["force_insert"] = True
-        save(using=using, **kwargs)
+        if kwargs:
+            chain(model, [obj], using=using)
+            kwargs["force_insert"] = True
+            save(using=using, **kwargs)
+            return
+        connection = connections[using]
+        plan = _plan(model, using, connection.vendor)
+        if not model._meta.auto_created:
+            pre_save.send(sender=model, instance=obj, raw=False, using=using, update_fields=None)
+        table = model._meta.db_table
+        head = _HEADS.get((using, table))
+        done = False
+        if head is not None and head[0] > 0 and plan.guarded:
+            last_id, previous = head
+            setattr(obj, plan.pk_name, last_id + 1)
+            digest = row_hash(table, previous, canonical(plan.cols, [getattr(obj, c.attname) for c in plan.cols]))
+            setattr(obj, plan.hash_name, digest)
+            with connection.cursor() as cursor:
+                cursor.execute(plan.guarded, [*plan.lock_params, *plan.params(obj, connection), last_id, previous,
+                                              last_id])
+                done = cursor.rowcount == 1
+            if done:
+                _HEADS[(using, table)] = (last_id + 1, digest)
+        if not done:
+            chain(model, [obj], using=using)
+            with connection.cursor() as cursor:
+                cursor.execute(plan.sql, plan.params(obj, connection))
+        obj._state.adding = False
+        obj._state.db = using
+        if not model._meta.auto_created:
+            post_save.send(sender=model, instance=obj, created=True, update_fields=None, raw=False, using=using)
+
+
+# Columns whose value goes to the database as it is when it already has this Python type (``get_db_prep_save``
+# would return it unchanged); other columns and values take ``get_db_prep_save``.
+_AS_IS = {"CharField": str, "TextField": str, "SlugField": str, "EmailField": str, "IntegerField": int,
+          "BigIntegerField": int, "SmallIntegerField": int, "PositiveIntegerField": int,
+          "PositiveBigIntegerField": int, "PositiveSmallIntegerField": int, "AutoField": int, "BigAutoField": int,
+          "BooleanField": bool}
+
+
+class _Plan:
+    """How one row of a chained model is inserted: the plain INSERT (after ``chain``), the guarded INSERT that
+    links to a known head in the same statement, and how each column's value is prepared."""
+
+    def __init__(self, model, connection):
+        qn = connection.ops.quote_name
+        self.fields = [f for f in model._meta.local_concrete_fields if not f.generated]
+        self.cols = _columns(model, connection.vendor)
+        self.pk_name = model._meta.pk.attname
+        self.hash_name = hash_field_name(model)
+        table = qn(model._meta.db_table)
+        names = ", ".join(qn(f.column) for f in self.fields)
+        self.sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(self.fields))})"
+        self.fast = []  # per column: (Python type, adapter or None) that skips get_db_prep_save, or None
+        ops = connection.ops
+        for f in self.fields:
+            target = f.target_field if f.is_relation else f
+            kind = target.get_internal_type()
+            if type(target).get_db_prep_save is not models.Field.get_db_prep_save:
+                self.fast.append(None)
+            elif kind in _AS_IS:
+                self.fast.append((_AS_IS[kind], None))
+            elif type(target) is models.DateTimeField:  # aware datetimes only (naive ones take the general path)
+                self.fast.append((dt.datetime, ops.adapt_datetimefield_value))
+            elif type(target) is models.DateField:
+                self.fast.append((dt.date, ops.adapt_datefield_value))
+            else:
+                self.fast.append(None)
+        self.pre_save = [type(f).pre_save is not models.Field.pre_save for f in self.fields]
+        pk = qn(model._meta.pk.column)
+        hash_col = qn(model._meta.get_field(self.hash_name).column)
+        check = (f"EXISTS (SELECT 1 FROM {table} WHERE {pk} = %s AND {hash_col} = %s) "
+                 f"AND NOT EXISTS (SELECT 1 FROM {table} WHERE {pk} > %s)")
+        self.lock_params = []
+        if connection.vendor == "postgresql":
+            # The lock is taken by the statement itself (all writers of the table hold it until they commit);
+            # ON CONFLICT catches a row written by a writer this statement's snapshot does not see yet.
+            values = ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in self.fields)
+            self.guarded = (f"WITH chain_lock AS (SELECT pg_advisory_xact_lock(%s, %s)) "
+                            f"INSERT INTO {table} ({names}) SELECT {values} FROM chain_lock WHERE {check} "
+                            f"ON CONFLICT ({pk}) DO NOTHING")
+            self.lock_params = [LOCK_NAMESPACE, lock_key(model._meta.db_table)]
+        elif connection.vendor == "sqlite":  # one writer at a time: the check is enough
+            values = ", ".join(["%s"] * len(self.fields))
+            self.guarded = f"INSERT INTO {table} ({names}) SELECT {values} WHERE {check}"
+        else:
+            self.guarded = ""
+
+    def params(self, obj, connection):
+        out = []
+        for f, fast, has_pre_save in zip(self.fields, self.fast, self.pre_save, strict=True):
+            value = f.pre_save(obj, True) if has_pre_save else getattr(obj, f.attname)
+            if value is not None:
+                if fast is not None and type(value) is fast[0] and (
+                        fast[0] is not dt.datetime or value.tzinfo is not None):
+                    if fast[1] is not None:
+                        value = fast[1](value)
+                else:
+                    value = f.get_db_prep_save(value, connection)
+            out.append(value)
+        return out
+
+
+@cache
+def _plan(model, alias, vendor) -> _Plan:
+    return _Plan(model, connections[alias])
+
+
+def forget_heads():
+    """Drop the chain-head hints (after a purge or a restore; they would only cost one extra statement)."""
+    _HEADS.clear()
 
 
 # --- verification -------------------------------------------------------------------------------------------
@@ -338,8 +466,11 @@ def verify_audit(progress=None, *, anchors: dict | None = None, chunk: int = 500
         manager = model._base_manager.db_manager(using)
         previous, previous_id, last = "", None, None
         result.tables += 1
-        while True:
-            qs = manager.order_by(pk_name)
+        # The rows up to the head as it is now: rows written during the walk (the progress of the task running
+        # this very check, say) are left to the next check, so the walk ends.
+        upto = manager.order_by(f"-{pk_name}").values_list(pk_name, flat=True).first()
+        while upto is not None:
+            qs = manager.filter(**{f"{pk_name}__lte": upto}).order_by(pk_name)
             if last is not None:
                 qs = qs.filter(**{f"{pk_name}__gt": last})
             page = list(qs.values_list(hash_name, *names)[:chunk])
@@ -528,6 +659,7 @@ def purging(connection):
         yield
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {PURGE_TABLE} WHERE token = %s", [token])
+    forget_heads()
 
 
 def install_after_migrate(sender, using="default", **kwargs):

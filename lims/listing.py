@@ -234,6 +234,10 @@ class ListPage(RolePageMixin, TemplateView):
             yield [_plain(get(obj)) for get in getters]
 
     def export(self, fmt):
+        """Streamed in this request, or — over ``LIMS_EXPORT_INLINE_MAX`` rows — as a background task."""
+        later = exports.background(self.request, fmt, paging.bounded_count(self.filtered()).value)
+        if later is not None:
+            return later
         if fmt == "csv":
             return exports.csv_response(self.export_name, self.export_header(), self.export_rows())
         return exports.xlsx_response(self.export_name, str(self.title or self.export_name), self.export_header(),

@@ -359,6 +359,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs through LOGGING below (JSON, with the task run id)
 LIMS_TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 3)
+# Exports of more rows than this run as background tasks (progress page, then a download kept this many hours).
+LIMS_EXPORT_INLINE_MAX = env_int("EXPORT_INLINE_MAX", 50_000)
+LIMS_EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24)
 LIMS_SYSTEM_USERNAME = os.environ.get("SYSTEM_USERNAME", "lims-system")
 
 # E-mail: SMTP from the environment; the console backend (mails printed by the worker) when no host is set.

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history import register
 
-from lims.audit import HistoricalAudit, service
+from lims.audit import HistoricalAudit, HistoryManager, service
 from lims.errors import DomainError, ReasonRequired
 
 User = get_user_model()
@@ -31,7 +31,7 @@ User = get_user_model()
 if not hasattr(User._meta, "simple_history_manager_attribute"):
     register(User, app="lims", bases=[HistoricalAudit], excluded_fields=["password", "last_login"],
              history_change_reason_field=models.TextField(blank=True, default=""), cascade_delete_history=False,
-             user_related_name="+")
+             user_related_name="+", history_manager=HistoryManager)
 User.audit_outside_services = True  # lims.audit: recorded as a system write instead of refused
 User.history_children = ("role_assignments",)  # the user's history page shows the role grants and revocations
 User.history_label_field = "username"

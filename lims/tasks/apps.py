@@ -13,7 +13,7 @@ class TasksConfig(AppConfig):
 
         from django.conf import settings
 
-        from lims.tasks import celery_app  # noqa: F401  (the Celery app every .delay() goes through)
+        from lims.tasks import builtin, celery_app  # noqa: F401  (the Celery app; the core's own task kinds)
 
         if settings.CELERY_BROKER_URL.startswith("filesystem://"):  # the embedded broker's folders
             for key in ("data_folder_in", "data_folder_out", "control_folder"):

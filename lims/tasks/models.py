@@ -36,6 +36,9 @@ class TaskRun(TrackedModel):
     result_name = models.CharField(_("result file name"), max_length=200, blank=True)
     result_url = models.CharField(_("result link"), max_length=500, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
+    # A result file is kept until then (exports: LIMS_EXPORT_KEEP_HOURS), then removed by the hourly sweep.
+    expires_at = models.DateTimeField(_("result kept until"), null=True, blank=True)
+    downloads = models.PositiveIntegerField(_("downloads"), default=0)
     error = models.TextField(_("error"), blank=True)
     queued_at = models.DateTimeField(_("queued at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
@@ -70,6 +73,12 @@ class TaskRun(TrackedModel):
         if not self.progress_total:
             return 0
         return min(100, int(100 * self.progress_done / self.progress_total))
+
+    @property
+    def expired(self) -> bool:
+        from django.utils import timezone
+
+        return self.expires_at is not None and self.expires_at <= timezone.now()
 
     @property
     def finished(self) -> bool:

@@ -105,11 +105,18 @@ def record_progress(run_id: int, done: int, total: int, message: str = "", *, us
 
 @service(action="task_result")
 def store_result(run_id: int, *, name: str = "", content: bytes | None = None, url: str = "", data=None, user,
-                 reason: str = ""):
+                 reason: str = "", stored: str = "", expires_at=None):
+    """The run's result: ``content`` (saved as a file), or ``stored`` (the storage name of a file the task
+    wrote itself, e.g. a streamed export), a link, data; ``expires_at``: when the file is removed."""
     run = _locked(run_id)
     if content is not None:
         run.result_file.save(name, ContentFile(content), save=False)
         run.result_name = name
+    elif stored:
+        run.result_file.name = stored
+        run.result_name = name
+    if expires_at is not None:
+        run.expires_at = expires_at
     if url:
         run.result_url = url
     if data is not None:
@@ -140,4 +147,24 @@ def fail(run_id: int, error: str, *, retry: bool, user, reason: str = ""):
         run.state = TaskRun.State.FAILED
         run.finished_at = timezone.now()
     run.save()
+    return run
+
+
+@service(action="task_result_downloaded")
+def record_download(run_id: int, *, user, reason: str = ""):
+    """Who downloaded the result and when: a history row of the run with that user (and the count)."""
+    run = _locked(run_id)
+    run.downloads += 1
+    run.save()
+    return run
+
+
+@service(action="task_result_expired")
+def expire_result(run_id: int, *, user, reason: str = ""):
+    """Remove a result file past its ``expires_at`` (the run and its history stay)."""
+    run = _locked(run_id)
+    if run.result_file:
+        run.result_file.delete(save=False)
+        run.result_file = ""
+        run.save()
     return run

@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from lims.tasks.models import TaskRun
@@ -33,7 +34,9 @@ def status_payload(run: TaskRun) -> dict:
         "message": run.message,
         "error": run.error if run.state == TaskRun.State.FAILED else "",
         "finished": run.finished,
-        "download_url": reverse("tasks:download", args=[run.pk]) if run.result_file else "",
+        "download_url": reverse("tasks:download", args=[run.pk]) if run.result_file and not run.expired else "",
+        "expires_at": formats.date_format(timezone.localtime(run.expires_at), "DATETIME_FORMAT")
+        if run.expires_at else "",
         "result_url": run.result_url,
         "updated_at": formats.date_format(timezone.localtime(run.updated_at), "DATETIME_FORMAT"),
     }
@@ -60,10 +63,31 @@ def run_status(request, pk):
     return JsonResponse(status_payload(_run(request, pk)))
 
 
+def _own_only(run) -> bool:
+    """Exports hold rows the person chose to see: only the person who asked may download them."""
+    from lims.exports import EXPORT_TASK
+
+    return run.kind == EXPORT_TASK
+
+
 @login_required
 @require_GET
 def run_download(request, pk):
+    """The result file; every download is recorded in the run's history (who, when)."""
+    from lims.tasks.services import record_download
+
     run = _run(request, pk)
+    if _own_only(run) and run.started_by_id != request.user.pk:
+        raise Http404
+    if run.expired:
+        return render(request, "tasks/run_detail.html", {
+            "run": run, "status": status_payload(run), "history": [],
+            "gone": _("This file was removed when its time ran out; start the export again.")}, status=410)
     if not run.result_file:
         raise Http404
-    return FileResponse(run.result_file.open("rb"), as_attachment=True, filename=run.result_name or None)
+    try:
+        handle = run.result_file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    record_download(run.pk, user=request.user)
+    return FileResponse(handle, as_attachment=True, filename=run.result_name or None)

@@ -50,9 +50,10 @@ class TaskContext:
             TaskStep.objects.create(run_id=self.run.pk, name=name, result={"value": value})
             return value
 
-    def save_result(self, *, name: str = "", content: bytes | None = None, url: str = "", data=None):
+    def save_result(self, *, name: str = "", content: bytes | None = None, url: str = "", data=None,
+                    stored: str = "", expires_at=None):
         self.run = services.store_result(self.run.pk, name=name, content=content, url=url, data=data,
-                                         user=self.user)
+                                         user=self.user, stored=stored, expires_at=expires_at)
 
 
 def _max_attempts(kind) -> int:

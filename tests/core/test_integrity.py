@@ -260,18 +260,26 @@ def test_api_verify_by_role(api_for, auditor_user, qa_user, admin_user, producti
     assert AuditVerification.objects.filter(run_by=auditor_user).count() == 2
 
 
-def test_verify_page_shows_the_last_check_and_runs_one(client_for, auditor_user, production_user, projects):
+def test_verify_page_shows_the_last_check_and_runs_one(client_for, auditor_user, production_user, projects,
+                                                       django_capture_on_commit_callbacks):
+    from lims.tasks.models import TaskRun
+
     url = reverse("audit-verify")
     assert client_for(production_user).get(url).status_code == 403
     assert client_for(production_user).post(url).status_code == 403
-    assert AuditVerification.objects.count() == 0
+    assert AuditVerification.objects.count() == 0 and TaskRun.objects.count() == 0
     client = client_for(auditor_user)
     page = client.get(url)
     assert page.status_code == 200 and b"has not been verified yet" in page.content
-    response = client.post(url, follow=True)
-    assert response.status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    task = TaskRun.objects.get(kind="lims.verify_audit")
+    assert response.status_code == 302 and response["Location"] == f"/tasks/{task.pk}/"  # progress, then result
+    assert task.state == TaskRun.State.SUCCEEDED and task.started_by == auditor_user
     run = AuditVerification.objects.get()
     assert run.ok and run.run_by == auditor_user and run.rows_checked >= 6
+    assert task.progress_done == task.progress_total >= 6 and task.result_url == f"{url}?run={run.pk}"
+    response = client.get(task.result_url)
     assert b"Intact" in response.content and b"audit/verify" in client.get("/").content
 
 
