@@ -28,7 +28,8 @@ def make_stage_transition(user, reason="moved"):
 def make_translation_move(user, reason="evaluation report accepted"):
     project = make_project(user, reason)
     milestone = make_milestone(user, reason, project=project, title="Evaluation report")
-    services.complete_milestone(milestone, done_on=date(2025, 3, 1), evidence="report", user=user, reason=reason)
+    milestone = services.complete_milestone(milestone, done_on=date(2025, 3, 1), evidence="report", user=user,
+                                            reason=reason)
     services.move_translation_stage(project, "evaluation", moved_on=date(2025, 3, 2), milestone=milestone,
                                     user=user, reason=reason)
     return project.translation_moves.order_by("-id").first()
