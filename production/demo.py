@@ -77,7 +77,8 @@ NAMES_ZH = {
 
 def _ensure(model, lookup: dict, data: dict, user):
     found = model.objects.filter(**lookup).first()
-    name_zh = NAMES_ZH.get(lookup.get("code", ""), "")
+    bilingual = any(f.name == "name_zh" for f in model._meta.fields)
+    name_zh = NAMES_ZH.get(lookup.get("code", ""), "") if bilingual else ""
     if found is None:
         return create_record(model, {**lookup, **data, **({"name_zh": name_zh} if name_zh else {})}, user=user,
                              reason=REASON)

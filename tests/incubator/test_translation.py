@@ -172,7 +172,8 @@ def project_record(admin_user, qa_user):
     kind = make_kind(user)
     make_rule(user, market=market, kinds=[kind])
     make_rule(user, market=second, kinds=[kind])
-    make_certification(user, product=kit, market=market, kind=kind, valid_until=date(2030, 12, 31))
+    make_certification(user, product=kit, market=market, kind=kind, valid_until=date(2030, 12, 31),
+                       covers_pilot_lots=True)  # the pilot lots ship there (regulatory rule pilot_not_covered)
     make_certification(user, product=other, market=second, kind=kind)
     make_certification(user, product=other, market=make_market(user), kind=kind, status="pending")
     today = timezone.localdate()

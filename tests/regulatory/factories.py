@@ -53,10 +53,11 @@ def make_rule(user, reason="test", *, market=None, kinds=None, valid_from=date(2
 
 
 def make_certification(user, reason="test", *, product=None, market=None, kind=None, status="active",
-                       valid_from=date(2020, 1, 1), valid_until=None):
+                       valid_from=date(2020, 1, 1), valid_until=None, covers_pilot_lots=False):
     data = {"product": product or make_product(user, reason), "market": market or make_market(user, reason),
             "kind": kind or make_kind(user, reason), "number": f"CERT-{next(_numbers)}", "issuing_body": "Body",
-            "valid_from": valid_from, "valid_until": valid_until, "status": status}
+            "valid_from": valid_from, "valid_until": valid_until, "status": status,
+            **({"covers_pilot_lots": True} if covers_pilot_lots else {})}
     return services.create_certification(data, user=user, reason=reason)
 
 

@@ -12,6 +12,7 @@ def make_world(admin_user):
     """One record of each kind the paths refer to, made through the factories (each app's FACTORIES)."""
     from tests.incubator.factories import FACTORIES as INCUBATOR
     from tests.lab.factories import FACTORIES as LAB
+    from tests.labelling.factories import FACTORIES as LABELLING
     from tests.monitoring.factories import FACTORIES as MONITORING
     from tests.production.factories import FACTORIES as PRODUCTION
     from tests.qc.factories import FACTORIES as QC
@@ -21,7 +22,7 @@ def make_world(admin_user):
     # Market codes come from a finite generator (234 codes) and a world uses several; each test rolls back its
     # world, so the codes may start again.
     regulatory_factories._letters = (f"{a}{b}" for a in "QRSTVWXYZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    factories = {**INCUBATOR, **LAB, **MONITORING, **PRODUCTION, **QC, **REGULATORY}
+    factories = {**INCUBATOR, **LAB, **LABELLING, **MONITORING, **PRODUCTION, **QC, **REGULATORY}
     made = {}
     for model in factories:
         name = model.__name__
@@ -29,6 +30,6 @@ def make_world(admin_user):
                     "RejectReason", "CleanRoom", "Line", "MaterialLot", "Batch", "Specification", "Inspection",
                     "Deviation", "PerformanceStudy", "Disposition", "Dossier", "Market", "CertificationKind",
                     "MarketRule", "Certification", "Shipment", "ControlMaterial", "ControlResult",
-                    "BatchVerification"):
+                    "BatchVerification", "Printer", "PrintJob"):
             made[name] = factories[model](admin_user, "corpus world")
     return made

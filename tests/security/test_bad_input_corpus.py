@@ -169,6 +169,7 @@ PATH_MODELS = [  # (path prefix, model of its {id} / {lot_number} / {code})
     ("/api/v1/regulatory/market-rules/", "MarketRule"), ("/api/v1/regulatory/certifications/", "Certification"),
     ("/api/v1/regulatory/shipments/", "Shipment"),
     ("/api/v1/regulatory/batch-verifications/", "BatchVerification"),
+    ("/api/v1/production/printers/", "Printer"), ("/api/v1/production/print-jobs/", "PrintJob"),
     ("/api/v1/qc/control-materials/", "ControlMaterial"), ("/api/v1/qc/control-results/", "ControlResult"),
 ]
 
