@@ -41,6 +41,12 @@ browser-deps:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	      || echo "chromium could not be installed: browser tests will fail"; \
 	  else echo "chromium is missing (apt-get install chromium): browser tests will fail"; fi; }
+	@# A CJK font, so that the zh-Hans screenshots of the browser journeys show Chinese rather than boxes.
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null) \
+	      || echo "fonts-wqy-microhei could not be installed: Chinese screenshots show boxes"; \
+	  else echo "no CJK font (apt-get install fonts-wqy-microhei): Chinese screenshots show boxes"; fi; }
 
 test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
