@@ -16,6 +16,7 @@ footprint is painted white, so a layout only has to keep other artwork out of it
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import qrcode
@@ -62,28 +63,32 @@ def qr_modules(text: str) -> Matrix:
     return tuple(tuple(bool(module) for module in row) for row in code.get_matrix())
 
 
+_DARK_RUN = re.compile(rb"\x01+")
+
+
+def _matrix_operators(matrix: Matrix) -> str:
+    """The PDF path operators of ``matrix`` in module units (one ``re`` per run of dark modules in a row, rows
+    counted from the bottom), ending with a fill: integers only, so they are short and cheap to write."""
+    rows = len(matrix)
+    parts = []
+    for row_index, row in enumerate(matrix):
+        row_y = rows - 1 - row_index
+        parts.extend(f"{run.start()} {row_y} {run.end() - run.start()} 1 re" for run in _DARK_RUN.finditer(bytes(row)))
+    parts.append("f")
+    return "\n".join(parts)
+
+
 def draw_matrix(canvas: Canvas, matrix: Matrix, x: float, y: float, module: float) -> None:
     """Draw ``matrix`` with its lower-left corner at (x, y), each module ``module`` points wide.
 
     Runs of dark modules in a row become one rectangle, and all rectangles form a single path, so a rasteriser
-    leaves no hairline seams between neighbouring modules.
+    leaves no hairline seams between neighbouring modules. The path is written in module units under a scaling
+    transform (``x y`` translate, ``module`` scale), so each rectangle is four small integers in the PDF.
     """
-    path = canvas.beginPath()
-    rows = len(matrix)
-    for row_index, row in enumerate(matrix):
-        row_y = y + (rows - 1 - row_index) * module
-        column = 0
-        while column < len(row):
-            if not row[column]:
-                column += 1
-                continue
-            start = column
-            while column < len(row) and row[column]:
-                column += 1
-            path.rect(x + start * module, row_y, (column - start) * module, module)
     canvas.saveState()
     canvas.setFillColor(black)
-    canvas.drawPath(path, stroke=0, fill=1)
+    canvas.transform(module, 0, 0, module, x, y)
+    canvas.addLiteral(_matrix_operators(matrix))
     canvas.restoreState()
 
 
