@@ -224,7 +224,7 @@ def _notify_action(excursions):
         if exc.pk and exc.level == Excursion.Level.ACTION and Excursion.objects.filter(pk=exc.pk).exists():
             notify("monitoring.action_excursion", exc, key=f"excursion-action:{exc.pk}", params={
                 "point": exc.point.code, "parameter": exc.parameter, "peak": exc.peak_value,
-                "started": timezone.localtime(exc.started_at).strftime("%Y-%m-%d %H:%M")})
+                "started": exc.started_at.isoformat()})
 
 
 def _end_gaps(readings):

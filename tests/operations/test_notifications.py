@@ -167,3 +167,25 @@ def test_an_unreachable_broker_never_fails_the_action(qc_user, qa_user, settings
     Event.objects.filter(pk=event.pk).update(created_at=timezone.now() - timedelta(minutes=2))
     sweep()
     assert len(inbox(qa_user)) == 1
+
+
+def test_an_action_excursion_reads_in_the_readers_time_zone_with_grouped_numbers():
+    """The excursion's start is kept as an instant and shown in the reader's zone (not the sender's local time
+    as text), and a particle count reads 4,150,000, not 4150000.0."""
+    from datetime import UTC, datetime
+
+    from django.utils import translation
+
+    from production.monitoring.notices import _action
+
+    params = {"point": "CR01-PC01", "parameter": "particles_0_5um", "peak": 4150000.0,
+              "started": datetime(2026, 12, 1, 15, 5, tzinfo=UTC).isoformat()}
+    with translation.override("en"), timezone.override("Asia/Shanghai"):
+        title, body = _action(params)
+    assert title == "Action limit exceeded at CR01-PC01"
+    assert "4,150,000" in body and "4150000" not in body
+    assert "2026-12-01 23:05" in body
+    with timezone.override("UTC"):
+        assert "2026-12-01 15:05" in _action(params)[1]
+    # An event stored before the change (local time as text) still reads as it was written.
+    assert "2026-11-28 16:12" in _action({**params, "started": "2026-11-28 16:12"})[1]

@@ -146,3 +146,18 @@ def test_the_schedule_runs_each_occurrence_once(db, django_capture_on_commit_cal
     assert TaskRun.objects.filter(kind="monitoring.silent_points").count() == 1
     assert all(r.state == TaskRun.State.SUCCEEDED for r in TaskRun.objects.all())
     assert not system_user().is_active and not system_user().has_usable_password()
+
+
+def test_a_runs_page_names_people_and_groups_large_counts(client_for, incubator_user):
+    """The run page says who started it and who moved it by their printed names, and a 40,000-label count reads
+    as 20,000 / 40,000, not 20000 / 40000."""
+    incubator_user.first_name, incubator_user.last_name = "Li", "Na"
+    incubator_user.save()
+    from lims.audit import audited
+
+    with audited(user=incubator_user, reason="test"):
+        run = TaskRun.objects.create(kind="tests.flaky", started_by=incubator_user, params={},
+                                     state=TaskRun.State.RUNNING, progress_done=20000, progress_total=40000)
+    page = client_for(incubator_user).get(f"/tasks/{run.pk}/").content.decode()
+    assert "20,000 / 40,000" in page and "20000 / 40000" not in page
+    assert page.count("Li Na") >= 1 and f"<td>{incubator_user.username}</td>" not in page

@@ -3,6 +3,8 @@
 (function () {
   "use strict";
   function show(el, on) { el.classList.toggle("d-none", !on); }
+  var lang = document.documentElement.lang || undefined;
+  function count(n) { return Number(n).toLocaleString(lang); }
   function poll(box) {
     var url = box.getAttribute("data-status-url");
     fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
@@ -11,7 +13,7 @@
         box.querySelector("progress").value = s.percent;
         box.querySelector("progress").textContent = s.percent + " %";
         box.querySelector(".js-task-state").textContent = s.state_display;
-        box.querySelector(".js-task-count").textContent = s.total ? s.done + " / " + s.total : "";
+        box.querySelector(".js-task-count").textContent = s.total ? count(s.done) + " / " + count(s.total) : "";
         box.querySelector(".js-task-message").textContent = s.message;
         var err = box.querySelector(".js-task-error");
         err.textContent = s.error; show(err, !!s.error);
