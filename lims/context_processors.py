@@ -1,10 +1,13 @@
 """Navigation by role: each app declares its menu in ``<app>/navigation.py`` (``MENU``), filtered here by the
-permissions the signed-in user holds."""
+permissions the signed-in user holds. An entry's permission may be ``ANY_ROLE``: shown to whoever holds a role
+(a signed-in account without one sees no such entry, as its page refuses them)."""
 
 from django.urls import NoReverseMatch, reverse
 
 from lims.registry import app_modules
 from lims.roles import role_names
+
+ANY_ROLE = "lims.any_role"
 
 
 def _menus():
@@ -16,11 +19,15 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_menu": [], "user_roles": []}
+    roles = role_names(user)
     menu = []
     for title, items in _menus():
         entries = []
         for label, url_name, perm in items:
-            if perm and not user.has_perm(perm):
+            if perm == ANY_ROLE:
+                if not roles:
+                    continue
+            elif perm and not user.has_perm(perm):
                 continue
             try:
                 entries.append({"label": label, "url": reverse(url_name)})
@@ -28,4 +35,4 @@ def navigation(request):
                 continue
         if entries:
             menu.append({"title": title, "items": entries})
-    return {"nav_menu": menu, "user_roles": role_names(user)}
+    return {"nav_menu": menu, "user_roles": roles}

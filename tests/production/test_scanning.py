@@ -342,3 +342,9 @@ def test_find_by_scan_needs_a_role(client_for, outsider, auditor_user):
     assert client_for(outsider).get(url).status_code == 403
     assert client_for(None).get(url).status_code == 302
     assert client_for(auditor_user).get(url).status_code == 200
+
+
+def test_the_find_by_scan_menu_entry_is_shown_only_to_those_the_page_lets_in(client_for, outsider, auditor_user):
+    url = reverse("find-by-scan")
+    assert f'href="{url}"' not in client_for(outsider).get(reverse("home")).content.decode()
+    assert f'href="{url}"' in client_for(auditor_user).get(reverse("home")).content.decode()
