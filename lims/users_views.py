@@ -6,6 +6,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.generic import TemplateView
 
 from lims import users
@@ -37,7 +38,7 @@ class UserList(ListPage):
     title = _("Users and roles")
     columns = [
         Column("username", _("User name"), sort="username", link=True),
-        Column("get_full_name", _("Name"), sort="last_name"),
+        Column("get_full_name", pgettext_lazy("person", "Name"), sort="last_name"),
         RolesColumn("groups", _("Roles")),
         ActiveColumn("is_active", _("Status"), sort="is_active"),
         Column("last_login", _("Last sign-in"), sort="last_login"),
