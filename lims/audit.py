@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from django.db import models, transaction
 from django.db.models.signals import pre_delete, pre_save
 from django.dispatch import receiver
-from django.utils import timezone
 from simple_history.manager import HistoryManager as _SimpleHistoryManager
 from simple_history.models import HistoricalRecords
-from simple_history.signals import post_create_historical_record, pre_create_historical_record
+from simple_history.signals import pre_create_historical_record
 from simple_history.utils import bulk_create_with_history
 
 
@@ -109,81 +108,6 @@ class HistoryManager(_SimpleHistoryManager):
         return made
 
 
-class _Recipe:
-    """How ``AuditedHistoricalRecords`` builds the historical row of one model class (built once per class)."""
-
-    def __init__(self, records, model, history_model):
-        self.model = history_model
-        self.attnames = [f.attname for f in records.fields_included(model)]
-        # every concrete column of the history row with the value Model.__init__ would give it
-        self.defaults = {f.attname: f.get_default() for f in history_model._meta.concrete_fields
-                         if not (f.has_default() and callable(f.default))}
-        self.callable_defaults = [(f.attname, f.default) for f in history_model._meta.concrete_fields
-                                  if f.has_default() and callable(f.default)]
-
-
-_RECIPES: dict = {}
-
-
-class AuditedHistoricalRecords(HistoricalRecords):
-    """simple-history's ``HistoricalRecords`` with a cheaper way to the same historical row.
-
-    ``create_historical_record`` writes the same row with the same values, user, reason and signals
-    (``pre_create_historical_record`` — where ``stamp_history`` sets the acting user and reason —, the historical
-    model's ``pre_save``/``post_save``, ``post_create_historical_record``), inside the same transaction, through
-    the same chained insert (``HistoricalAudit.save`` → ``lims.integrity.save_chained``). What it skips is the
-    generic path around it: the manager ``instance.history`` built per write only to reach the historical model,
-    the field list filtered per write, and ``Model.__init__`` of the historical model (a keyword argument per
-    column, resolved field by field): the row is made as ``Model.from_db`` makes one, from a per-class recipe of
-    column names and defaults. Models with many-to-many history, a ``history_relation``, or with ``pre_init`` /
-    ``post_init`` receivers on their historical model take simple-history's own path."""
-
-    def _recipe(self, instance):
-        cls = type(instance)
-        recipe = _RECIPES.get((self, cls))
-        if recipe is None:
-            manager = getattr(instance, self.manager_name)
-            hist = manager.model
-            usable = (not getattr(hist, "_history_m2m_fields", None)
-                      and getattr(hist, "history_relation", None) is None
-                      and not models.signals.pre_init.has_listeners(hist)
-                      and not models.signals.post_init.has_listeners(hist))
-            recipe = _RECIPES[(self, cls)] = _Recipe(self, cls, hist) if usable else False
-        return recipe
-
-    def create_historical_record(self, instance, history_type, using=None):
-        recipe = self._recipe(instance)
-        if not recipe:
-            return super().create_historical_record(instance, history_type, using=using)
-        using = using if self.use_base_model_db else None
-        try:
-            history_date = instance._history_date
-        except AttributeError:
-            history_date = timezone.now()
-        history_user = self.get_history_user(instance)
-        history_change_reason = self.get_change_reason_for_object(instance, history_type, using)
-        hist = recipe.model.__new__(recipe.model)
-        hist._state = models.base.ModelState()
-        values = hist.__dict__
-        values.update(recipe.defaults)
-        for attname, default in recipe.callable_defaults:
-            values[attname] = default()
-        for attname in recipe.attnames:
-            values[attname] = getattr(instance, attname)
-        values["history_date"] = history_date
-        values["history_type"] = history_type
-        values["history_change_reason"] = history_change_reason
-        hist.history_user = history_user  # the foreign key's descriptor (or simple-history's user setter)
-
-        pre_create_historical_record.send(
-            sender=recipe.model, instance=instance, history_date=history_date, history_user=history_user,
-            history_change_reason=history_change_reason, history_instance=hist, using=using)
-        hist.save(using=using)
-        post_create_historical_record.send(
-            sender=recipe.model, instance=instance, history_instance=hist, history_date=history_date,
-            history_user=history_user, history_change_reason=history_change_reason, using=using)
-
-
 def history(**kwargs) -> HistoricalRecords:
     """The HistoricalRecords every domain model uses: a reason column, the user as a foreign key, and the
     columns of ``HistoricalAudit`` (system-reason flag, chain hash)."""
@@ -191,7 +115,7 @@ def history(**kwargs) -> HistoricalRecords:
     kwargs.setdefault("history_change_reason_field", models.TextField(blank=True, default=""))
     kwargs.setdefault("cascade_delete_history", False)
     kwargs.setdefault("history_manager", HistoryManager)
-    return AuditedHistoricalRecords(**kwargs)
+    return HistoricalRecords(**kwargs)
 
 
 def _request_user():
