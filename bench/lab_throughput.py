@@ -56,7 +56,8 @@ def setup(database_url, fresh):
     from django.db import connection
 
     if connection.vendor == "sqlite":  # a file, like the embedded default (the test default would be in memory)
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{tempfile.gettempdir()}/test_lims_bench5y.sqlite3"
+        name = Path(connection.settings_dict["NAME"])  # beside the given file: parallel runs keep apart
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = str(name.with_name(f"test_{name.stem}5y.sqlite3"))
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=not fresh, serialize=False)
     return connection
 

@@ -250,6 +250,29 @@ class ThroughputDay(models.Model):
         return f"{self.day} {self.assay_id}"
 
 
+class ThroughputClientDay(models.Model):
+    """Part of the throughput rollup (lab.rollup keeps it with ``ThroughputDay``): how many samples of one client
+    and assay were received and closed (reported or rejected) on one local day. Plain counts, so that the backlog
+    at the start of any window, per assay and client, is one ``SUM … GROUP BY`` over narrow rows instead of
+    every earlier day's client arrays. A derived figure, not a record (no history)."""
+
+    day = models.DateField(_("day"))
+    assay = models.ForeignKey(Assay, on_delete=models.CASCADE, related_name="+", verbose_name=_("assay"))
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+", verbose_name=_("client"))
+    received = models.IntegerField(_("received"), default=0)
+    closed = models.IntegerField(_("closed"), default=0)
+
+    class Meta:
+        ordering = ["day", "assay", "client"]
+        constraints = [models.UniqueConstraint(fields=["day", "assay", "client"],
+                                               name="lab_throughputclientday_unique")]
+        verbose_name = _("throughput day of a client")
+        verbose_name_plural = _("throughput days of clients")
+
+    def __str__(self):
+        return f"{self.day} {self.assay_id} {self.client_id}"
+
+
 class TubeLabelPrint(TrackedModel):
     """One print of a sample's tube label (lims label engine, ``lab/labels.py``): who, when, how many — every
     print and reprint is a row, so the record shows how many labels a tube got."""

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 from django.db import IntegrityError, transaction
 
-from lab.models import Sample, ThroughputDay
+from lab.models import Sample, ThroughputClientDay, ThroughputDay
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 STATE_FIELDS = ("assay_id", "client_id", "received_at", "reported_at", "rejected_at")
@@ -130,6 +130,7 @@ def apply(before: list[dict | None], after: list[dict | None]) -> None:
     if not keys:
         return
     rows = _locked_rows(keys)
+    _apply_client_counts(removed, added)
     for key in sorted(keys):
         row = rows[key]
         _change_row(row, removed.get(key, []), added.get(key, []))
@@ -137,12 +138,53 @@ def apply(before: list[dict | None], after: list[dict | None]) -> None:
                                 "closed_clients"])
 
 
+def _apply_client_counts(removed: dict, added: dict) -> None:
+    """Keep ``ThroughputClientDay`` with the contributions moved by ``apply`` (an UPDATE locks the row; a row
+    that does not exist yet is created, or updated when a concurrent intake created it first)."""
+    from django.db.models import F
+
+    delta = defaultdict(lambda: [0, 0])
+    for sign, groups in ((-1, removed), (1, added)):
+        for contribution in groups.values():
+            for kind, day, assay, client, _tat in contribution:
+                delta[(day, assay, client)][0 if kind == "received" else 1] += sign
+    for (day, assay, client), (dr, dc) in sorted(delta.items()):
+        if not dr and not dc:
+            continue
+        qs = ThroughputClientDay.objects.filter(day=day, assay_id=assay, client_id=client)
+        if qs.update(received=F("received") + dr, closed=F("closed") + dc):
+            continue
+        try:
+            with transaction.atomic():
+                ThroughputClientDay.objects.create(day=day, assay_id=assay, client_id=client, received=dr, closed=dc)
+        except IntegrityError:
+            qs.update(received=F("received") + dr, closed=F("closed") + dc)
+
+
+def client_rows(objs) -> list[ThroughputClientDay]:
+    """The per-client counts of the rollup rows ``objs`` (ThroughputDay)."""
+    out = []
+    for o in objs:
+        counts: dict = {}
+        for i, blob in enumerate((o.received_clients, o.closed_clients)):
+            ids, n = np.unique(_i32(blob), return_counts=True)
+            for c, k in zip(ids.tolist(), n.tolist(), strict=True):
+                counts.setdefault(c, [0, 0])[i] = k
+        out += [ThroughputClientDay(day=o.day, assay_id=o.assay_id, client_id=c, received=r, closed=k)
+                for c, (r, k) in counts.items()]
+    return out
+
+
 def rebuild(batch_size: int = 2000) -> int:
-    """Recompute every rollup row from the samples. Returns the number of rows written."""
+    """Recompute every rollup row (``ThroughputDay`` and ``ThroughputClientDay``) from the samples. Returns the
+    number of day × assay rows written."""
     objs = computed_rows()
-    with transaction.atomic():
+    clients = client_rows(objs)
+    with transaction.atomic():  # derived tables: no history (lab.models)
         ThroughputDay.objects.all().delete()
-        ThroughputDay.objects.bulk_create(objs, batch_size=batch_size)  # a derived table: no history (lab.models)
+        ThroughputClientDay.objects.all().delete()
+        ThroughputDay.objects.bulk_create(objs, batch_size=batch_size)
+        ThroughputClientDay.objects.bulk_create(clients, batch_size=batch_size)
     return len(objs)
 
 
@@ -150,13 +192,19 @@ ROW_FIELDS = ("received", "closed", "completed", "tat_ms", "tat_clients", "recei
 
 
 def differences() -> int:
-    """How many day × assay rows of the rollup differ from what the samples give (0: it is exact)."""
+    """How many day × assay rows (and day × assay × client counts) of the rollup differ from what the samples
+    give (0: it is exact)."""
+    objs = computed_rows()
     want = {(o.day, o.assay_id): tuple(bytes(v) if isinstance(v, (bytes, memoryview)) else v
-                                       for v in (getattr(o, f) for f in ROW_FIELDS)) for o in computed_rows()}
+                                       for v in (getattr(o, f) for f in ROW_FIELDS)) for o in objs}
     have = {(r[0], r[1]): tuple(bytes(v) if isinstance(v, (bytes, memoryview)) else v for v in r[2:])
             for r in ThroughputDay.objects.values_list("day", "assay_id", *ROW_FIELDS)
             if r[2] or r[3] or r[4]}  # rows emptied by corrections count as absent
-    return sum(1 for k in set(want) | set(have) if want.get(k) != have.get(k))
+    want_c = {(o.day, o.assay_id, o.client_id): (o.received, o.closed) for o in client_rows(objs)}
+    have_c = {(d, a, c): (r, k) for d, a, c, r, k in ThroughputClientDay.objects.values_list(
+        "day", "assay_id", "client_id", "received", "closed") if r or k}
+    return (sum(1 for k in set(want) | set(have) if want.get(k) != have.get(k))
+            + sum(1 for k in set(want_c) | set(have_c) if want_c.get(k) != have_c.get(k)))
 
 
 def computed_rows() -> list[ThroughputDay]:

@@ -357,7 +357,7 @@ def compute(q: Query, *, clients: bool = True, summary: bool = False) -> dict:
     client (the dashboard's short tables), with the backlog at the window's end."""
     from django.db.models import Sum
 
-    from lab.models import ThroughputDay
+    from lab.models import ThroughputClientDay, ThroughputDay
 
     starts = periods(q)
     start_days = np.array(starts, dtype="datetime64[D]")
@@ -375,9 +375,9 @@ def compute(q: Query, *, clients: bool = True, summary: bool = False) -> dict:
     prior = ThroughputDay.objects.filter(day__lt=q.start)
     if q.assay_id:
         qs, prior = qs.filter(assay_id=q.assay_id), prior.filter(assay_id=q.assay_id)
-    fields = ["day", "assay_id", "completed", "received", "closed", "tat_ms", "tat_clients"]
+    fields = ["day", "assay_id", "completed", "received", "closed", "tat_ms"]
     if blobs:
-        fields += ["received_clients", "closed_clients"]
+        fields += ["tat_clients", "received_clients", "closed_clients"]
     data = list(qs.order_by("day", "assay_id").values_list(*fields))
     cols = list(zip(*data, strict=True)) if data else [()] * len(fields)
     col = dict(zip(fields, cols, strict=True))
@@ -387,7 +387,7 @@ def compute(q: Query, *, clients: bool = True, summary: bool = False) -> dict:
     row_aidx = np.searchsorted(assay_ids, np.array(col["assay_id"], dtype=np.int64))
 
     tat = _join(col["tat_ms"], "<i8").astype(np.int64)
-    tat_client = _join(col["tat_clients"], "<i4").astype(np.int64)
+    tat_client = _join(col["tat_clients"], "<i4").astype(np.int64) if blobs else None
     completed = np.array(col["completed"], dtype=np.int64)
     v_bucket, v_aidx = np.repeat(row_bucket, completed), np.repeat(row_aidx, completed)
     if q.client_id:
@@ -396,35 +396,39 @@ def compute(q: Query, *, clients: bool = True, summary: bool = False) -> dict:
     within = (tat <= target_ms[v_aidx]).astype(np.float64)
 
     # Backlog at each bucket end = open at the window start + received − closed before the bucket end.
-    def flows(ids_col, counts, ids_prior, counts_prior, prior_aidx):
-        """(per bucket × assay, per bucket × client, prior per assay, prior per client) of one flow."""
+    def flows(ids_col, counts):
+        """(per bucket × assay, per bucket × client) of one flow inside the window."""
         ids = _join(ids_col, "<i4").astype(np.int64)
         b, a = np.repeat(row_bucket, counts), np.repeat(row_aidx, counts)
-        pa = np.repeat(prior_aidx, counts_prior)
         if q.client_id:
-            keep, keep_p = ids == q.client_id, ids_prior == q.client_id
-            ids, b, a, ids_prior, pa = ids[keep], b[keep], a[keep], ids_prior[keep_p], pa[keep_p]
-        c, pc = np.searchsorted(client_ids, ids), np.searchsorted(client_ids, ids_prior)
+            keep = ids == q.client_id
+            ids, b, a = ids[keep], b[keep], a[keep]
+        c = np.searchsorted(client_ids, ids)
         return (np.bincount(b * width_a + a, minlength=nb * width_a).reshape(nb, width_a),
-                np.bincount(b * width_c + c, minlength=nb * width_c).reshape(nb, width_c) if clients else None,
-                np.bincount(pa, minlength=width_a), np.bincount(pc, minlength=width_c) if clients else None)
+                np.bincount(b * width_c + c, minlength=nb * width_c).reshape(nb, width_c) if clients else None)
 
     received = np.array(col["received"], dtype=np.int64)
     closed = np.array(col["closed"], dtype=np.int64)
+    prior_a = np.zeros(width_a, dtype=np.int64)
+    prior_c = np.zeros(width_c, dtype=np.int64) if clients else None
     if blobs:
-        before = list(prior.order_by().values_list("assay_id", "received", "closed", "received_clients",
-                                                     "closed_clients"))
-        p_cols = list(zip(*before, strict=True)) if before else [()] * 5
-        p_aidx = np.searchsorted(assay_ids, np.array(p_cols[0], dtype=np.int64))
-        p_rec, p_clo = np.array(p_cols[1], dtype=np.int64), np.array(p_cols[2], dtype=np.int64)
-        rin = flows(col["received_clients"], received, _join(p_cols[3], "<i4").astype(np.int64), p_rec, p_aidx)
-        rout = flows(col["closed_clients"], closed, _join(p_cols[4], "<i4").astype(np.int64), p_clo, p_aidx)
-        net_a, prior_a = rin[0] - rout[0], rin[2] - rout[2]
-        net_c, prior_c = (rin[1] - rout[1], rin[3] - rout[3]) if clients else (None, None)
+        rin, rout = flows(col["received_clients"], received), flows(col["closed_clients"], closed)
+        net_a = rin[0] - rout[0]
+        net_c = rin[1] - rout[1] if clients else None
+        # Open at the window start per assay and client: one SUM over the narrow per-client counts.
+        before = ThroughputClientDay.objects.filter(day__lt=q.start)
+        if q.assay_id:
+            before = before.filter(assay_id=q.assay_id)
+        if q.client_id:
+            before = before.filter(client_id=q.client_id)
+        for assay_id, client_id, r, c in before.order_by().values("assay_id", "client_id").annotate(
+                r=Sum("received"), c=Sum("closed")).values_list("assay_id", "client_id", "r", "c"):
+            prior_a[np.searchsorted(assay_ids, assay_id)] += r - c
+            if clients:
+                prior_c[np.searchsorted(client_ids, client_id)] += r - c
     else:
         net_a = np.bincount(row_bucket * width_a + row_aidx, weights=received - closed,
                             minlength=nb * width_a).reshape(nb, width_a).astype(np.int64)
-        prior_a = np.zeros(width_a, dtype=np.int64)
         for assay_id, r, c in prior.order_by().values("assay_id").annotate(r=Sum("received"), c=Sum("closed")) \
                 .values_list("assay_id", "r", "c"):
             prior_a[np.searchsorted(assay_ids, assay_id)] += r - c

@@ -21,6 +21,7 @@ UNTRACKED_ALLOWED = {
     "monitoring.reading": "measurements are never edited (a correction is a new reading)",
     "labelling.caseserialcounter": "a counter locked while a range is issued; the label job carries history",
     "lab.throughputday": "a rollup derived from the samples (which carry history), rebuilt by a command",
+    "lab.throughputclientday": "part of the same rollup (per-client counts), rebuilt with it",
 }
 
 

@@ -89,6 +89,11 @@ class ThroughputQuery(serializers.Serializer):
     client = serializers.IntegerField(required=False, min_value=1, help_text="client id")
     include = serializers.MultipleChoiceField(choices=["clients"], required=False, default=set,
                                               help_text="`clients`: add the per-client table")
+    layout = serializers.ChoiceField(
+        choices=["rows", "columns"], default="rows",
+        help_text="`rows` (default): `rows`/`totals`/`clients` as lists of objects; `columns`: each of them as "
+                  "one object of arrays with the same field names (one array per series: a compact answer for "
+                  "long daily windows)")
 
     def validate_assay(self, value):
         if not Assay.objects.filter(pk=value).exists():

@@ -172,12 +172,22 @@ def test_throughput_endpoint_matches_posted_samples(api_for, lab):
     with_clients = api.get("/api/v1/lab/throughput/", {"start": "2026-03-01", "end": "2026-03-07",
                                                        "bucket": "week", "include": "clients"}).json()
     assert [(r["client"], r["completed"]) for r in with_clients["clients"]] == [(lab["client"].pk, 4)]
+    params = {"start": "2026-03-01", "end": "2026-03-07", "bucket": "day", "include": "clients"}
+    as_rows = api.get("/api/v1/lab/throughput/", params).json()
+    as_columns = api.get("/api/v1/lab/throughput/", {**params, "layout": "columns"}).json()
+    assert as_columns["layout"] == "columns" and as_columns["assays"] == as_rows["assays"]
+    for key in ("rows", "totals", "clients"):  # the same figures, one array per field
+        fields = list(as_rows[key][0])
+        assert list(as_columns[key]) == fields
+        assert [dict(zip(fields, values, strict=True)) for values in zip(*as_columns[key].values(), strict=True)] \
+            == as_rows[key]
 
 
 @pytest.mark.parametrize(("params", "field"), [
     ({"start": "2026-02-30"}, "start"), ({"end": "yesterday"}, "end"),
     ({"start": "2026-03-10", "end": "2026-03-01"}, "end"), ({"bucket": "year"}, "bucket"),
-    ({"assay": "999999"}, "assay"), ({"assay": "abc"}, "assay"), ({"client": "999999"}, "client")])
+    ({"assay": "999999"}, "assay"), ({"assay": "abc"}, "assay"), ({"client": "999999"}, "client"),
+    ({"layout": "csv"}, "layout")])
 def test_throughput_bad_parameters_are_400_with_the_field(api_for, lab, params, field):
     response = api_for(lab["user"]).get("/api/v1/lab/throughput/", params)
     assert response.status_code == 400

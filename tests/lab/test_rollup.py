@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from lab import rollup, services
-from lab.models import ThroughputDay
+from lab.models import ThroughputClientDay, ThroughputDay
 from lab.throughput import Query, compute, compute_direct
 from tests.lab.factories import local, make_assay, make_client
 
@@ -104,6 +104,13 @@ def test_rebuild_command_reproduces_the_rollup(lab):
     assert rows() == kept
     assert rollup.differences() == 0
     call_command("rebuild_lab_throughput", "--check", verbosity=0)
+    counts = list(ThroughputClientDay.objects.values_list("day", "assay_id", "client_id", "received", "closed"))
+    assert counts and sum(r[3] for r in counts) == 150
+    ThroughputClientDay.objects.filter(pk=ThroughputClientDay.objects.order_by("pk").first().pk).delete()
+    assert rollup.differences() == 1  # the per-client counts are checked too
+    call_command("rebuild_lab_throughput", verbosity=0)
+    assert sorted(ThroughputClientDay.objects.values_list("day", "assay_id", "client_id", "received", "closed")) \
+        == sorted(counts)
 
 
 def test_the_query_count_does_not_grow_with_the_samples(lab):
