@@ -52,7 +52,7 @@ def main(argv=None):
     from django.test import RequestFactory
 
     from lab.views import SampleList
-    from lims.views import _audit_export
+    from lims.audit_views import _audit_export
 
     admin = get_user_model().objects.get(username="admin")
     results = []
@@ -89,7 +89,7 @@ def main(argv=None):
                             "segments": marks, "bytes": nbytes,
                             "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
         print(results[-1], flush=True)
-    results.append(measure("audit trail CSV", _audit_export("csv", {}).streaming_content, None, args.rows))
+    results.append(measure("audit trail CSV", _audit_export(None, "csv", {}, None).streaming_content, None, args.rows))
     print(results[-1], flush=True)
     text = [f"## Export rates on {connection.vendor} (first {args.rows:,} rows of each; load average "
             f"{os.getloadavg()[0]:.1f} on 2 shared cores)", "",

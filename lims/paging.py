@@ -261,6 +261,27 @@ def iterate(qs, *, chunk: int = 2000):
         cond = _beyond(keys, row_values(rows[-1], keys), False)
 
 
+def iterate_values(qs, fields: list[str], *, chunk: int = 2000):
+    """Every row of ``qs`` in its order as a tuple of ``fields`` (``values_list`` paths), fetched ``chunk`` rows
+    at a time by key like :func:`iterate` but without a model instance per row (exports)."""
+    keys = order_keys(qs)
+    if keys is None:
+        yield from qs.values_list(*fields).iterator(chunk_size=chunk)
+        return
+    n = len(fields)
+    base = qs.values_list(*fields, *[k.path for k in keys])
+    order = [k.order() for k in keys]
+    cond = None
+    while True:
+        part = base.filter(cond) if cond is not None else base
+        rows = list(part.order_by(*order)[:chunk])
+        for row in rows:
+            yield row[:n]
+        if len(rows) < chunk:
+            return
+        cond = _beyond(keys, list(rows[-1][n:]), False)
+
+
 # --- counts ------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Count:
