@@ -83,8 +83,11 @@ def csv_chunks(header, rows, *, batch: int = 500):
     buf = []
     report = _progress.get()
     done = 0
+    starts = FORMULA_STARTS
     for row in rows:
-        buf.append(writer.writerow([safe_cell(v) for v in row]))
+        # safe_cell, with the common cases (text that cannot be a formula, whole numbers) inline
+        buf.append(writer.writerow([
+            v if (type(v) is str and not v.startswith(starts)) or type(v) is int else safe_cell(v) for v in row]))
         if len(buf) >= batch:
             done += len(buf)
             if report is not None:

@@ -201,7 +201,8 @@ class ListPage(RolePageMixin, TemplateView):
         size = self.page_size()
         page = self._page(qs, size)
         count = paging.bounded_count(qs)
-        rows = [{"object": obj, "cells": [(c, c.display(obj)) for c in self.columns]} for obj in page.rows]
+        cells = [(c, _display_getter(self.model, c)) for c in self.columns]
+        rows = [{"object": obj, "cells": [(c, get(obj)) for c, get in cells]} for obj in page.rows]
         query = self.request.GET.copy()
         for k in ("page", "cursor", "at"):
             query.pop(k, None)
@@ -302,6 +303,17 @@ def _formatter(field):
     if isinstance(field, models.CharField | models.TextField):
         return lambda v: "" if v is None else v
     return _plain
+
+
+def _display_getter(model, column):
+    """``column.display`` for the page's cells; a plain Column on a choice field looks its labels up once per
+    request (in the request's language) instead of through ``get_FOO_display`` for every cell."""
+    if type(column) is not Column or model is None:
+        return column.display
+    get = _fast_getter(model, column)
+    if get is column.value:
+        return column.display
+    return lambda row: display_value(get(row))
 
 
 def _fast_getter(model, column):
