@@ -311,7 +311,7 @@ def _display_getter(model, column):
     if type(column) is not Column or model is None:
         return column.display
     get = _fast_getter(model, column)
-    if get is column.value:
+    if get == column.value:  # not a choice field: the general route
         return column.display
     return lambda row: display_value(get(row))
 
