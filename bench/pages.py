@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -81,6 +81,7 @@ def cases():
     n_samples = samples.count()
     deep_s = max(0, min(500_000, n_samples - 60))
     some_sample = samples[n_samples // 2]
+    client_word = some_sample.client.name.split()[-1]  # a word of a client's name, as a person would type it
     audit = history.audit_page(size=50)
     for _i in range(20):  # 1,000 rows deep through the next links
         audit = history.audit_page(size=50, cursor=audit.next_cursor)
@@ -110,6 +111,8 @@ def cases():
             ("sample list filter", "/lab/samples/?status=reported", f"{admin_s}?status__exact=reported"),
             ("sample list search", f"/lab/samples/?q={some_sample.barcode}",
              f"{admin_s}?q={some_sample.barcode}"),
+            ("sample list search by client", f"/lab/samples/?q={quote(client_word)}",
+             f"{admin_s}?q={quote(client_word)}"),
             ("sample detail", f"/lab/samples/{some_sample.pk}/", f"{admin_s}{some_sample.pk}/change/"),
             ("API samples page 1", "/api/v1/lab/samples/", admin_s),
             (f"API samples row {deep_s:,}", f"/api/v1/lab/samples/?cursor={sp}",

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +21,7 @@ from lab.filters import AssayFilter, ClientFilter, SampleFilter
 from lab.intake import COLUMNS, IntakeFileError, check_file
 from lab.models import Assay, Client, Sample
 from lab.throughput import MAX_DAYS, Query, compute, window
+from lims import search
 from lims.listing import Column, ListPage, RolePageMixin
 from lims.pages import ServiceFormView, SigningActionView, chart_config
 from lims.services import create_record, update_record
@@ -79,10 +81,20 @@ class SampleList(ListPage):
         Column("reported_at", _("Reported at"), sort="reported_at"),
         Column("result", _("Result")),
     ]
-    search_fields = ("barcode", "result", "client__code", "client__name")
+    search_fields = ("barcode", "client__code", "client__name")
     default_sort = "-received_at"
     create_url_name = "lab:sample-receive"
     export_name = "lab-samples"
+
+    def search_condition(self, q):
+        """A sample number (any part of it on PostgreSQL, its beginning on SQLite: ``lims.search.code_match``)
+        or a client's code or name (the few matching clients looked up first, then their samples by the indexed
+        client column). Results are not searched as text: a list of results is a filter's job."""
+        cond = search.code_match(Sample, "barcode", q)
+        clients = search.related_ids(Client, ("code", "name"), q)
+        if clients:
+            cond |= Q(client_id__in=clients)
+        return cond
 
 
 class ClientDetail(RolePageMixin, TemplateView):

@@ -83,8 +83,11 @@ def csv_chunks(header, rows, *, batch: int = 500):
     buf = []
     report = _progress.get()
     done = 0
+    starts = FORMULA_STARTS
     for row in rows:
-        buf.append(writer.writerow([safe_cell(v) for v in row]))
+        # safe_cell, with the common cases (text that cannot be a formula, whole numbers) inline
+        buf.append(writer.writerow([
+            v if (type(v) is str and not v.startswith(starts)) or type(v) is int else safe_cell(v) for v in row]))
         if len(buf) >= batch:
             done += len(buf)
             if report is not None:
@@ -155,13 +158,19 @@ def _workbook(title: str) -> str:
 
 
 _ILLEGAL_XML = {c: None for c in range(32) if c not in (9, 10, 13)}
+_NEEDS_WORK = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f&<>]|^\s|\s$")
 
 
 def _cell(value) -> str:
     value = safe_cell(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value \
-            and value not in (float("inf"), float("-inf")):
-        return f"<c><v>{value!r}</v></c>" if isinstance(value, float) else f"<c><v>{value}</v></c>"
+    kind = type(value)
+    if kind is str:
+        if not _NEEDS_WORK.search(value):  # most cells: nothing to escape, no spaces to keep
+            return f'<c t="inlineStr"><is><t>{value}</t></is></c>'
+    elif kind is int or (isinstance(value, int) and kind is not bool):
+        return f"<c><v>{int(value)}</v></c>"
+    elif isinstance(value, float) and value == value and value not in (float("inf"), float("-inf")):
+        return f"<c><v>{float(value)!r}</v></c>"
     text = escape(str(value).translate(_ILLEGAL_XML))
     space = ' xml:space="preserve"' if text != text.strip() else ""
     return f'<c t="inlineStr"><is><t{space}>{text}</t></is></c>'
@@ -173,10 +182,12 @@ def _sheet_title(title: str) -> str:
 
 
 def xlsx_chunks(title: str, header, rows, *, batch: int = 500):
+    """The workbook's bytes as they are made: rows are turned into XML ``batch`` at a time and deflated at
+    level 1 (the sheet's XML compresses well at any level; level 6 cost more than writing the rows)."""
     sink = _Sink()
     report = _progress.get()
     n = 0
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         zf.writestr("[Content_Types].xml", _CONTENT_TYPES)
         zf.writestr("_rels/.rels", _RELS)
         zf.writestr("xl/workbook.xml", _workbook(_sheet_title(title)))
@@ -186,14 +197,19 @@ def xlsx_chunks(title: str, header, rows, *, batch: int = 500):
             sheet.write(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
                         b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
             sheet.write(("<row>" + "".join(_cell(v) for v in header) + "</row>").encode())
+            buf = []
             for n, row in enumerate(rows, start=1):
-                sheet.write(("<row>" + "".join(_cell(v) for v in row) + "</row>").encode())
+                buf.append("<row>" + "".join([_cell(v) for v in row]) + "</row>")
                 if n % batch == 0:
+                    sheet.write("".join(buf).encode())
+                    buf = []
                     if report is not None:
                         report(n)
                     data = sink.take()
                     if data:
                         yield data
+            if buf:
+                sheet.write("".join(buf).encode())
             sheet.write(b"</sheetData></worksheet>")
     if report is not None:
         report(n)

@@ -261,6 +261,33 @@ def iterate(qs, *, chunk: int = 2000):
         cond = _beyond(keys, row_values(rows[-1], keys), False)
 
 
+def iterate_values(qs, fields: list[str], *, chunk: int = 2000):
+    """Every row of ``qs`` in its order as a tuple of ``fields`` (``values_list`` paths), fetched ``chunk`` rows
+    at a time by key like :func:`iterate` but without a model instance per row (exports)."""
+    keys = order_keys(qs)
+    if keys is None:
+        yield from qs.values_list(*fields).iterator(chunk_size=chunk)
+        return
+    n = len(fields)
+    extra = [k.path for k in keys if k.path not in fields]  # key columns not already read
+    base = qs.values_list(*fields, *extra)
+    where = [fields.index(k.path) if k.path in fields else n + extra.index(k.path) for k in keys]
+    order = [k.order() for k in keys]
+    cond = None
+    while True:
+        part = base.filter(cond) if cond is not None else base
+        rows = list(part.order_by(*order)[:chunk])
+        if extra:
+            for row in rows:
+                yield row[:n]
+        else:
+            yield from rows
+        if len(rows) < chunk:
+            return
+        last = rows[-1]
+        cond = _beyond(keys, [last[i] for i in where], False)
+
+
 # --- counts ------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Count:
@@ -269,12 +296,33 @@ class Count:
 
 
 def bounded_count(qs, *, window: int | None = None) -> Count:
-    """Exact up to ``window`` rows (counting at most window + 1 of them); an estimate above."""
+    """Exact up to ``window`` rows (counting at most window + 1 of them); an estimate above. A list found to be
+    over the window is remembered for ``OVER_WINDOW_SECONDS``: its next pages go straight to the estimate while
+    the estimate is over the window too (counting window + 1 rows on every page of a large list was one of the
+    largest queries of the page); a list at or under the window is counted exactly every time."""
     window = WINDOW if window is None else window
+    key = _over_key(qs, window)
+    if key is not None and cache.get(key):
+        estimate = estimate_count(qs)
+        if estimate > window:  # still over by the estimate's reckoning; else count again
+            return Count(estimate, True)
     bounded = qs.order_by().values("pk")[: window + 1].count()
     if bounded <= window:
         return Count(bounded, False)
+    if key is not None:
+        cache.set(key, 1, OVER_WINDOW_SECONDS)
     return Count(max(estimate_count(qs), window + 1), True)
+
+
+OVER_WINDOW_SECONDS = 60
+
+
+def _over_key(qs, window):
+    try:
+        sql, params = qs.order_by().values("pk").query.sql_with_params()
+    except Exception:  # an empty result set (``qs.none()``) has no SQL
+        return None
+    return "lims-over:" + hashlib.sha256(repr((qs.db, window, sql, params)).encode()).hexdigest()
 
 
 def estimate_count(qs) -> int:

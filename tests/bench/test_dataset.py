@@ -64,3 +64,36 @@ def test_tiny_five_year_dataset_is_valid_and_attributed(production_user, qc_user
     assert made.lot_number != newest.lot_number and made.pk > Batch.objects.exclude(pk=made.pk).order_by("-pk")[0].pk
     page = client_for(admin_user).get(reverse("production:batch-list"), {"page_size": 5}).context["page"]
     assert len(page.rows) == 5 and page.next_cursor
+
+
+def test_generated_history_is_linked_into_the_integrity_chain(production_user, qc_user, qa_user, lab_user):
+    """The generator hashes its history rows as the services would: the whole trail verifies, before and after a
+    service writes on top of it; a generated row changed afterwards is caught."""
+    from django.db import connection
+
+    from lims.integrity import drop_triggers, install_triggers, verify_audit
+
+    product = make_product(production_user)
+    line = make_line(production_user)
+    make_spec(qc_user, product=product)
+    make_spec(qc_user, product=product, kind="attribute", lower=None, upper=None, code="VIS")
+    monitoring.make_point(production_user, "point", room=monitoring.make_room(production_user, "room"))
+    make_client(lab_user)
+    make_assay(lab_user)
+    load().generate(0.0004, quiet=True)
+    generated = Sample.history.model.objects.filter(barcode__startswith="G")
+    assert generated.count() == 1200 and not generated.filter(history_hash="").exists()
+    result = verify_audit()
+    assert result.ok, result.breaks[:3]
+    assert result.rows_checked >= 1200 + 80 + 60 + 40 + 20
+    create_batch(product=product, line=line, planned_quantity=10, user=production_user, reason="on top")
+    assert verify_audit().ok
+    row = generated.order_by("history_id")[10]
+    table = Sample.history.model._meta.db_table
+    drop_triggers(connection, [table])
+    try:
+        Sample.history.model.objects.filter(pk=row.pk).update(result="tampered")
+    finally:
+        install_triggers(connection, [table])
+    broken = verify_audit()
+    assert not broken.ok and [b["id"] for b in broken.breaks] == [row.pk]
