@@ -102,7 +102,7 @@ def test_every_bilingual_master_record_has_its_pages():
 
 def test_who_may_edit_comes_from_the_roles():
     assert roles_allowed("production.change_line") == ["Production", "Admin"]
-    assert roles_allowed("qc.change_specification") == ["QC", "Admin"]
+    assert roles_allowed("qc.change_specification") == ["QC", "QA", "Admin"]
     assert roles_allowed("regulatory.change_market") == ["Regulatory", "Admin"]
     assert roles_allowed("lab.change_assay") == ["Lab", "Admin"]
 
