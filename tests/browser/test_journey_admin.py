@@ -26,12 +26,17 @@ def demo():
             "spec": Specification.objects.select_related("product").order_by("product__code", "stage", "code").first()}
 
 
+def row_of(j, code):
+    """The table row whose code cell reads exactly ``code`` (a name may contain another record's code)."""
+    exact = re.compile(rf"^\s*{re.escape(code)}\s*$")
+    return j.page.locator("tbody tr").filter(has=j.page.locator("td", has_text=exact))
+
+
 def edit_row(j, code):
     """Search the list for ``code`` and open the Edit link of its row (search field, submit, click)."""
     j.fill(j.page.locator("#q"), code)
     j.press("Enter", navigates=True)
-    row = j.page.locator("tbody tr", has_text=code).first
-    j.click(row.locator("a[data-edit]"), navigates=True)
+    j.click(row_of(j, code).locator("a[data-edit]"), navigates=True)
     assert "/edit/" in j.page.url
 
 
@@ -55,7 +60,7 @@ def test_the_admins_day(journey, demo, language, width):
     j.shot("users")
     j.fill(j.page.locator("#q"), "lab")
     j.press("Enter", navigates=True)
-    j.click(j.page.locator("tbody tr", has_text="lab").first.locator("a").first, navigates=True)
+    j.click(row_of(j, "lab").locator("a").first, navigates=True)
     j.select(j.page.locator("#grant_role"), "Auditor")
     j.fill(j.page.locator("#grant_reason"), "Covers the audit of the lab in May")
     j.click(j.page.locator("form[action$='/grant/'] button[type=submit]"), navigates=True)
@@ -95,7 +100,7 @@ def test_the_admins_day(journey, demo, language, width):
     # a specification: without a reason it is refused, with one it is saved
     spec = demo["spec"]
     j.goto(f"/qc/specifications/?product={spec.product_id}")
-    j.click(j.page.locator("tbody tr", has_text=spec.code).first.locator("a[data-edit]"), navigates=True)
+    j.click(row_of(j, spec.code).locator("a[data-edit]"), navigates=True)
     j.fill(j.page.locator("#id_method"), SPEC_METHOD)
     j.click(j.page.locator("form[data-masterdata-form] button[type=submit]"), navigates=True)
     assert j.page.locator("#id_reason ~ .invalid-feedback, .invalid-feedback").count() >= 1
