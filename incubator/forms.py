@@ -2,27 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from incubator.models import KPI, FundingEvent, Milestone, Project, TranslationStage
-from lims.forms import EDIT_REASON_HELP, ReasonField
+from lims.forms import ReasonField, VersionedForm
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class VersionedForm(forms.ModelForm):
-    """An edit form that carries the version it was read at, so a stale edit is refused (409 stale_version)."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
-            if "reason" in self.fields:
-                # Every change of an existing record says why (EU GMP Annex 11 §9; API 400 reason_required).
-                self.fields["reason"].required = True
-                self.fields["reason"].help_text = EDIT_REASON_HELP
-
-    def changes(self) -> dict:
-        return {f: self.cleaned_data[f] for f in self.changed_data if f in self._meta.fields}
 
 
 class ProjectForm(VersionedForm):

@@ -148,6 +148,7 @@ def _day(day, now, clients, assays, base_rate):
 STUDY_CLIENT = ("INC-09-LAB", "Chongqing IVD Institute Spin-off (incubator project INC-09)", "INC-09")
 STUDY_ASSAY = ("COMBO-AG", "SARS-CoV-2 / influenza A+B antigen (performance evaluation)",
                "Colloidal-gold lateral flow against RT-PCR", 24, 90)
+STUDY_ASSAY_ZH = "新型冠状病毒/甲乙型流感病毒抗原（性能评价）"
 STUDY_RESULTS = ["Positive (agrees with RT-PCR)"] * 46 + ["Negative (RT-PCR positive)"] * 4 + \
     ["Negative (agrees with RT-PCR)"] * 98 + ["Positive (RT-PCR negative)"] * 2
 
@@ -162,7 +163,8 @@ def seed_performance_study(ctx, user):
         user=user, reason="lab client master data")
     a_code, a_name, method, tat, price = STUDY_ASSAY
     assay = Assay.objects.filter(code=a_code).first() or create_record(
-        Assay, {"code": a_code, "name": a_name, "method": method, "tat_target_hours": tat, "price": Decimal(price)},
+        Assay, {"code": a_code, "name": a_name, "name_zh": STUDY_ASSAY_ZH, "method": method,
+                "tat_target_hours": tat, "price": Decimal(price)},
         user=user, reason="assay catalogue")
     now = timezone.now()
     start = now - timedelta(days=30)

@@ -1,31 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from incubator.forms import VersionedForm
 from lab.models import Assay, Client, Sample
 from lab.throughput import BUCKETS
-from lims.forms import ReasonField
+from lims.forms import ReasonField, VersionedForm
 from lims.scan_fields import ScanInput
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class ClientForm(VersionedForm):
-    reason = ReasonField()
-
-    class Meta:
-        model = Client
-        fields = ["code", "name", "kind", "project", "contact", "active"]
-
-
-class AssayForm(VersionedForm):
-    reason = ReasonField()
-
-    class Meta:
-        model = Assay
-        fields = ["code", "name", "method", "tat_target_hours", "price", "result_type", "unit", "reference_low",
-                  "reference_high", "active"]
 
 
 CONTROL_LINE = [("", "—"), ("true", _("Present")), ("false", _("Absent"))]

@@ -2,18 +2,17 @@ from django.urls import path
 
 from lab import views
 from lab.labels import SampleTubeLabel
+from lab.masterdata import ASSAY, CLIENT
 
 app_name = "lab"
 urlpatterns = [
     path("", views.ThroughputDashboard.as_view(), name="throughput"),
     path("clients/", views.ClientList.as_view(), name="client-list"),
-    path("clients/new/", views.ClientCreate.as_view(), name="client-create"),
     path("clients/<int:pk>/", views.ClientDetail.as_view(), name="client-detail"),
-    path("clients/<int:pk>/edit/", views.ClientEdit.as_view(), name="client-edit"),
+    *CLIENT.urls(),
     path("assays/", views.AssayList.as_view(), name="assay-list"),
-    path("assays/new/", views.AssayCreate.as_view(), name="assay-create"),
     path("assays/<int:pk>/", views.AssayDetail.as_view(), name="assay-detail"),
-    path("assays/<int:pk>/edit/", views.AssayEdit.as_view(), name="assay-edit"),
+    *ASSAY.urls(),
     path("samples/", views.SampleList.as_view(), name="sample-list"),
     path("samples/new/", views.SampleReceive.as_view(), name="sample-receive"),
     path("samples/import/", views.SampleImport.as_view(), name="sample-import"),

@@ -23,13 +23,13 @@ from lab.models import Assay, Client, Sample
 from lab.throughput import MAX_DAYS, Query, compute, window
 from lims import search
 from lims.listing import Column, ListPage, RolePageMixin
+from lims.masterdata import MasterListMixin
 from lims.pages import ServiceFormView, SigningActionView, chart_config
-from lims.services import create_record, update_record
 from lims.signatures import signature_rows
 
 
 # --- clients and assays ----------------------------------------------------------------------------------
-class ClientList(ListPage):
+class ClientList(MasterListMixin, ListPage):
     model = Client
     queryset = Client.objects.select_related("project")
     filterset_class = ClientFilter
@@ -44,11 +44,10 @@ class ClientList(ListPage):
     ]
     search_fields = ("code", "name", "contact")
     default_sort = "code"
-    create_url_name = "lab:client-create"
     export_name = "lab-clients"
 
 
-class AssayList(ListPage):
+class AssayList(MasterListMixin, ListPage):
     model = Assay
     filterset_class = AssayFilter
     title = _("Assays")
@@ -62,7 +61,6 @@ class AssayList(ListPage):
     ]
     search_fields = ("code", "name", "name_zh", "method")
     default_sort = "code"
-    create_url_name = "lab:assay-create"
     export_name = "lab-assays"
 
 
@@ -121,65 +119,6 @@ class AssayDetail(RolePageMixin, TemplateView):
         figures = compute(Query(start=end - timedelta(days=89), end=end, bucket="month", assay_id=assay.pk))
         return super().get_context_data(object=assay, assay=assay, figures=figures,
                                         can_change=self.request.user.has_perm("lab.change_assay"), **kwargs)
-
-
-class MasterCreate(ServiceFormView):
-    success_message = _("Saved.")
-
-    def back_url(self):
-        return reverse(self.list_url)
-
-    def perform(self, form):
-        data = {f: form.cleaned_data[f] for f in form._meta.fields}
-        return create_record(form._meta.model, data, user=self.request.user, reason=form.cleaned_data["reason"])
-
-
-class MasterEdit(ServiceFormView):
-    model = None
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.object = get_object_or_404(self.model.objects.all(), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.model.objects.get(pk=self.object.pk)}
-
-    def back_url(self):
-        return self.object.get_absolute_url()
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {"title": _("Edit %(obj)s") % {"obj": self.object}}
-
-    def perform(self, form):
-        return update_record(self.object, form.changes(), user=self.request.user,
-                             reason=form.cleaned_data["reason"], expected_version=form.cleaned_data["version"])
-
-
-class ClientCreate(MasterCreate):
-    permission_required = "lab.add_client"
-    form_class = forms.ClientForm
-    title = _("New lab client")
-    list_url = "lab:client-list"
-
-
-class ClientEdit(MasterEdit):
-    permission_required = "lab.change_client"
-    form_class = forms.ClientForm
-    model = Client
-
-
-class AssayCreate(MasterCreate):
-    permission_required = "lab.add_assay"
-    form_class = forms.AssayForm
-    title = _("New assay")
-    list_url = "lab:assay-list"
-
-
-class AssayEdit(MasterEdit):
-    permission_required = "lab.change_assay"
-    form_class = forms.AssayForm
-    model = Assay
 
 
 # --- samples ---------------------------------------------------------------------------------------------

@@ -28,6 +28,24 @@ class LoginForm(AuthenticationForm):
 EDIT_REASON_HELP = _("Required: every change of a record says why (EU GMP Annex 11 §9).")
 
 
+class VersionedForm(forms.ModelForm):
+    """An edit form that carries the version it was read at, so a stale edit is refused (409 stale_version)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+            if "reason" in self.fields:
+                # Every change of an existing record says why (EU GMP Annex 11 §9; API 400 reason_required).
+                self.fields["reason"].required = True
+                self.fields["reason"].help_text = EDIT_REASON_HELP
+
+    def changes(self) -> dict:
+        return {f: self.cleaned_data[f] for f in self.changed_data if f in self._meta.fields}
+
+
 class ReasonField(forms.CharField):
     def __init__(self, required=False, **kwargs):
         kwargs.setdefault("label", _("Reason for the change"))

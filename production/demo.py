@@ -64,6 +64,7 @@ EQUIPMENT = {"dispensing": "Dispenser XYZ-3060", "conjugate": "Airjet AJ-2", "la
 
 # The Chinese names of the master data (issue 19: people read them in both languages), by code.
 NAMES_ZH = {
+    "SC-FLU-AG-1": "新型冠状病毒/甲乙型流感病毒抗原联合检测试剂盒（胶体金法），1 人份",
     "MEM-NC": "硝酸纤维素膜", "PAD-CONJ": "结合垫", "PAD-SAMPLE": "样品垫", "PAD-ABS": "吸水垫", "CARD": "底板",
     "AU-CONJ": "胶体金结合物", "AB-CAP": "捕获抗体（抗 N 蛋白）", "AB-CTL": "质控抗体（羊抗鼠）", "CAS-TOP": "卡壳上盖",
     "CAS-BOT": "卡壳底座", "DESIC": "干燥剂", "POUCH": "铝箔袋", "BUF": "提取缓冲液", "TUBE": "带滴嘴提取管",

@@ -1,16 +1,23 @@
 from django.urls import path
 
 from production import views
+from production.masterdata import CLEAN_ROOM, LINE, MATERIAL, PROCESS_STEP, PRODUCT, REJECT_REASON
 
 app_name = "production"
 
 urlpatterns = [
     path("products/", views.ProductList.as_view(), name="product-list"),
     path("products/<int:pk>/", views.ProductDetail.as_view(), name="product-detail"),
+    *PRODUCT.urls(),
+    *PROCESS_STEP.urls(),
     path("materials/", views.MaterialList.as_view(), name="material-list"),
+    *MATERIAL.urls(),
     path("clean-rooms/", views.CleanRoomList.as_view(), name="cleanroom-list"),
+    *CLEAN_ROOM.urls(),
     path("lines/", views.LineList.as_view(), name="line-list"),
+    *LINE.urls(),
     path("reject-reasons/", views.RejectReasonList.as_view(), name="rejectreason-list"),
+    *REJECT_REASON.urls(),
     path("material-lots/", views.MaterialLotList.as_view(), name="materiallot-list"),
     path("material-lots/new/", views.MaterialLotCreate.as_view(), name="materiallot-create"),
     path("material-lots/<int:pk>/", views.MaterialLotDetail.as_view(), name="materiallot-detail"),

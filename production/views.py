@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from lims.errors import DomainError
 from lims.listing import Column, ListPage, RolePageMixin
+from lims.masterdata import MasterListMixin, editors_text
 from lims.pages import ServiceFormView, report_refusal
 from lims.pdf import PdfRenderer, login_or_api, pdf_response
 from lims.registry import panels as registered_page_panels
@@ -43,6 +44,7 @@ from production.forms import (
     StepForm,
 )
 from production.genealogy import batch_lots, lot_batches
+from production.masterdata import PROCESS_STEP, PRODUCT
 from production.models import (
     Batch,
     CleanRoom,
@@ -64,7 +66,7 @@ def _form_errors(request, form):
 
 # --- Lists -----------------------------------------------------------------------------------------------
 
-class ProductList(ListPage):
+class ProductList(MasterListMixin, ListPage):
     model = Product
     queryset = Product.objects.select_related("project")
     filterset_class = ProductFilter
@@ -84,7 +86,7 @@ class ProductList(ListPage):
     export_name = "products"
 
 
-class MaterialList(ListPage):
+class MaterialList(MasterListMixin, ListPage):
     model = Material
     filterset_class = MaterialFilter
     columns = [
@@ -98,7 +100,7 @@ class MaterialList(ListPage):
     export_name = "materials"
 
 
-class CleanRoomList(ListPage):
+class CleanRoomList(MasterListMixin, ListPage):
     model = CleanRoom
     filterset_class = CleanRoomFilter
     columns = [
@@ -112,7 +114,7 @@ class CleanRoomList(ListPage):
     export_name = "clean-rooms"
 
 
-class LineList(ListPage):
+class LineList(MasterListMixin, ListPage):
     model = Line
     queryset = Line.objects.select_related("clean_room")
     filterset_class = LineFilter
@@ -131,7 +133,7 @@ class LineList(ListPage):
     export_name = "lines"
 
 
-class RejectReasonList(ListPage):
+class RejectReasonList(MasterListMixin, ListPage):
     model = RejectReason
     columns = [
         Column("code", gettext_lazy("Code"), sort="code"),
@@ -288,6 +290,7 @@ class ProductDetail(RolePageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         product = get_object_or_404(Product.objects.select_related("project"), pk=kwargs["pk"])
+        user = self.request.user
         boms = list(product.boms.order_by("-version_number"))
         current = next((b for b in boms if b.is_current), None)
         ctx.update({
@@ -297,6 +300,10 @@ class ProductDetail(RolePageMixin, TemplateView):
             "recent_batches": list(product.batches.select_related("line").order_by("-manufactured_on",
                                                                                    "-lot_number")[:10]),
             "panels": registered_page_panels("product", self.request, product),
+            "can_change": user.has_perm(PRODUCT.change_permission),
+            "can_add_step": user.has_perm(PROCESS_STEP.add_permission),
+            "can_change_step": user.has_perm(PROCESS_STEP.change_permission),
+            "step_editors": editors_text(PROCESS_STEP),
         })
         return ctx
 

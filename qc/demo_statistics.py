@@ -80,12 +80,12 @@ def _stability(ctx, kit):
     if len(batches) < 3:
         return
     specs = {}
-    for code, name, kind, lower, upper, unit in (
-            ("STB-LOD", "LoD reference still detected", "attribute", None, None, ""),
-            ("STB-FLOW", "Flow time after storage", "numeric", Decimal("30"), Decimal("120"), "s")):
+    for code, name, name_zh, kind, lower, upper, unit in (
+            ("STB-LOD", "LoD reference still detected", "储存后检出限参考品仍检出", "attribute", None, None, ""),
+            ("STB-FLOW", "Flow time after storage", "储存后层析时间", "numeric", Decimal("30"), Decimal("120"), "s")):
         specs[code] = Specification.objects.filter(product=kit, code=code).first() or services.create_specification(
-            {"product": kit, "code": code, "name": name, "kind": kind, "stage": "stability", "lower": lower,
-             "upper": upper, "unit": unit, "required_for_release": False}, user=qc,
+            {"product": kit, "code": code, "name": name, "name_zh": name_zh, "kind": kind, "stage": "stability",
+             "lower": lower, "upper": upper, "unit": unit, "required_for_release": False}, user=qc,
             reason="stability specification (EN ISO 23640)")
     started = timezone.localdate() - timedelta(days=int(18.5 * 30.4))
     real = stability.create_stability_study(product=kit, title="Real time 2–30 °C, 3 lots", protocol="real_time",
@@ -122,7 +122,8 @@ def _switching(ctx, kit):
     if len(batches) < 3:
         return
     seal = services.create_specification(
-        {"product": kit, "code": "SEAL", "name": "Pouch seal integrity (AQL)", "kind": "attribute",
+        {"product": kit, "code": "SEAL", "name": "Pouch seal integrity (AQL)", "name_zh": "铝箔袋封口完整性（AQL）",
+         "kind": "attribute",
          "stage": "in_process", "aql": "0.65", "required_for_release": False, "method": "ISO 2859-1, level II"},
         user=qc, reason="pouch seal AQL after the sealer change")
     from qc.sampling import resolve_plan

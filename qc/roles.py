@@ -20,6 +20,7 @@ PERMISSIONS = {
         "qc.add_deviation",
         "qc.change_deviation", "qc.add_capa", "qc.change_capa",
         "qc.decide_switching", "qc.approve_stabilitystudy", "qc.change_stabilitygate",
+        "qc.add_specification", "qc.change_specification",  # QA owns the specification with QC (issue 19)
         "production.view_batch", "production.view_materiallot", "production.view_product",
     ],
     "Production": ["qc.view_*", "qc.add_deviation"],

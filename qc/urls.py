@@ -1,12 +1,14 @@
 from django.urls import path
 
 from qc import views
+from qc.masterdata import SPECIFICATION
 from qc.pages.urls import urlpatterns as statistics_urlpatterns
 
 app_name = "qc"
 
 urlpatterns = [
     path("specifications/", views.SpecificationList.as_view(), name="specification-list"),
+    *SPECIFICATION.urls(),
     path("inspections/", views.InspectionList.as_view(), name="inspection-list"),
     path("inspections/new/", views.InspectionCreate.as_view(), name="inspection-create"),
     path("inspections/<int:pk>/", views.InspectionDetail.as_view(), name="inspection-detail"),

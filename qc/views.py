@@ -18,6 +18,7 @@ from django.views.generic import TemplateView
 from lims.errors import DomainError
 from lims.forms import SignatureForm
 from lims.listing import Column, ListPage, RolePageMixin
+from lims.masterdata import MasterListMixin
 from lims.models import Signature
 from lims.pages import ActionView, SigningActionView, report_refusal
 from lims.signatures import signature_rows
@@ -40,7 +41,7 @@ from qc.services import capa_owners
 _refused = report_refusal
 
 
-class SpecificationList(ListPage):
+class SpecificationList(MasterListMixin, ListPage):
     model = Specification
     queryset = Specification.objects.select_related("product")
     filterset_class = SpecificationFilter

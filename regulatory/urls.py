@@ -1,11 +1,13 @@
 from django.urls import path
 
 from regulatory import views
+from regulatory.masterdata import MARKET
 
 app_name = "regulatory"
 
 urlpatterns = [
     path("markets/", views.MarketList.as_view(), name="market-list"),
+    *MARKET.urls(),
     path("rules/", views.RuleList.as_view(), name="rule-list"),
     path("certifications/", views.CertificationList.as_view(), name="certification-list"),
     path("certifications/new/", views.CertificationCreate.as_view(), name="certification-create"),

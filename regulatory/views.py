@@ -16,6 +16,7 @@ from django.views.generic import TemplateView
 from lims.errors import DomainError
 from lims.forms import bootstrap
 from lims.listing import Column, ListPage, RolePageMixin
+from lims.masterdata import MasterListMixin
 from lims.pages import ActionView, ServiceFormView, SigningActionView, report_refusal
 from lims.permissions import require
 from lims.signatures import signature_rows
@@ -51,7 +52,7 @@ from regulatory.models import (
 )
 
 
-class MarketList(ListPage):
+class MarketList(MasterListMixin, ListPage):
     model = Market
     queryset = Market.objects.all()
     search_fields = ("code", "name", "name_zh")
