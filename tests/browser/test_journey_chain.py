@@ -17,7 +17,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
+from lims.models import Signature
 from production.labelling.models import PrintJob
 from production.models import Batch, Product
 from qc.models import Disposition, Inspection, Specification
@@ -151,6 +153,13 @@ def test_the_main_chain_by_seven_people(journey, live_server, language, width):
     text = page.locator("main").inner_text()
     for name in ("Wei Zhang", "Li Chen", "Fang Zhou", "Min Wang", "Jing Liu"):
         assert name in text, f"{name} missing from the story"
+    disposition = Disposition.objects.get(batch=batch)
+    signed = {(s.signer.username, s.meaning) for record in (inspection, disposition)
+              for s in Signature.objects.for_object(record)}
+    assert signed == {("qa2", "reviewed"), ("qa", "approved"), ("qa", "released")}
+    with translation.override(language):
+        for meaning in (Signature.Meaning.REVIEWED, Signature.Meaning.APPROVED, Signature.Meaning.RELEASED):
+            assert str(meaning.label) in text, f"signature {meaning} missing from the story"
 
     total = sum(p.count for p in people.values())
     for p in people.values():
