@@ -33,8 +33,8 @@ def test_the_inspection_form_takes_the_plan_from_the_batch_size_and_the_aql_spec
     page = client_for(qc_user).get(reverse("qc:inspection-create") + f"?batch={kit.batch.lot_number}&stage=release")
     assert page.status_code == 200
     plan = page.context["plan"]
-    assert page.context["aql"] == "1.0" and plan.lot_size == 3200 and plan.code_letter == "L"
-    assert plan.sample_size == 200 and (plan.accept, plan.reject) == (5, 6)
+    assert page.context["aql"] == "1.0" and plan.lot_size == 3200 and plan.code_letter == "K"
+    assert plan.sample_size == 125 and (plan.accept, plan.reject) == (3, 4)
     html = page.content.decode()
     assert 'id="all-conform"' in html and "qc/inspection_form.js" in html
     assert f'name="spec-{kit.specs.neg.pk}" data-conform-value="pass"' in html
@@ -80,7 +80,7 @@ def test_a_refused_approval_goes_back_to_the_inspection(client_for, qc_user, adm
     assert inspection.status == Inspection.Status.REVIEWED
 
 
-def test_release_is_preselected_only_when_every_gate_is_satisfied(client_for, approved, releaser, qa_user, kit):
+def test_release_is_preselected_only_when_every_gate_is_satisfied(client_for, approved, releaser, admin_user, kit):
     url = reverse("qc:disposition-create") + f"?batch={kit.batch.lot_number}"
     blocked = client_for(releaser).get(url)  # no approved release result yet
     assert blocked.context["blockers"] and blocked.context["default_decision"] == ""
@@ -93,5 +93,5 @@ def test_release_is_preselected_only_when_every_gate_is_satisfied(client_for, ap
     # keyboard order: user name, password, then the decision that sets the meaning
     assert html.index('id="dispose-dialog-username"') < html.index('id="dispose-dialog-password"') < \
         html.index('id="f-decision"')
-    four_eyes = client_for(qa_user).get(url)  # QA approved the inspection: may not release
-    assert four_eyes.context["default_decision"] == ""
+    four_eyes = client_for(admin_user).get(url)  # the reviewer of the results may not release them
+    assert four_eyes.context["blockers"] and four_eyes.context["default_decision"] == ""
