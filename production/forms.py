@@ -44,6 +44,22 @@ class BatchCreateForm(BootstrapMixin, forms.Form):
             "A pilot batch is made on a manual line, at most %(max)s kits (the plant's pilot limit), and is marked "
             "PILOT on its record and labels.") % {"max": Plant.pilot_batch_limit()}
         self.fields["line"].label_from_instance = lambda line: f"{line.code} {line.name} ({line.get_kind_display()})"
+        self.fields["product"].widget.attrs["data-batch-defaults"] = "batch-defaults"
+        self.fields["line"].help_text = _("Filled in with the line of the product's last batch when a product is "
+                                          "chosen.")
+        self.fields["planned_quantity"].help_text = _("Filled in with the planned quantity of the product's last "
+                                                      "batch when a product is chosen.")
+
+
+def batch_defaults() -> dict:
+    """Per product: the line and planned quantity of its last batch (``{product id: {"line", "planned_quantity"}}``),
+    the prefill of the new-batch form (a product never made has no entry)."""
+    defaults = {}
+    rows = (Batch.objects.filter(line__active=True).order_by("product_id", "-created_at", "-pk")
+            .values_list("product_id", "line_id", "planned_quantity"))
+    for product_id, line_id, planned in rows:
+        defaults.setdefault(str(product_id), {"line": line_id, "planned_quantity": planned})
+    return defaults
 
 
 class ReasonForm(BootstrapMixin, forms.Form):
@@ -65,6 +81,66 @@ class StepForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, batch, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["step"].queryset = batch.product.process_steps.order_by("sequence")
+
+
+class StepsSheetForm(forms.Form):
+    """The steps sheet: every step of the product's process not yet logged on the batch, one row each (ticked
+    done, start and end prefilled with now, equipment); one submission logs the ticked rows, all or nothing
+    (``services.record_steps``). Field names ``step-<process step id>-done|started_at|ended_at|equipment``."""
+
+    def __init__(self, *args, batch, **kwargs):
+        super().__init__(*args, **kwargs)
+        logged = set(batch.steps.values_list("step_id", flat=True))
+        self.steps = [s for s in batch.product.process_steps.order_by("sequence") if s.pk not in logged]
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        for step in self.steps:
+            prefix = f"step-{step.pk}"
+            self.fields[f"{prefix}-done"] = forms.BooleanField(
+                label=_("%(step)s done") % {"step": step},
+                required=False, initial=True)
+            self.fields[f"{prefix}-started_at"] = forms.DateTimeField(
+                label=_("Started at"), widget=_datetime_widget(), initial=now, required=False)
+            self.fields[f"{prefix}-ended_at"] = forms.DateTimeField(
+                label=_("Ended at"), widget=_datetime_widget(), initial=now, required=False)
+            self.fields[f"{prefix}-equipment"] = forms.CharField(label=_("Equipment"), max_length=200,
+                                                                 required=False)
+            for name in ("started_at", "ended_at", "equipment"):
+                self.fields[f"{prefix}-{name}"].widget.attrs["class"] = "form-control form-control-sm"
+        self.fields["reason"] = ReasonField()
+        self.fields["reason"].widget.attrs.setdefault("class", "form-control")
+
+    def rows(self):
+        """Each remaining step with its bound fields, for the template."""
+        return [{"step": s, **{n: self[f"step-{s.pk}-{n}"] for n in ("done", "started_at", "ended_at", "equipment")}}
+                for s in self.steps]
+
+    def clean(self):
+        data = super().clean()
+        self.ticked = []
+        for step in self.steps:
+            prefix = f"step-{step.pk}"
+            if not data.get(f"{prefix}-done"):
+                continue
+            for name in ("started_at", "ended_at"):
+                if not data.get(f"{prefix}-{name}") and f"{prefix}-{name}" not in self.errors:
+                    self.add_error(f"{prefix}-{name}", _("Enter when the step started and ended."))
+            self.ticked.append(step)
+        if not self.ticked and not self.errors:
+            raise forms.ValidationError(_("Tick at least one step done."))
+        return data
+
+    def service_rows(self):
+        d = self.cleaned_data
+        return [{"step": s, "started_at": d[f"step-{s.pk}-started_at"], "ended_at": d[f"step-{s.pk}-ended_at"],
+                 "equipment": d.get(f"step-{s.pk}-equipment", "")} for s in self.ticked]
+
+    def field_for(self, service_key: str) -> str | None:
+        """``rows.2.ended_at`` (the service's row error) → this form's field name."""
+        parts = service_key.split(".")
+        if len(parts) != 3 or parts[0] != "rows" or not parts[1].isdigit() or int(parts[1]) >= len(self.ticked):
+            return None
+        name = parts[2] if parts[2] in ("started_at", "ended_at", "equipment") else "done"
+        return f"step-{self.ticked[int(parts[1])].pk}-{name}"
 
 
 class ConsumeForm(BootstrapMixin, forms.Form):
@@ -107,9 +183,22 @@ def _lot_label(lot, batch):
             + (" · " + str(_("shortens the kit expiry")) if lot.expiry_date < batch.expiry_date else ""))
 
 
+def preselected_lot(choices, needed, batch):
+    """The lot the pick list proposes for a material (``choices`` first to expire first): among the lots holding
+    what is needed, the first to expire of those that leave the kit its expiry; when every one would shorten it,
+    the one that shortens it least (a lot about to expire is never proposed for a kit that would then expire with
+    it). None when no lot holds enough."""
+    enough = [lot for lot in choices if lot.quantity_remaining >= needed]
+    if not enough:
+        return None
+    keeping = [lot for lot in enough if lot.expiry_date >= batch.expiry_date]
+    return (keeping[0] if keeping else max(enough, key=lambda lot: lot.expiry_date)).pk
+
+
 class PickListForm(forms.Form):
     """The batch's whole BOM in one form (issue 19): per BOM line a scan field, the usable lots of that material
-    (first to expire first, preselected), and the quantity prefilled with what the BOM still needs. Field names
+    (first to expire first; ``preselected_lot`` chosen), and the quantity prefilled with what the BOM still needs.
+    Field names
     ``line-<bom line id>-scan|lot|quantity``."""
 
     def __init__(self, *args, batch, rows, lots, **kwargs):
@@ -121,8 +210,7 @@ class PickListForm(forms.Form):
             lot_field = forms.ModelChoiceField(
                 MaterialLot.objects.filter(pk__in=[lot.pk for lot in choices]), required=False,
                 label=_("Lot of %(material)s") % {"material": line.material.code},
-                initial=next((lot.pk for lot in choices if lot.quantity_remaining >= row["short"]), None)
-                if row["short"] else None)
+                initial=preselected_lot(choices, row["short"], batch) if row["short"] else None)
             lot_field.choices = [("", "—")] + [(lot.pk, _lot_label(lot, batch)) for lot in choices]
             lot_field.widget.attrs.update({"class": "form-select form-select-sm"})
             self.fields[f"{prefix}-scan"] = ScanField(
@@ -161,12 +249,17 @@ class PickListForm(forms.Form):
 
 
 class CompleteForm(BootstrapMixin, forms.Form):
-    """Quantity made and one reject quantity per active reject reason."""
+    """Quantity made and one reject quantity per active reject reason; the quantity made is prefilled with the
+    planned quantity (the person corrects it to what was made)."""
 
     quantity_made = forms.IntegerField(label=_("Quantity made (kits)"), min_value=0)
 
-    def __init__(self, *args, reject_reasons, **kwargs):
+    def __init__(self, *args, reject_reasons, batch=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if batch is not None and not self.is_bound:
+            self.initial.setdefault("quantity_made", batch.planned_quantity)
+            self.fields["quantity_made"].help_text = _("Prefilled with the planned quantity (%(n)s kits).") % {
+                "n": batch.planned_quantity}
         self.reject_reasons = list(reject_reasons)
         for reason in self.reject_reasons:
             self.fields[f"reject_{reason.pk}"] = forms.IntegerField(

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -327,6 +328,28 @@ def record_step(batch, *, step, started_at: datetime, ended_at: datetime, operat
     row.full_clean()
     row.save()
     return row
+
+
+@service
+def record_steps(batch, rows, *, user, reason: str = ""):
+    """Log several steps of the process at once (the steps sheet of the batch page): ``rows`` is a list of
+    ``{"step", "started_at", "ended_at", "equipment"}``; each row is checked as ``record_step`` checks one, and
+    nothing is recorded unless every row passes (errors keyed ``rows.<i>.<field>``)."""
+    if not rows:
+        raise ValidationError({"rows": [_("Tick at least one step done.")]})
+    errors, done = {}, []
+    for index, row in enumerate(rows):
+        try:
+            with transaction.atomic():
+                done.append(record_step(batch, step=row["step"], started_at=row["started_at"],
+                                        ended_at=row["ended_at"], equipment=row.get("equipment", ""),
+                                        user=user, reason=reason))
+        except ValidationError as exc:
+            for field, messages_ in exc.message_dict.items():
+                errors[f"rows.{index}.{field}"] = messages_
+    if errors:
+        raise ValidationError(errors)
+    return done
 
 
 @service

@@ -31,6 +31,8 @@ urlpatterns = [
     path("batches/<str:lot_number>/", views.BatchDetail.as_view(), name="batch-detail"),
     path("batches/<str:lot_number>/start/", views.BatchAction.as_view(action="start"), name="batch-start"),
     path("batches/<str:lot_number>/steps/", views.BatchAction.as_view(action="step"), name="batch-step"),
+    path("batches/<str:lot_number>/steps-sheet/", views.BatchAction.as_view(action="steps"),
+         name="batch-steps-sheet"),
     path("batches/<str:lot_number>/consume/", views.BatchAction.as_view(action="consume"), name="batch-consume"),
     path("batches/<str:lot_number>/pick-list/", views.PickList.as_view(), name="batch-pick-list"),
     path("batches/<str:lot_number>/complete/", views.BatchAction.as_view(action="complete"),

@@ -42,6 +42,8 @@ from production.forms import (
     PlannerForm,
     ReasonForm,
     StepForm,
+    StepsSheetForm,
+    batch_defaults,
 )
 from production.genealogy import batch_lots, lot_batches
 from production.masterdata import PROCESS_STEP, PRODUCT
@@ -373,10 +375,29 @@ class MaterialLotDecision(RolePageMixin, View):
 # --- Batches ---------------------------------------------------------------------------------------------
 
 class BatchCreate(ServiceFormView):
+    """A new batch: choosing the product fills in the line and planned quantity of its last batch (the page's
+    script, from ``batch_defaults``; ``?product=<id>`` prefills them without script)."""
+
     permission_required = "production.add_batch"
     form_class = BatchCreateForm
+    template_name = "production/batch_form.html"
     title = gettext_lazy("New batch")
     submit_label = gettext_lazy("Create the batch")
+
+    @cached_property
+    def defaults(self):
+        return batch_defaults()
+
+    def get_initial(self):
+        initial = super().get_initial()
+        product = self.request.GET.get("product", "")
+        if product.isdigit() and Product.objects.filter(pk=int(product)).exists():
+            initial["product"] = int(product)
+            initial.update(self.defaults.get(product, {}))
+        return initial
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(batch_defaults=self.defaults, **kwargs)
 
     def back_url(self):
         return reverse("production:batch-list")
@@ -420,7 +441,9 @@ class BatchDetail(RolePageMixin, TemplateView):
             now = timezone.localtime().replace(second=0, microsecond=0)
             ctx["step_form"] = StepForm(batch=batch, initial={"started_at": now, "ended_at": now})
             ctx["consume_form"] = ConsumeForm(batch=batch)
-            ctx["complete_form"] = CompleteForm(reject_reasons=RejectReason.objects.filter(active=True))
+            ctx["complete_form"] = CompleteForm(reject_reasons=RejectReason.objects.filter(active=True), batch=batch)
+            sheet = StepsSheetForm(batch=batch)
+            ctx["steps_sheet"] = sheet if sheet.steps else None
         return ctx
 
 
@@ -441,6 +464,8 @@ class BatchAction(RolePageMixin, View):
         else:
             if done:
                 messages.success(request, done)
+                if getattr(self, "next_url", None):
+                    return redirect(self.next_url)
         return redirect(batch)
 
     def _valid(self, request, form):
@@ -453,6 +478,9 @@ class BatchAction(RolePageMixin, View):
         form = ReasonForm(request.POST)
         if self._valid(request, form):
             services.start_batch(batch, user=request.user, reason=form.cleaned_data["reason"])
+            if batch.bom_id and services.bom_shortfalls(batch, batch.planned_quantity):
+                # The components come first: the pick list of the whole BOM follows the start.
+                self.next_url = reverse("production:batch-pick-list", args=[batch.lot_number])
             return _("Batch %(lot)s started.") % {"lot": batch.lot_number}
 
     def do_step(self, request, batch):
@@ -462,6 +490,22 @@ class BatchAction(RolePageMixin, View):
             reason = data.pop("reason")
             row = services.record_step(batch, **data, user=request.user, reason=reason)
             return _("Step recorded: %(step)s.") % {"step": row.step.name}
+
+    def do_steps(self, request, batch):
+        form = StepsSheetForm(request.POST, batch=batch)
+        if not self._valid(request, form):
+            return None
+        try:
+            done = services.record_steps(batch, form.service_rows(), user=request.user,
+                                         reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            for key, errors in exc.message_dict.items():
+                field = form.field_for(key)
+                label = form.fields[field].label if field else ""
+                for message in errors:
+                    messages.error(request, f"{label}: {message}" if label else message)
+            return None
+        return ngettext("%(n)s step recorded.", "%(n)s steps recorded.", len(done)) % {"n": len(done)}
 
     def do_consume(self, request, batch):
         form = ConsumeForm(request.POST, batch=batch)

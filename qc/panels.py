@@ -17,7 +17,10 @@ def batch_panel_context(request, batch):
 
         deviations = list(Deviation.objects.filter(batch=batch).select_related("result__specification")
                           .order_by("-opened_at", "-pk"))
+    can_inspect = batch.status == "awaiting_qc" and request.user.has_perm("qc.add_inspection") and not any(
+        i.stage == "release" and i.status in ("recorded", "reviewed", "approved") for i in inspections)
     return {"inspections": inspections, "blockers": blockers, "warnings": release_warnings(batch),
+            "can_inspect": can_inspect,
             "deviations": deviations, "can_view_deviations": request.user.has_perm("qc.view_deviation")}
 
 

@@ -179,6 +179,16 @@ class InspectionSign(SigningActionView):
         service = services.review_inspection if self.action == "review" else services.approve_inspection
         return service(obj, **form.signing_kwargs(), user=self.request.user)
 
+    def back_url(self, obj, result=None):
+        """An approved release inspection of a batch awaiting its disposition leads a person who may dispose it to
+        the disposition (its release gates listed, the dialog ready); otherwise back to the inspection."""
+        if (isinstance(result, Inspection) and result.status == Inspection.Status.APPROVED
+                and result.stage == Stage.RELEASE and result.batch_id is not None
+                and result.batch.status in (Batch.Status.AWAITING_QC, Batch.Status.QUARANTINED)
+                and self.request.user.has_perm("qc.add_disposition")):
+            return f"{reverse('qc:disposition-create')}?batch={result.batch.lot_number}"
+        return super().back_url(obj, result)
+
 
 class InspectionInvalidate(SigningActionView):
     """Invalidate (supersede) an inspection: QA signs with a reason and the deviation that justifies it."""
@@ -201,9 +211,8 @@ class InspectionCreate(RolePageMixin, TemplateView):
     permission_required = "qc.add_inspection"
     template_name = "qc/inspection_form.html"
 
-    def _plan(self, data, batch, specs=()):
+    def _plan(self, data, batch, specs=(), aql=""):
         lot_size = data.get("lot_size") or (batch.quantity_made if batch else None)
-        aql = data.get("aql", "")
         if aql and lot_size:
             from qc.switching import severity_for_results
 
@@ -222,12 +231,15 @@ class InspectionCreate(RolePageMixin, TemplateView):
         stage = data.get("stage") or Stage.RELEASE
         specs = (Specification.objects.filter(product=batch.product, stage=stage, active=True).order_by("code")
                  if batch else Specification.objects.none())
-        plan = self._plan(data, batch, specs)
+        # The sampling plan of ISO 2859-1 from the batch size and the AQL of the stage's AQL specification,
+        # unless the person gave another AQL.
+        aql = data.get("aql") or next((s.aql for s in specs if s.aql), "")
+        plan = self._plan(data, batch, specs, aql)
         from qc.models import Severity
 
         return {**super().get_context_data(**kwargs), "batch": batch, "stage": stage, "stages": Stage.choices,
                 "plan": plan, "severity_label": Severity(plan.severity).label if plan else "", "specs": specs,
-                "data": data,
+                "data": data, "aql": aql,
                 "batches": Batch.objects.filter(status__in=[Batch.Status.AWAITING_QC, Batch.Status.QUARANTINED,
                                                             Batch.Status.IN_PRODUCTION]).order_by("lot_number")}
 
@@ -377,8 +389,12 @@ class DispositionCreate(RolePageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         lot = (self.request.POST or self.request.GET).get("batch", "")
         batch = Batch.objects.select_related("product").filter(lot_number=lot).first()
+        blockers = release_blockers(batch, self.request.user) if batch else []
         return {**super().get_context_data(**kwargs), "batch": batch,
-                "blockers": release_blockers(batch, self.request.user) if batch else [],
+                "blockers": blockers,
+                # Release is preselected when every gate is satisfied (the dialog shows the meaning it signs);
+                # otherwise the decision is chosen.
+                "default_decision": Disposition.Decision.RELEASE if batch and not blockers else "",
                 "release_warnings": _release_warnings(batch) if batch else [],
                 "decisions": Disposition.Decision.choices,
                 "signing": services.DISPOSE_BATCH,

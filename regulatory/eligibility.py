@@ -232,3 +232,16 @@ def shippable_summary(markets, on_date, limit=500):
                                verification=verifications.get(b.pk))[0]]
         summary.append((market, lots))
     return summary
+
+
+def eligible_markets(batch, on_date) -> list:
+    """The markets ``batch`` may be shipped to on ``on_date`` (every check passes but ``nothing_to_ship``), by
+    code: the shipment form preselects the first."""
+    from regulatory.models import Market
+
+    found = []
+    for market in Market.objects.order_by("code"):
+        _ok, reasons = eligibility(batch, market, on_date)
+        if all(r["code"] == "nothing_to_ship" for r in reasons):
+            found.append(market)
+    return found

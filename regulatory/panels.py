@@ -22,6 +22,14 @@ def batch_panel_context(request, batch):
         return None
     today = timezone.localdate()
     end = verification.clock_ends_on() if verification else None
+    ship_to = None
+    can_ship = (batch.status == "released" and batch.quantity_released > batch.quantity_shipped
+                and user.has_perm("regulatory.add_shipment"))
+    if can_ship:
+        from regulatory.eligibility import eligible_markets
+
+        ship_to = next(iter(eligible_markets(batch, today)), None)
     return {"required": required, "verification": verification, "clock_end": end,
             "days_left": max(0, (end - today).days) if end else None, "shipments": shipments,
-            "can_open": user.has_perm("regulatory.add_batchverification")}
+            "can_open": user.has_perm("regulatory.add_batchverification"), "can_ship": can_ship,
+            "ship_to": ship_to}

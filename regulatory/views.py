@@ -245,7 +245,28 @@ class ShipmentCreate(ServiceFormView):
     success_message = _("Shipment recorded.")
 
     def get_initial(self):
-        return {"batch": self.request.GET.get("batch", ""), "shipped_on": timezone.localdate()}
+        """From the batch page: the lot, the market asked for (else the first the lot is eligible for today), the
+        kits released and not yet shipped, and the consignee of the last shipment to that market (its importer)."""
+        today = timezone.localdate()
+        initial = {"batch": self.request.GET.get("batch", ""), "shipped_on": today}
+        batch = Batch.objects.select_related("product").filter(lot_number=initial["batch"]).first()
+        if batch is None:
+            return initial
+        market = Market.objects.filter(code=self.request.GET.get("market", "")).first()
+        if market is None:
+            from regulatory.eligibility import eligible_markets
+
+            market = next(iter(eligible_markets(batch, today)), None)
+        available = batch.quantity_released - batch.quantity_shipped
+        if available > 0:
+            initial["quantity"] = available
+        if market is not None:
+            initial["market"] = market.code
+            last = (Shipment.objects.filter(market=market).order_by("-shipped_on", "-pk")
+                    .values_list("consignee", flat=True).first())
+            if last:
+                initial["consignee"] = last
+        return initial
 
     def perform(self, form):
         d = form.cleaned_data

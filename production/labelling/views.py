@@ -39,6 +39,7 @@ from .services import (
     job_pdf,
     job_zpl,
     labels_issued,
+    max_copies,
     print_labels,
     reconcile_labels,
     record_output,
@@ -155,6 +156,21 @@ def start_output(request, job: PrintJob, output: str, printer, reason: str, key:
                       key=f"labelling.render:{job.pk}:{fmt}:{key}" if key else None)
 
 
+KITS_PER_CASE = 20  # the shipping case of the demo's kits; settings.LIMS_KITS_PER_CASE overrides it
+
+
+def print_initial(batch) -> dict:
+    """The print form's prefill: for a released batch, the case labels still to issue for the kits released (one
+    per case, rounded up), made as a PDF in the background; otherwise one unit label."""
+    if batch.status != "released" or not batch.quantity_released:
+        return {}
+    per_case = max(1, int(getattr(settings, "LIMS_KITS_PER_CASE", KITS_PER_CASE)))
+    cases = -(-batch.quantity_released // per_case) - labels_issued(batch, "case")
+    if cases < 1:
+        return {}
+    return {"template": "case", "copies": min(cases, max_copies()), "output": "pdf"}
+
+
 def labelling_context(request, batch) -> dict | None:
     """The labels of a batch for its page (and for production's batch page panel)."""
     user = request.user
@@ -172,7 +188,7 @@ def labelling_context(request, batch) -> dict | None:
         "can_output": user.has_perm("labelling.add_printjob"),
         "can_reconcile": user.has_perm("labelling.add_labelreconciliation"),
         "can_view_record": user.has_perm("production.view_batch"),
-        "print_form": PrintForm(),
+        "print_form": PrintForm(initial=print_initial(batch)),
         "output_form": OutputForm() if user.has_perm("labelling.add_printjob") else None,
         "reconcile_form": ReconcileForm(),
     }
