@@ -36,7 +36,7 @@ def test_the_refused_page_in_chinese_names_the_role_in_chinese(client_for, audit
     user_factory("lab1", "Lab", first_name="Xiu", last_name="Huang")
     response = client_for(auditor_user).get(reverse("lab:sample-receive"), HTTP_ACCEPT_LANGUAGE="zh-hans")
     html = response.content.decode()
-    assert response.status_code == 403 and "检验实验室" in html and "Xiu Huang" in html
+    assert response.status_code == 403 and "检验实验室" in html and "Xiu Huang" in html and "谁可以执行此操作" in html
 
 
 def test_who_may_ignores_what_is_not_a_permission():
