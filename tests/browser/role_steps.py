@@ -24,7 +24,7 @@ def sign(journey, dialog_id, username, password="lims-demo", reason="", navigate
     dialog = page.locator(f"#{dialog_id}")
     # Bootstrap's fade: fill only once the dialog is shown and has focused its first field (app.js)
     page.wait_for_function("id => { const d = document.getElementById(id); return d && d.classList.contains('show')"
-                           " && d.contains(document.activeElement) && !d.classList.contains('fade-in'); }", arg=dialog_id)
+                           " && d.contains(document.activeElement); }", arg=dialog_id)
     page.wait_for_timeout(200)
     journey.fill(dialog.locator(f"#{dialog_id}-username"), username)
     journey.fill(dialog.locator(f"#{dialog_id}-password"), password)

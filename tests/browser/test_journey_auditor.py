@@ -3,7 +3,6 @@ exported as CSV, the electronic signatures, the audit-chain verification started
 story — and every write refused, each refused page naming the roles and people who may act. In English at
 1280 px and in Chinese at 800 px."""
 
-import pytest
 
 from lab.models import Sample
 from lims.models import AuditVerification

@@ -5,8 +5,6 @@ the throughput page with its three charts drawn — in English at 1280 px and in
 
 from decimal import Decimal
 
-import pytest
-
 from lab.models import Assay, Client, Sample
 from lims.models import Signature
 from tests.browser.role_steps import LANGUAGES, MARKS, download, seed_demo, sign, submit
@@ -114,5 +112,3 @@ def test_the_lab_day(journey, language, width):
     assert (second.result_value, second.result_unit) == (Decimal("12.5"), unit)
     assert lab.count < 40 and lab2.count < 15
 
-
-pytest.importorskip("playwright")
