@@ -175,10 +175,44 @@ def seed_performance_study(ctx, user):
     ctx.log(f"{len(rows)} samples of INC-09's performance study tested")
 
 
+# A second lab person: a reported result is reviewed by someone other than its analyst (four eyes).
+LAB2 = ("lab2", "Lab", "Lan", "Zhao")
+REVIEWED = 12  # the demo's latest results reviewed by lab2, so the sample list shows reviewed and unreviewed ones
+
+
+def seed_second_person(ctx):
+    from lims.demo import ensure_user
+
+    username, role, first, last = LAB2
+    ctx.users[username] = ensure_user(username, role, first, last, acting=ctx.users.get("admin"))
+    ctx.log(f"demo user {username} (role {role})")
+    return ctx.users[username]
+
+
+def seed_reviews(ctx, reviewer):
+    """The second person reviews the latest reported demo results entered by someone else (idempotent: the
+    count of reviewed demo samples is topped up to REVIEWED)."""
+    from lims.demo import DEMO_PASSWORD
+
+    done = Sample.objects.filter(barcode__startswith="D", reviewed_by__isnull=False).count()
+    todo = (Sample.objects.filter(barcode__startswith="D", status=Sample.Status.REPORTED, reviewed_by__isnull=True)
+            .exclude(reported_by=reviewer).order_by("-reported_at")[:max(0, REVIEWED - done)])
+    for sample in todo:
+        services.review_result(sample, username=reviewer.username, password=DEMO_PASSWORD, user=reviewer,
+                               reason="second-person review of the result")
+    ctx.log(f"{len(todo)} demo results reviewed by {reviewer.username}")
+
+
 def seed(ctx):
     user = ctx.users["lab"]
+    reviewer = seed_second_person(ctx)
     _master_data(ctx, user)
     seed_performance_study(ctx, user)
+    _samples(ctx, user)
+    seed_reviews(ctx, reviewer)
+
+
+def _samples(ctx, user):
     clients = [(Client.objects.get(code=c[0]), c[4]) for c in CLIENTS]
     assays = [(Assay.objects.get(code=a[0]), a[5], a[6]) for a in ASSAYS]
     now = timezone.now()

@@ -30,7 +30,7 @@ VERIFY_PERMISSION = "lims.view_audit_log"
 @require_http_methods(["GET", "POST"])
 def audit_verify(request):
     if not request.user.has_perm(VERIFY_PERMISSION):
-        raise PermissionDenied
+        raise PermissionDenied(VERIFY_PERMISSION)
     if request.method == "POST":
         from lims.tasks import start_task
         from lims.tasks.builtin import VERIFY_TASK
@@ -151,7 +151,7 @@ def audit_log(request):
     """The global audit trail: every history row of every record (or of one batch's story); filter by lot,
     record name, user, reason text, type, record and dates; CSV, XLSX and PDF export."""
     if not request.user.has_perm("lims.view_audit_log"):
-        raise PermissionDenied
+        raise PermissionDenied("lims.view_audit_log")
     form = AuditFilterForm(request.GET or None)
     filters, batch = {}, None
     if form.is_bound and form.is_valid():

@@ -105,8 +105,14 @@ def _api_error(request, status, detail, code):
 
 
 def error_403(request, exception=None):
-    return _api_error(request, 403, _("You do not have permission to perform this action."), "permission_denied") \
-        or render(request, "errors/403.html", status=403)
+    """The refused page says who may act: the roles holding the missing permission and their people."""
+    from lims.permissions import refused_permissions, who_may
+
+    api = _api_error(request, 403, _("You do not have permission to perform this action."), "permission_denied")
+    if api:
+        return api
+    may = who_may(refused_permissions(request, exception))
+    return render(request, "errors/403.html", {"who_may": may}, status=403)
 
 
 def error_404(request, exception=None):

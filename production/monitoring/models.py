@@ -8,11 +8,17 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lims.audit import history
 from lims.models import TrackedModel
 from lims.permissions import RestrictedQuerySet
+
+
+def _local(moment) -> str:
+    """A stored (UTC) time as the plant's local time, as every page shows it (names match the pages)."""
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}" if moment else ""
 
 
 class Parameter(models.TextChoices):
@@ -159,7 +165,7 @@ class Reading(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.point_id} {self.measured_at:%Y-%m-%d %H:%M}"
+        return f"{self.point_id} {_local(self.measured_at)}"
 
 
 class ExcursionQuerySet(RestrictedQuerySet):
@@ -216,7 +222,7 @@ class Excursion(TrackedModel):
         permissions = [("assess_excursion", "Can assess the impact of an excursion")]
 
     def __str__(self):
-        return f"{self.point.code} {self.get_parameter_display()} {self.started_at:%Y-%m-%d %H:%M}"
+        return f"{self.point.code} {self.get_parameter_display()} {_local(self.started_at)}"
 
     def get_absolute_url(self):
         return reverse("monitoring:excursion-detail", args=[self.pk])
@@ -254,7 +260,7 @@ class SensorGap(TrackedModel):
         constraints = [models.UniqueConstraint(fields=["point", "started_at"], name="monitoring_gap_once")]
 
     def __str__(self):
-        return f"{self.point.code} {self.started_at:%Y-%m-%d %H:%M} …"
+        return f"{self.point.code} {_local(self.started_at)} …"
 
     def get_absolute_url(self):
         return reverse("monitoring:point-detail", args=[self.point_id])
