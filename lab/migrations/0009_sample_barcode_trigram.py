@@ -22,7 +22,7 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("lab", "0007_tube_label_prints"),
+        ("lab", "0008_throughput_client_day"),
     ]
 
     operations = [
