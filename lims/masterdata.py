@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from fnmatch import fnmatch
 from functools import cached_property
 
 from django.core.exceptions import ValidationError
@@ -32,6 +31,8 @@ from django.utils.translation import gettext_lazy as _
 
 from lims.forms import ReasonField, VersionedForm
 from lims.pages import ServiceFormView
+from lims.permissions import perm_name
+from lims.roles import ROLES, roles_granting
 from lims.services import create_record, update_record
 
 _KINDS: dict[str, MasterKind] = {}
@@ -80,11 +81,11 @@ class MasterKind:
 
     @property
     def add_permission(self) -> str:
-        return f"{self.model._meta.app_label}.add_{self.model._meta.model_name}"
+        return perm_name(self.model, "add")
 
     @property
     def change_permission(self) -> str:
-        return f"{self.model._meta.app_label}.change_{self.model._meta.model_name}"
+        return perm_name(self.model, "change")
 
     @property
     def bilingual(self) -> bool:
@@ -115,10 +116,6 @@ class MasterKind:
             return self.create(data, user=user, reason=reason)
         return create_record(self.model, data, user=user, reason=reason)
 
-    @cached_property
-    def editors(self) -> list[str]:
-        return roles_allowed(self.change_permission)
-
 
 def register(kind: MasterKind) -> MasterKind:
     """Declare ``kind``; registering a model again replaces its entry (a second ``ready()``, a test)."""
@@ -145,18 +142,8 @@ def kind_for(model) -> MasterKind | None:
     return _KINDS.get(model._meta.label_lower)
 
 
-def roles_allowed(permission: str) -> list[str]:
-    """The translated names of the roles whose declared permissions (every app's ``roles.py``) grant
-    ``permission``, in the order of ``lims.roles.ROLES``: what a page tells a person who may not act."""
-    from lims.roles import ROLES, declared_permissions
-
-    declared = declared_permissions()
-    return [str(label) for role, label in ROLES.items()
-            if any(fnmatch(permission, pattern) for pattern in declared.get(role, []))]
-
-
 def editors_text(kind: MasterKind) -> str:
-    roles = roles_allowed(kind.change_permission)
+    roles = [str(ROLES[role]) for role in roles_granting(kind.change_permission)]
     if not roles:
         return gettext("No role may change these records.")
     return gettext("Changed by: %(roles)s.") % {"roles": gettext(", ").join(roles)}

@@ -34,21 +34,16 @@ def _is_perm(text: str) -> bool:
 
 
 def who_may(perms) -> list[dict]:
-    """Who may do what ``perms`` allow: each role holding all of them (its translated name) with the names of its
-    active members, for the refused page ("ask one of these people")."""
+    """Who may do what ``perms`` allow: each role granting all of them (``lims.roles.roles_granting``, its
+    translated name) with the names of its active members, for the refused page ("ask one of these people")."""
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
 
-    from lims.roles import ROLES
+    from lims.roles import ROLES, roles_granting
 
     perms = [p for p in perms if _is_perm(p)]
     if not perms:
         return []
-    groups = Group.objects.filter(name__in=list(ROLES))
-    for perm in perms:
-        app, _dot, codename = perm.partition(".")
-        groups = groups.filter(permissions__content_type__app_label=app, permissions__codename=codename)
-    names = sorted(set(groups.values_list("name", flat=True)), key=list(ROLES).index)
+    names = roles_granting(*perms)
     people = {}
     for username, first, last, role in (get_user_model().objects.filter(is_active=True, groups__name__in=names)
                                         .order_by("last_name", "first_name", "username")

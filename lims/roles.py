@@ -31,6 +31,14 @@ def declared_permissions() -> dict[str, list[str]]:
     return merged
 
 
+def roles_granting(*perms: str) -> list[str]:
+    """The roles (keys of ``ROLES``, in its order) whose declared permissions grant every one of ``perms``: who
+    may do what they allow, as a page tells a person who may not."""
+    declared = declared_permissions()
+    return [role for role in ROLES
+            if all(any(fnmatch(perm, pattern) for pattern in declared.get(role, [])) for perm in perms)]
+
+
 def expand(patterns, all_perms):
     """All ``Permission`` rows (app_label.codename → row) that match any of ``patterns``."""
     chosen = {}
