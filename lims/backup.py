@@ -14,6 +14,7 @@ against the manifest and each document's stored SHA-256 against its file.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import shutil
@@ -23,6 +24,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core import serializers
 from django.core.management.color import no_style
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, transaction
 from django.db.models import FileField
 from django.utils import timezone
@@ -32,6 +34,17 @@ SKIP = {"contenttypes.contenttype", "auth.permission", "sessions.session"}  # ma
 
 class BackupError(Exception):
     pass
+
+
+class ExactJSONEncoder(DjangoJSONEncoder):
+    """Django's encoder cuts times to milliseconds (ECMA-262); a backup keeps them to the microsecond, as stored,
+    so that a restored record equals the original and a history row's timestamp is the one that was written."""
+
+    def default(self, o):
+        if isinstance(o, (datetime.datetime, datetime.time)):
+            text = o.isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+        return super().default(o)
 
 
 def sha256_of(path: Path) -> str:
@@ -64,7 +77,7 @@ def backup(target: Path, *, using="default") -> dict:
             rows = model._base_manager.using(using).order_by("pk")
             with open(path, "w", encoding="utf-8") as f:
                 serializers.serialize("json", rows.iterator(chunk_size=2000), stream=f,
-                                      use_natural_foreign_keys=True)
+                                      use_natural_foreign_keys=True, cls=ExactJSONEncoder)
             manifest["models"].append({"model": model._meta.label_lower, "file": f"db/{name}",
                                        "rows": rows.count(), "sha256": sha256_of(path)})
     media_root = Path(settings.MEDIA_ROOT)

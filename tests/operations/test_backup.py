@@ -9,7 +9,7 @@ from django.core import serializers
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from lims.backup import backed_up_models
+from lims.backup import ExactJSONEncoder, backed_up_models
 from lims.models import Signature
 from regulatory.models import Document
 from tests.monitoring.factories import make_assessment
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "rest
 
 def rows(model, using):
     objs = model._base_manager.using(using).order_by("pk")
-    return json.loads(serializers.serialize("json", objs, use_natural_foreign_keys=True))
+    return json.loads(serializers.serialize("json", objs, use_natural_foreign_keys=True, cls=ExactJSONEncoder))
 
 
 def test_backup_restore_verify(tmp_path, settings, regulatory_user, qa_user, admin_user):
@@ -28,6 +28,9 @@ def test_backup_restore_verify(tmp_path, settings, regulatory_user, qa_user, adm
     doc = make_document(regulatory_user, content=b"%PDF-1.4 drill\n%%EOF\n", name="ifu.pdf")
     make_assessment(admin_user, "drill")  # a signed record with history
     assert Signature.objects.exists()
+    # a time with less than a millisecond in it (Django's JSON encoder would write it as .000 and lose it)
+    joined = admin_user.date_joined.replace(microsecond=412)
+    type(admin_user).objects.filter(pk=admin_user.pk).update(date_joined=joined)
 
     call_command("backup", str(tmp_path / "backup"))
     manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
@@ -41,6 +44,7 @@ def test_backup_restore_verify(tmp_path, settings, regulatory_user, qa_user, adm
     for model in backed_up_models():
         assert rows(model, "restore") == rows(model, "default"), model._meta.label
     assert Signature.objects.using("restore").count() == Signature.objects.count() > 0
+    assert type(admin_user).objects.using("restore").get(pk=admin_user.pk).date_joined == joined
     restored = Document.objects.using("restore").get(pk=doc.pk)
     from lims.backup import sha256_of
 
