@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "lims.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "lims.middleware.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -193,9 +194,11 @@ LIMS_PROXY_COUNT = env_int("PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "lims.auth.client_address"
 AXES_VERBOSE = False
 
-# Session timeout: an idle session ends after SESSION_IDLE_MINUTES (sliding window), and with the browser.
+# Session timeout: an idle session ends after SESSION_IDLE_MINUTES (sliding window), and with the browser. The
+# window moves at most once a minute (lims.middleware.SessionRefreshMiddleware), not with a write on every request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+LIMS_SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # --- Internationalisation -----------------------------------------------------------------------------

@@ -84,6 +84,33 @@ def test_password_change(client_for, qa_user):
     assert qa_user.check_password("a-New-passw0rd-2026")
 
 
-def test_session_times_out_when_idle():
+def _expiry(client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_session_times_out_when_idle(client, qa_user, monkeypatch):
+    """A sliding 30-minute window that moves at most once a minute: pages within the minute write nothing, a page
+    after it moves the expiry forward, and a session left idle past its expiry is signed out."""
+    import time
+
+    from django.contrib.sessions.models import Session
+
+    import lims.middleware
+
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    login(client, "qa", PASSWORD)
+    assert client.get(reverse("home")).status_code == 200
+    first = _expiry(client)
+    assert client.get(reverse("home")).status_code == 200
+    assert _expiry(client) == first  # the second page within the minute wrote no session row
+    later = time.time() + 61
+    monkeypatch.setattr(lims.middleware, "_clock", lambda: later)
+    assert client.get(reverse("home")).status_code == 200
+    moved = _expiry(client)
+    assert moved > first
+    # idle beyond the window: the stored session has expired, the next page asks to sign in again
+    Session.objects.filter(session_key=client.session.session_key).update(expire_date=moved.replace(year=2000))
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
