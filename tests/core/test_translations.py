@@ -70,3 +70,15 @@ def test_catalogue_has_every_string_of_the_code(app, tmp_path):
     fresh = polib.pofile(str(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
     missing = sorted(e.msgid for e in fresh.untranslated_entries() if not e.obsolete)
     assert missing == [], f"{app}: strings without a translation (run make messages): {missing[:10]}"
+
+
+def test_chinese_counts_are_grouped_as_the_browser_groups_them():
+    """A task's count rendered by the server (intcomma) reads as the page's script writes it (Intl zh-CN)."""
+    from django.contrib.humanize.templatetags.humanize import intcomma
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        assert intcomma(40000) == "40,000"
+        assert intcomma(1234567) == "1,234,567"
+    with translation.override("en"):
+        assert intcomma(40000) == "40,000"
