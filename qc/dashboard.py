@@ -21,12 +21,12 @@ def home_panels(request) -> list[dict]:
     user = request.user
     panels = []
     if user.has_perm("qc.add_inspection"):
-        batches, count = _queue(Batch.objects.filter(status=Batch.Status.AWAITING_QC).order_by("completed_at", "pk"))
+        batches, count = _queue(Batch.objects.filter(status=Batch.Status.AWAITING_QC).select_related("product")
+                                .order_by("completed_at", "pk"))
         if batches:
-            url = reverse("qc:inspection-create")
             panels.append({"title": _("Batches awaiting QC"), "level": "info", "count": count,
                            "more_url": f"{reverse('production:batch-list')}?status={Batch.Status.AWAITING_QC}",
-                           "items": [{"text": b.lot_number, "url": f"{url}?batch={b.lot_number}"} for b in batches]})
+                           "items": _awaiting_qc_items(batches)})
         if user.has_perm("qc.review_inspection"):
             to_review, count = _queue(Inspection.objects.filter(status=Inspection.Status.RECORDED)
                                       .exclude(recorded_by=user).select_related("batch", "material_lot__material")
@@ -50,3 +50,25 @@ def home_panels(request) -> list[dict]:
                            "items": [{"text": _("%(dev)s (%(days)s days)") % {"dev": d, "days": d.age_days},
                                       "url": d.get_absolute_url()} for d in open_]})
     return panels
+
+
+def _awaiting_qc_items(batches):
+    """A batch without a release inspection opens the inspection form for it; a batch whose release inspection is
+    recorded already opens that inspection and says where it stands (a second form would start it again)."""
+    from qc.models import Inspection, Stage
+
+    create = reverse("qc:inspection-create")
+    current = {}
+    for inspection in (Inspection.objects.filter(batch__in=batches, stage=Stage.RELEASE)
+                       .exclude(status=Inspection.Status.INVALIDATED).order_by("recorded_at", "pk")):
+        current[inspection.batch_id] = inspection  # the latest one
+    items = []
+    for b in batches:
+        inspection = current.get(b.pk)
+        if inspection is None:
+            items.append({"text": f"{b.lot_number} · {b.product.code}", "url": f"{create}?batch={b.lot_number}"})
+        else:
+            items.append({"text": _("%(lot)s · %(product)s — release inspection: %(status)s") % {
+                "lot": b.lot_number, "product": b.product.code, "status": inspection.get_status_display()},
+                "url": inspection.get_absolute_url()})
+    return items

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lims.audit import history
 from lims.models import BilingualName, TrackedModel
@@ -140,8 +141,9 @@ class Inspection(TrackedModel):
 
     class Status(models.TextChoices):
         RECORDED = "recorded", _("Recorded")
-        REVIEWED = "reviewed", _("Reviewed")
-        APPROVED = "approved", _("Approved")
+        # contexts: other apps' catalogues, merged first, translate these words for other things (issue 19)
+        REVIEWED = "reviewed", pgettext_lazy("inspection status", "Reviewed")
+        APPROVED = "approved", pgettext_lazy("inspection status", "Approved")
         INVALIDATED = "invalidated", _("Invalidated (superseded)")
 
     batch = models.ForeignKey("production.Batch", on_delete=models.PROTECT, null=True, blank=True,
@@ -277,9 +279,9 @@ class Deviation(TrackedModel):
         DEVIATION = "deviation", _("Deviation")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("deviation status", "Open")
         INVESTIGATING = "investigating", _("Investigating")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("deviation status", "Closed")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.DEVIATION)
     batch = models.ForeignKey("production.Batch", on_delete=models.PROTECT, null=True, blank=True,
@@ -361,7 +363,7 @@ class Disposition(TrackedModel):
     class Decision(models.TextChoices):
         RELEASE = "release", _("Release")
         REJECT = "reject", _("Reject")
-        QUARANTINE = "quarantine", _("Quarantine")
+        QUARANTINE = "quarantine", pgettext_lazy("disposition decision", "Quarantine")
 
     batch = models.ForeignKey("production.Batch", on_delete=models.PROTECT, related_name="dispositions",
                               verbose_name=_("batch"), editable=False)
@@ -423,8 +425,17 @@ class PerformanceStudy(TrackedModel):
         verbose_name = _("performance study")
         verbose_name_plural = _("performance studies")
 
+    KIND_LABELS = {"clinical": _("Clinical"), "analytical": _("Analytical")}
+
     def __str__(self):
-        return f"{self.product.code} · {self.kind} · {self.title or self.pk}"
+        return f"{self.product.code} · {self.kind_display} · {self.title or self.pk}"
+
+    @property
+    def kind_display(self) -> str:
+        """The kind as a reader reads it: the usual kinds (the default "clinical") by their translated label, any
+        other kind as typed."""
+        label = self.KIND_LABELS.get(self.kind.strip().lower())
+        return str(label) if label else self.kind
 
     def get_absolute_url(self):
         return reverse("qc:performancestudy-detail", args=[self.pk])

@@ -17,6 +17,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lims.audit import history
 from lims.models import TrackedModel
@@ -219,7 +220,7 @@ class ControlRun(TrackedModel):
         OPEN = "open", _("No result yet")
         ACCEPTED = "accepted", _("In control")
         WARNING = "warning", _("Warning (1-2s)")
-        REJECTED = "rejected", _("Rejected")
+        REJECTED = "rejected", pgettext_lazy("control run", "Rejected")
 
     analyte = models.CharField(_("analyte"), max_length=100, editable=False)
     name = models.CharField(_("run"), max_length=100, editable=False)
@@ -311,7 +312,7 @@ class StabilityStudy(TrackedModel):
 
     class Status(models.TextChoices):
         ONGOING = "ongoing", _("Ongoing")
-        APPROVED = "approved", _("Approved")
+        APPROVED = "approved", pgettext_lazy("stability study status", "Approved")
 
     product = models.ForeignKey("production.Product", on_delete=models.PROTECT, related_name="stability_studies",
                                 verbose_name=_("product"))

@@ -125,7 +125,7 @@ class PerformanceStudyList(ListPage):
     create_url_name = "qc:performancestudy-create"
     columns = [
         Column("product.code", gettext_lazy("Product"), sort="product__code"),
-        Column("kind", gettext_lazy("Kind"), sort="kind"),
+        Column("kind_display", gettext_lazy("Kind"), sort="kind"),
         Column("title", gettext_lazy("Title"), link=True),
         Column("category", gettext_lazy("Category")),
         Column("specimen_type", gettext_lazy("Specimen type")),
@@ -293,7 +293,9 @@ class DeviationDetail(RolePageMixin, TemplateView):
                 "capas": deviation.capas.select_related("owner"), "signatures": signature_rows(deviation),
                 "investigation_form": InvestigationForm(initial={"root_cause": deviation.root_cause,
                                                                  "impact_assessment": deviation.impact_assessment}),
-                "capa_form": CapaForm(initial={"owner": user.pk} if capa_owners().filter(pk=user.pk).exists() else {}),
+                # its own ids: both forms have a reason field, and a label must name the field of its own form
+                "capa_form": CapaForm(initial={"owner": user.pk} if capa_owners().filter(pk=user.pk).exists() else {},
+                                      auto_id="capa-%s"),
                 "can_add_capa": deviation.status != Deviation.Status.CLOSED and user.has_perm("qc.add_capa"),
                 "source_inspection": deviation.result.inspection if deviation.result_id else None,
                 "can_close": deviation.status != Deviation.Status.CLOSED and self.request.user.has_perm(

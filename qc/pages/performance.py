@@ -111,7 +111,7 @@ class StratumCreate(ServiceFormView):
 def citation(study) -> str:
     """A reference to the study for documents: number, product, design, specimen, n and the estimates."""
     parts = [f"PS-{study.pk:05d}", f"{study.product.code} {study.product.name}"]
-    design = " ".join(x for x in (study.get_category_display(), study.kind) if x)
+    design = " ".join(x for x in (study.get_category_display(), study.kind_display) if x)
     parts.append(design)
     if study.specimen_type:
         parts.append(study.specimen_type)
