@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lims.pdf import RecordPdf, Section
-from lims.signatures import signature_rows
+from lims.signatures import printed_name, signature_rows
 
 
 def index_pdf(dossier, rows, printed_by="") -> bytes:
@@ -18,7 +18,7 @@ def index_pdf(dossier, rows, printed_by="") -> bytes:
             table.append([str(item), _("missing"), "", "", ""])
         else:
             table.append([str(item), doc.original_name, str(doc.version_number), doc.sha256,
-                          f"{doc.uploaded_by.get_username()} {timezone.localtime(doc.uploaded_at):%Y-%m-%d %H:%M}"])
+                          f"{printed_name(doc.uploaded_by)} {timezone.localtime(doc.uploaded_at):%Y-%m-%d %H:%M}"])
     return RecordPdf(title=_("Dossier index"), reference=str(dossier),
                      facts=[(_("Status"), dossier.get_status_display()),
                             (_("Completeness"), f"{dossier.completeness()[0]} %")],

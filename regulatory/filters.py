@@ -15,7 +15,7 @@ def _project_filter(field_name):
 
 
 class CertificationFilter(django_filters.FilterSet):
-    market = django_filters.CharFilter(field_name="market__code", label=_("market"))
+    market = django_filters.CharFilter(field_name="market__code", label=_("Market"))
     project = _project_filter("product__project")
 
     class Meta:
@@ -24,7 +24,7 @@ class CertificationFilter(django_filters.FilterSet):
 
 
 class MarketRuleFilter(django_filters.FilterSet):
-    market = django_filters.CharFilter(field_name="market__code", label=_("market"))
+    market = django_filters.CharFilter(field_name="market__code", label=_("Market"))
 
     class Meta:
         model = MarketRule
@@ -32,8 +32,8 @@ class MarketRuleFilter(django_filters.FilterSet):
 
 
 class ShipmentFilter(django_filters.FilterSet):
-    batch = django_filters.CharFilter(field_name="batch__lot_number", label=_("lot number"))
-    market = django_filters.CharFilter(field_name="market__code", label=_("market"))
+    batch = django_filters.CharFilter(field_name="batch__lot_number", label=_("Lot number"))
+    market = django_filters.CharFilter(field_name="market__code", label=_("Market"))
     product = django_filters.ModelChoiceFilter(field_name="batch__product", queryset=Product.objects.all(),
                                                label=_("Product"))
     project = _project_filter("batch__product__project")
@@ -47,8 +47,8 @@ class RecallFilter(django_filters.FilterSet):
     """Shipments of a batch (lot number) or of every batch a component lot went into (production.genealogy): the
     component lot by its internal code (ML000123), its id, or the supplier's lot."""
 
-    batch = django_filters.CharFilter(field_name="batch__lot_number", label=_("lot number"))
-    component_lot = django_filters.CharFilter(method="filter_component_lot", label=_("component lot"))
+    batch = django_filters.CharFilter(field_name="batch__lot_number", label=_("Lot number"))
+    component_lot = django_filters.CharFilter(method="filter_component_lot", label=_("Component lot"))
 
     class Meta:
         model = Shipment
@@ -68,7 +68,7 @@ class RecallFilter(django_filters.FilterSet):
 
 
 class VerificationFilter(django_filters.FilterSet):
-    batch = django_filters.CharFilter(field_name="batch__lot_number", label=_("lot number"))
+    batch = django_filters.CharFilter(field_name="batch__lot_number", label=_("Lot number"))
 
     class Meta:
         model = BatchVerification

@@ -471,7 +471,7 @@ class Dossier(TrackedModel):
         verbose_name_plural = _("dossiers")
 
     def __str__(self):
-        return f"{self.product.code} · {self.market.code} · {self.template.purpose}"
+        return f"{self.product.code} · {self.market.code} · {self.template.name}"  # the purpose by its name
 
     def get_absolute_url(self):
         return reverse("regulatory:dossier-detail", args=[self.pk])

@@ -14,7 +14,9 @@ def dossier_bundle(ctx):
     from regulatory.models import Dossier
 
     dossier = Dossier.objects.select_related("product", "market").get(pk=ctx.params["dossier"])
-    data = bundle(dossier, ctx.user.get_username(), progress=lambda done, total: ctx.progress(done, total))
+    from lims.signatures import printed_name
+
+    data = bundle(dossier, printed_name(ctx.user), progress=lambda done, total: ctx.progress(done, total))
     ctx.save_result(name=f"dossier-{dossier.pk}-{timezone.localdate():%Y%m%d}.zip", content=data)
 
 

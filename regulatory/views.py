@@ -19,7 +19,7 @@ from lims.listing import Column, ListPage, RolePageMixin
 from lims.masterdata import MasterListMixin
 from lims.pages import ActionView, ServiceFormView, SigningActionView, report_refusal
 from lims.permissions import require
-from lims.signatures import signature_rows
+from lims.signatures import printed_name, signature_rows
 from production.models import Batch
 from qc.models import PerformanceStudy
 from regulatory import matrix, services
@@ -91,6 +91,7 @@ class CertificationList(ListPage):
     search_fields = ("number", "product__code")
     default_sort = "valid_until"
     export_name = "certifications"
+    create_url_name = "regulatory:certification-create"
     columns = [
         Column("number", _("Number"), sort="number", link=True),
         Column("product.code", _("Product"), sort="product__code"),
@@ -165,10 +166,33 @@ CERTIFICATION_ACTIONS = {"activate": _("Activate"), "suspend": _("Suspend"), "wi
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(required=False, max_length=2000)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
 
 
-class CertificationAction(ActionView):
+def labelled(exc, labels):
+    """A service's field errors under the names people read ("Reason: …"), never the field's code ("reason: …");
+    a field without a label gives its message alone."""
+    if not isinstance(exc, ValidationError) or not hasattr(exc, "error_dict"):
+        return exc
+    return ValidationError([f"{labels[field]}: {message}" if labels.get(field) else message
+                            for field, errors in exc.error_dict.items() for e in errors for message in e.messages])
+
+
+def form_labels(form):
+    return {name: field.label for name, field in form.fields.items()}
+
+
+class LabelledRefusals:
+    """An ActionView whose service refusals name the form's fields by their labels (``labelled``)."""
+
+    def perform(self, form, obj):
+        try:
+            return self.act(form, obj)
+        except ValidationError as exc:
+            raise labelled(exc, form_labels(form)) from exc
+
+
+class CertificationAction(LabelledRefusals, ActionView):
     """A certification's life cycle from its page (a reason is required to suspend or withdraw)."""
 
     permission_required = "regulatory.decide_certification"
@@ -180,7 +204,7 @@ class CertificationAction(ActionView):
             raise Http404
         return get_object_or_404(Certification, pk=self.kwargs["pk"])
 
-    def perform(self, form, obj):
+    def act(self, form, obj):
         service = getattr(services, f"{self.kwargs['action']}_certification")
         return service(obj, user=self.request.user, reason=form.cleaned_data["reason"])
 
@@ -363,10 +387,10 @@ class DossierDetail(RolePageMixin, TemplateView):
 
 
 class CiteStudyForm(ReasonForm):
-    study = forms.ModelChoiceField(queryset=PerformanceStudy.objects.all())
+    study = forms.ModelChoiceField(label=_("Study"), queryset=PerformanceStudy.objects.all())
 
 
-class DossierCiteStudy(ActionView):
+class DossierCiteStudy(LabelledRefusals, ActionView):
     """Cite one of the product's performance studies as evidence (POST)."""
 
     permission_required = "regulatory.add_dossierstudy"
@@ -376,7 +400,7 @@ class DossierCiteStudy(ActionView):
     def get_object(self):
         return get_object_or_404(Dossier, pk=self.kwargs["pk"])
 
-    def perform(self, form, obj):
+    def act(self, form, obj):
         services.cite_study(obj, form.cleaned_data["study"], user=self.request.user,
                             reason=form.cleaned_data["reason"])
         return obj
@@ -397,7 +421,7 @@ class DossierBundleTask(RolePageMixin, View):
         return redirect(run.get_absolute_url())
 
 
-class DossierSubmit(SigningActionView):
+class DossierSubmit(LabelledRefusals, SigningActionView):
     """ready → submitted, signed "submitted" with both components and a reason."""
 
     permission_required = "regulatory.change_dossier"
@@ -407,7 +431,7 @@ class DossierSubmit(SigningActionView):
     def get_object(self):
         return get_object_or_404(Dossier, pk=self.kwargs["pk"])
 
-    def perform(self, form, obj):
+    def act(self, form, obj):
         return services.submit_dossier(obj, **form.signing_kwargs(), user=self.request.user)
 
 
@@ -417,7 +441,7 @@ class DecideForm(ReasonForm):
                                       empty_value=False)
 
 
-class DossierAction(ActionView):
+class DossierAction(LabelledRefusals, ActionView):
     """The dossier's life cycle from its page: ``ready`` and ``decide`` (approve/reject); ``submit`` signs
     (DossierSubmit)."""
 
@@ -430,7 +454,7 @@ class DossierAction(ActionView):
             raise Http404
         return get_object_or_404(Dossier, pk=self.kwargs["pk"])
 
-    def perform(self, form, obj):
+    def act(self, form, obj):
         reason = form.cleaned_data["reason"]
         if self.kwargs["action"] == "ready":
             return services.mark_dossier_ready(obj, user=self.request.user, reason=reason)
@@ -483,7 +507,7 @@ class ShipmentPackingList(RolePageMixin, View):
 
         shipment = get_object_or_404(Shipment.objects.restrict(request.user, "view")
                                      .select_related("batch__product", "market", "shipped_by"), pk=pk)
-        response = HttpResponse(packing_list_pdf(shipment, printed_by=request.user.get_username()),
+        response = HttpResponse(packing_list_pdf(shipment, printed_by=printed_name(request.user)),
                                 content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="packing-list-{shipment.pk}.pdf"'
         return response
@@ -602,13 +626,13 @@ class VerificationDetail(RolePageMixin, TemplateView):
             services.upload_verification_document(v, upload, kind=request.POST.get("kind", "test_reports"),
                                                   user=request.user, reason=request.POST.get("reason", ""))
         except (ValidationError, DomainError) as exc:
-            report_refusal(request, exc)
+            report_refusal(request, labelled(exc, {"file": _("File"), "kind": _("Kind")}))
         else:
             messages.success(request, _("Document uploaded."))
         return redirect(v.get_absolute_url())
 
 
-class VerificationEdit(ActionView):
+class VerificationEdit(LabelledRefusals, ActionView):
     permission_required = "regulatory.change_batchverification"
     success_message = _("Batch verification updated.")
 
@@ -618,14 +642,14 @@ class VerificationEdit(ActionView):
     def get_object(self):
         return get_object_or_404(BatchVerification, pk=self.kwargs["pk"])
 
-    def perform(self, form, obj):
+    def act(self, form, obj):
         d = dict(form.cleaned_data)
         reason, version = d.pop("reason"), d.pop("version", None)
         return services.update_batch_verification(obj, d, user=self.request.user, reason=reason,
                                                   expected_version=version)
 
 
-class VerificationDecide(SigningActionView):
+class VerificationDecide(LabelledRefusals, SigningActionView):
     """The notified body's decision, signed "verified" (confirmed) or "rejected" (objected, reason required)."""
 
     permission_required = "regulatory.decide_batchverification"
@@ -636,7 +660,7 @@ class VerificationDecide(SigningActionView):
     def get_object(self):
         return get_object_or_404(BatchVerification, pk=self.kwargs["pk"])
 
-    def perform(self, form, obj):
+    def act(self, form, obj):
         return services.decide_batch_verification(obj, decision=form.cleaned_data["decision"],
                                                   decided_on=form.cleaned_data["decided_on"],
                                                   **form.signing_kwargs(), user=self.request.user)
