@@ -68,8 +68,15 @@ class ServiceFormView(RolePageMixin, FormView):
                                         submit_label=self.submit_label, **kwargs)
 
 
-def report_refusal(request, exc):
-    """The one way a page tells that a service refused: the message, every reason, every field error."""
+def form_labels(form) -> dict:
+    return {name: field.label for name, field in form.fields.items() if field.label}
+
+
+def report_refusal(request, exc, labels=None):
+    """The one way a page tells that a service refused: the message, every reason, every field error — a field
+    named by its label where the page knows it (``labels``: field → label, e.g. ``form_labels(form)``), so the
+    person reads "Reason: …", not the field's code "reason: …"."""
+    labels = labels or {}
     if isinstance(exc, DomainError):
         messages.error(request, exc.message)
         for r in exc.reasons:
@@ -77,7 +84,7 @@ def report_refusal(request, exc):
     elif hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
             for message in (m for e in errors for m in e.messages):
-                messages.error(request, message if field == "__all__" else f"{field}: {message}")
+                messages.error(request, message if field == "__all__" else f"{labels.get(field) or field}: {message}")
     else:
         for message in exc.messages:
             messages.error(request, message)
@@ -120,7 +127,7 @@ class ActionView(RolePageMixin, View):
         try:
             result = self.perform(form, obj)
         except (DomainError, ValidationError) as exc:
-            report_refusal(request, exc)
+            report_refusal(request, exc, labels=form_labels(form))
             return redirect(self.back_url(obj))
         messages.success(request, self.success_message_for(result))
         return redirect(self.back_url(obj, result))

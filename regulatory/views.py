@@ -169,30 +169,7 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
 
 
-def labelled(exc, labels):
-    """A service's field errors under the names people read ("Reason: …"), never the field's code ("reason: …");
-    a field without a label gives its message alone."""
-    if not isinstance(exc, ValidationError) or not hasattr(exc, "error_dict"):
-        return exc
-    return ValidationError([f"{labels[field]}: {message}" if labels.get(field) else message
-                            for field, errors in exc.error_dict.items() for e in errors for message in e.messages])
-
-
-def form_labels(form):
-    return {name: field.label for name, field in form.fields.items()}
-
-
-class LabelledRefusals:
-    """An ActionView whose service refusals name the form's fields by their labels (``labelled``)."""
-
-    def perform(self, form, obj):
-        try:
-            return self.act(form, obj)
-        except ValidationError as exc:
-            raise labelled(exc, form_labels(form)) from exc
-
-
-class CertificationAction(LabelledRefusals, ActionView):
+class CertificationAction(ActionView):
     """A certification's life cycle from its page (a reason is required to suspend or withdraw)."""
 
     permission_required = "regulatory.decide_certification"
@@ -204,7 +181,7 @@ class CertificationAction(LabelledRefusals, ActionView):
             raise Http404
         return get_object_or_404(Certification, pk=self.kwargs["pk"])
 
-    def act(self, form, obj):
+    def perform(self, form, obj):
         service = getattr(services, f"{self.kwargs['action']}_certification")
         return service(obj, user=self.request.user, reason=form.cleaned_data["reason"])
 
@@ -390,7 +367,7 @@ class CiteStudyForm(ReasonForm):
     study = forms.ModelChoiceField(label=_("Study"), queryset=PerformanceStudy.objects.all())
 
 
-class DossierCiteStudy(LabelledRefusals, ActionView):
+class DossierCiteStudy(ActionView):
     """Cite one of the product's performance studies as evidence (POST)."""
 
     permission_required = "regulatory.add_dossierstudy"
@@ -400,7 +377,7 @@ class DossierCiteStudy(LabelledRefusals, ActionView):
     def get_object(self):
         return get_object_or_404(Dossier, pk=self.kwargs["pk"])
 
-    def act(self, form, obj):
+    def perform(self, form, obj):
         services.cite_study(obj, form.cleaned_data["study"], user=self.request.user,
                             reason=form.cleaned_data["reason"])
         return obj
@@ -421,7 +398,7 @@ class DossierBundleTask(RolePageMixin, View):
         return redirect(run.get_absolute_url())
 
 
-class DossierSubmit(LabelledRefusals, SigningActionView):
+class DossierSubmit(SigningActionView):
     """ready → submitted, signed "submitted" with both components and a reason."""
 
     permission_required = "regulatory.change_dossier"
@@ -431,7 +408,7 @@ class DossierSubmit(LabelledRefusals, SigningActionView):
     def get_object(self):
         return get_object_or_404(Dossier, pk=self.kwargs["pk"])
 
-    def act(self, form, obj):
+    def perform(self, form, obj):
         return services.submit_dossier(obj, **form.signing_kwargs(), user=self.request.user)
 
 
@@ -441,7 +418,7 @@ class DecideForm(ReasonForm):
                                       empty_value=False)
 
 
-class DossierAction(LabelledRefusals, ActionView):
+class DossierAction(ActionView):
     """The dossier's life cycle from its page: ``ready`` and ``decide`` (approve/reject); ``submit`` signs
     (DossierSubmit)."""
 
@@ -454,7 +431,7 @@ class DossierAction(LabelledRefusals, ActionView):
             raise Http404
         return get_object_or_404(Dossier, pk=self.kwargs["pk"])
 
-    def act(self, form, obj):
+    def perform(self, form, obj):
         reason = form.cleaned_data["reason"]
         if self.kwargs["action"] == "ready":
             return services.mark_dossier_ready(obj, user=self.request.user, reason=reason)
@@ -626,13 +603,13 @@ class VerificationDetail(RolePageMixin, TemplateView):
             services.upload_verification_document(v, upload, kind=request.POST.get("kind", "test_reports"),
                                                   user=request.user, reason=request.POST.get("reason", ""))
         except (ValidationError, DomainError) as exc:
-            report_refusal(request, labelled(exc, {"file": _("File"), "kind": _("Kind")}))
+            report_refusal(request, exc, labels={"file": _("File"), "kind": _("Kind")})
         else:
             messages.success(request, _("Document uploaded."))
         return redirect(v.get_absolute_url())
 
 
-class VerificationEdit(LabelledRefusals, ActionView):
+class VerificationEdit(ActionView):
     permission_required = "regulatory.change_batchverification"
     success_message = _("Batch verification updated.")
 
@@ -642,14 +619,14 @@ class VerificationEdit(LabelledRefusals, ActionView):
     def get_object(self):
         return get_object_or_404(BatchVerification, pk=self.kwargs["pk"])
 
-    def act(self, form, obj):
+    def perform(self, form, obj):
         d = dict(form.cleaned_data)
         reason, version = d.pop("reason"), d.pop("version", None)
         return services.update_batch_verification(obj, d, user=self.request.user, reason=reason,
                                                   expected_version=version)
 
 
-class VerificationDecide(LabelledRefusals, SigningActionView):
+class VerificationDecide(SigningActionView):
     """The notified body's decision, signed "verified" (confirmed) or "rejected" (objected, reason required)."""
 
     permission_required = "regulatory.decide_batchverification"
@@ -660,7 +637,7 @@ class VerificationDecide(LabelledRefusals, SigningActionView):
     def get_object(self):
         return get_object_or_404(BatchVerification, pk=self.kwargs["pk"])
 
-    def act(self, form, obj):
+    def perform(self, form, obj):
         return services.decide_batch_verification(obj, decision=form.cleaned_data["decision"],
                                                   decided_on=form.cleaned_data["decided_on"],
                                                   **form.signing_kwargs(), user=self.request.user)
