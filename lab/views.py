@@ -36,13 +36,13 @@ class ClientList(MasterListMixin, ListPage):
     title = _("Lab clients")
     columns = [
         Column("code", _("Code"), sort="code", link=True),
-        Column("name", _("Name"), sort="name"),
+        Column("display_name", _("Name"), sort="name"),
         Column("kind", _("Kind"), sort="kind"),
         Column("project.code", _("Incubator project"), sort="project__code"),
         Column("contact", _("Contact")),
         Column("active", _("Active"), sort="active"),
     ]
-    search_fields = ("code", "name", "contact")
+    search_fields = ("code", "name", "name_zh", "contact")
     default_sort = "code"
     export_name = "lab-clients"
 
@@ -79,7 +79,7 @@ class SampleList(ListPage):
         Column("reported_at", _("Reported at"), sort="reported_at"),
         Column("result", _("Result")),
     ]
-    search_fields = ("barcode", "client__code", "client__name")
+    search_fields = ("barcode", "client__code", "client__name", "client__name_zh")
     default_sort = "-received_at"
     create_url_name = "lab:sample-receive"
     export_name = "lab-samples"
@@ -89,7 +89,7 @@ class SampleList(ListPage):
         or a client's code or name (the few matching clients looked up first, then their samples by the indexed
         client column). Results are not searched as text: a list of results is a filter's job."""
         cond = search.code_match(Sample, "barcode", q)
-        clients = search.related_ids(Client, ("code", "name"), q)
+        clients = search.related_ids(Client, ("code", "name", "name_zh"), q)
         if clients:
             cond |= Q(client_id__in=clients)
         return cond

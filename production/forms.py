@@ -263,7 +263,7 @@ class CompleteForm(BootstrapMixin, forms.Form):
         self.reject_reasons = list(reject_reasons)
         for reason in self.reject_reasons:
             self.fields[f"reject_{reason.pk}"] = forms.IntegerField(
-                label=_("Rejected: %(reason)s") % {"reason": reason.name}, min_value=0, required=False)
+                label=_("Rejected: %(reason)s") % {"reason": reason.display_name}, min_value=0, required=False)
         self.fields["reason"] = ReasonField()
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control")

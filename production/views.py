@@ -139,10 +139,10 @@ class RejectReasonList(MasterListMixin, ListPage):
     model = RejectReason
     columns = [
         Column("code", gettext_lazy("Code"), sort="code"),
-        Column("name", gettext_lazy("Name"), sort="name"),
+        Column("display_name", gettext_lazy("Name"), sort="name"),
         Column("active", gettext_lazy("Active"), sort="active"),
     ]
-    search_fields = ("code", "name")
+    search_fields = ("code", "name", "name_zh")
     default_sort = "code"
     export_name = "reject-reasons"
 
