@@ -274,6 +274,13 @@ class CompleteForm(BootstrapMixin, forms.Form):
 
 
 class MaterialLotForm(BootstrapMixin, forms.Form):
+    """A delivery received into quarantine. Scanning the supplier's GS1 label fills in the material (by its GTIN),
+    the supplier lot and the expiry date (production.scanning.receipt_from_scan; on the page without a reload,
+    production/static/production/lot_receipt.js); the fields stay what is received."""
+
+    scan = ScanField(label=_("Scan the supplier's label"), required=False, help_text=_(
+        "A GS1 DataMatrix with (01) GTIN, (10) lot and (17) expiry fills in the material, the supplier lot and the "
+        "expiry date."))
     material = forms.ModelChoiceField(Material.objects.all(), label=_("Material"))
     supplier = forms.CharField(label=_("Supplier"), max_length=200, required=False)
     supplier_lot = forms.CharField(label=_("Supplier lot"), max_length=60)
