@@ -387,8 +387,9 @@ class MaterialLotCreate(ServiceFormView):
 
 class MaterialLotScan(RolePageMixin, View):
     """GET ``?scan=``: what the supplier's label fills in on the receipt form (lot_receipt.js), as JSON —
-    ``{"material", "material_label", "supplier_lot", "expiry_date", "message"}``, or 400 ``{"detail", "code"}``
-    saying which part of the label is wrong. Reads only."""
+    ``{"ok": true, "material", "material_label", "gtin", "supplier_lot", "expiry_date", "message"}``, or
+    ``{"ok": false, "detail", "code"}`` saying which part of the label is wrong (a scan the page asks about, not a
+    failed request: answered 200, so the browser logs no error). Reads only."""
 
     permission_required = "production.add_materiallot"
     http_method_names = ["get"]
@@ -397,9 +398,9 @@ class MaterialLotScan(RolePageMixin, View):
         try:
             fields = receipt_from_scan(request.GET.get("scan", ""))
         except LotScanRefused as exc:
-            return JsonResponse({"detail": str(exc.message), "code": exc.code}, status=400)
+            return JsonResponse({"ok": False, "detail": str(exc.message), "code": exc.code})
         expiry = fields["expiry_date"]
-        return JsonResponse({"material": fields["material"].pk, "material_label": str(fields["material"]),
+        return JsonResponse({"ok": True, "material": fields["material"].pk, "material_label": str(fields["material"]),
                              "gtin": fields["gtin"], "supplier_lot": fields["supplier_lot"],
                              "expiry_date": expiry.isoformat() if expiry else "", "message": receipt_message(fields)})
 

@@ -32,14 +32,15 @@
     if (!text) { return; }
     var url = input.getAttribute("data-receipt-scan") + "?scan=" + encodeURIComponent(text);
     fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } }).then(function (response) {
-      return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+      if (!response.ok) { throw new Error(String(response.status)); }
+      return response.json();
     }).then(function (answer) {
-      if (!answer.ok) { show("error", answer.body.detail || status.getAttribute("data-msg-failed")); return; }
-      fill("material", answer.body.material);
-      fill("supplier_lot", answer.body.supplier_lot);
-      fill("expiry_date", answer.body.expiry_date);
-      show("filled", answer.body.message);
-      var next = answer.body.expiry_date ? form.elements.quantity : form.elements.expiry_date;
+      if (!answer.ok) { show("error", answer.detail || status.getAttribute("data-msg-failed")); return; }
+      fill("material", answer.material);
+      fill("supplier_lot", answer.supplier_lot);
+      fill("expiry_date", answer.expiry_date);
+      show("filled", answer.message);
+      var next = answer.expiry_date ? form.elements.quantity : form.elements.expiry_date;
       if (next) { next.focus(); }
     }).catch(function () { show("error", status.getAttribute("data-msg-failed")); });
   });
