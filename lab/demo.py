@@ -41,6 +41,16 @@ CLIENTS = [
     ("PLANT-QC", "Plant quality control (antigen kit lots)", "plant_qc", None, 5),
     ("CQ-CDC", "Shapingba District Center for Disease Control", "other", None, 2),
 ]
+# The clients' Chinese names, by code (issue 19: master data is read in both languages).
+CLIENT_NAMES_ZH = {
+    "CQMU-H1": "重庆医科大学附属第一医院", "CQMU-H2": "重庆医科大学附属第二医院", "CQ-GEN": "重庆市人民医院",
+    "SW-HOSP": "陆军军医大学第一附属医院（西南医院）", "XQ-HOSP": "陆军军医大学第二附属医院（新桥医院）",
+    "DP-HOSP": "陆军军医大学第三附属医院（大坪医院）", "CQ-CHILD": "重庆医科大学附属儿童医院",
+    "CQ-MCH": "重庆市妇幼保健院", "CQU-3G": "重庆大学附属三峡医院", "SPB-PH": "沙坪坝区人民医院",
+    "INC-04-LAB": "安禾女性诊断（孵化项目 INC-04）", "INC-05-LAB": "早识肿瘤生物科技（孵化项目 INC-05）",
+    "INC-08-LAB": "微培生物科技（孵化项目 INC-08）", "PLANT-QC": "工厂质量控制（抗原试剂盒批次）",
+    "CQ-CDC": "沙坪坝区疾病预防控制中心", "INC-09-LAB": "重庆体外诊断研究院衍生企业（孵化项目 INC-09）",
+}
 ASSAYS = [
     # code, name, method, TAT target h, price CNY, weight, result kind (qual / text / value:unit:low:high)
     ("COV-AG", "SARS-CoV-2 antigen", "Colloidal-gold lateral flow", 4, 40, 12, "qual"),
@@ -90,10 +100,16 @@ def _master_data(ctx, user):
     projects = {p.code: p for p in Project.objects.all()}
     made = 0
     for code, name, kind, project, _w in CLIENTS:
-        if not Client.objects.filter(code=code).exists():
-            create_record(Client, {"code": code, "name": name, "kind": kind, "project": projects.get(project)},
-                          user=user, reason="lab client master data")
+        client = Client.objects.filter(code=code).first()
+        if client is None:
+            create_record(Client, {"code": code, "name": name, "name_zh": CLIENT_NAMES_ZH.get(code, ""), "kind": kind,
+                                   "project": projects.get(project)}, user=user, reason="lab client master data")
             made += 1
+        else:
+            _name_in_chinese(client, user)
+    study_client = Client.objects.filter(code=STUDY_CLIENT[0]).first()
+    if study_client is not None:
+        _name_in_chinese(study_client, user)
     for code, name, method, tat, price, _w, kind in ASSAYS:
         assay = Assay.objects.filter(code=code).first()
         if assay is None:
@@ -104,6 +120,13 @@ def _master_data(ctx, user):
         elif assay.result_type != _type_fields(kind)["result_type"]:  # a demo seeded before result types
             update_record(assay, _type_fields(kind), user=user, reason="result type of the assay")
     ctx.log(f"{made} lab clients and assays created")
+
+
+def _name_in_chinese(client, user):
+    """A client seeded before names were bilingual gets its Chinese name."""
+    if not client.name_zh and CLIENT_NAMES_ZH.get(client.code):
+        update_record(client, {"name_zh": CLIENT_NAMES_ZH[client.code]}, user=user,
+                      reason="Chinese name of the lab client")
 
 
 def _result(rng, kind):
@@ -159,7 +182,8 @@ def seed_performance_study(ctx, user):
         return
     code, name, _project = STUDY_CLIENT
     client = Client.objects.filter(code=code).first() or create_record(
-        Client, {"code": code, "name": name, "kind": Client.Kind.INCUBATOR_PROJECT, "project": project},
+        Client, {"code": code, "name": name, "name_zh": CLIENT_NAMES_ZH.get(code, ""),
+                 "kind": Client.Kind.INCUBATOR_PROJECT, "project": project},
         user=user, reason="lab client master data")
     a_code, a_name, method, tat, price = STUDY_ASSAY
     assay = Assay.objects.filter(code=a_code).first() or create_record(

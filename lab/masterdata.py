@@ -5,7 +5,7 @@ from lims.masterdata import MasterKind, register
 
 CLIENT = register(MasterKind(
     Client, "clients", list_url="lab:client-list", after_save="object",
-    fields=("code", "name", "kind", "project", "contact", "active")))
+    fields=("code", "name", "name_zh", "kind", "project", "contact", "active")))
 
 ASSAY = register(MasterKind(
     Assay, "assays", list_url="lab:assay-list", after_save="object",

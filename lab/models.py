@@ -14,7 +14,7 @@ from lims.models import BilingualName, TrackedModel
 code_validator = RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", _("Letters, digits, dot, dash and underscore only."))
 
 
-class Client(TrackedModel):
+class Client(BilingualName, TrackedModel):
     """Who sends samples: a hospital, an incubator project, the plant's own QC, or someone else."""
 
     class Kind(models.TextChoices):
@@ -40,7 +40,7 @@ class Client(TrackedModel):
         verbose_name_plural = _("lab clients")
 
     def __str__(self):
-        return f"{self.code} {self.name}"
+        return f"{self.code} {self.display_name}"
 
     def get_absolute_url(self):
         return reverse("lab:client-detail", args=[self.pk])

@@ -18,8 +18,8 @@ def client_report(sample, *, printed_by=None) -> bytes:
     assay = sample.assay
     facts = [
         (_("Sample"), sample.barcode),
-        (_("Client"), f"{sample.client.code} {sample.client.name}"),
-        (_("Assay"), f"{assay.code} {assay.name}"),
+        (_("Client"), f"{sample.client.code} {sample.client.display_name}"),
+        (_("Assay"), f"{assay.code} {assay.display_name}"),
         (_("Method"), assay.method),
         (_("Received at"), _when(sample.received_at)),
         (_("Reported at"), _when(sample.reported_at)),

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
@@ -27,6 +27,18 @@ from lims.masterdata import MasterListMixin
 from lims.pages import ServiceFormView, SigningActionView, chart_config
 from lims.signatures import signature_rows
 
+#: How a lab page shows a moment: in the reader's time zone, the zone named (DESIGN.md: times on screens and PDFs
+#: are local with the zone named; the same pattern as production.monitoring.notices).
+LOCAL_TIME = "Y-m-d H:i T"
+
+
+class LocalTimeColumn(Column):
+    """A moment shown in the reader's time zone with the zone named; exports keep the instant itself."""
+
+    def display(self, row):
+        value = self.value(row)
+        return formats.date_format(timezone.localtime(value), LOCAL_TIME) if value else ""
+
 
 # --- clients and assays ----------------------------------------------------------------------------------
 class ClientList(MasterListMixin, ListPage):
@@ -36,13 +48,13 @@ class ClientList(MasterListMixin, ListPage):
     title = _("Lab clients")
     columns = [
         Column("code", _("Code"), sort="code", link=True),
-        Column("name", _("Name"), sort="name"),
+        Column("display_name", _("Name"), sort="name"),
         Column("kind", _("Kind"), sort="kind"),
         Column("project.code", _("Incubator project"), sort="project__code"),
         Column("contact", _("Contact")),
         Column("active", _("Active"), sort="active"),
     ]
-    search_fields = ("code", "name", "contact")
+    search_fields = ("code", "name", "name_zh", "contact")
     default_sort = "code"
     export_name = "lab-clients"
 
@@ -75,11 +87,11 @@ class SampleList(ListPage):
         Column("client.code", _("Client"), sort="client__code"),
         Column("assay.code", _("Assay"), sort="assay__code"),
         Column("status", _("Status"), sort="status"),
-        Column("received_at", _("Received at"), sort="received_at"),
-        Column("reported_at", _("Reported at"), sort="reported_at"),
+        LocalTimeColumn("received_at", _("Received at"), sort="received_at"),
+        LocalTimeColumn("reported_at", _("Reported at"), sort="reported_at"),
         Column("result", _("Result")),
     ]
-    search_fields = ("barcode", "client__code", "client__name")
+    search_fields = ("barcode", "client__code", "client__name", "client__name_zh")
     default_sort = "-received_at"
     create_url_name = "lab:sample-receive"
     export_name = "lab-samples"
@@ -89,7 +101,7 @@ class SampleList(ListPage):
         or a client's code or name (the few matching clients looked up first, then their samples by the indexed
         client column). Results are not searched as text: a list of results is a filter's job."""
         cond = search.code_match(Sample, "barcode", q)
-        clients = search.related_ids(Client, ("code", "name"), q)
+        clients = search.related_ids(Client, ("code", "name", "name_zh"), q)
         if clients:
             cond |= Q(client_id__in=clients)
         return cond

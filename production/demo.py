@@ -52,6 +52,11 @@ REJECT_REASONS = [
     ("SEAL", "Pouch seal defect"), ("PRINT", "Print or label defect"), ("STRIP", "Strip misplaced in cassette"),
     ("DESIC", "Desiccant missing"), ("CASSETTE", "Cassette damaged"), ("FILL", "Buffer fill volume out of range"),
 ]
+# Their Chinese names, by code (apart from NAMES_ZH: the reject reason DESIC is not the material DESIC).
+REJECT_REASON_NAMES_ZH = {
+    "SEAL": "铝箔袋封口不良", "PRINT": "印刷或标签缺陷", "STRIP": "试纸条在卡壳内错位", "DESIC": "缺少干燥剂",
+    "CASSETTE": "卡壳损坏", "FILL": "缓冲液灌装量超出范围",
+}
 
 LINES = [("A1", "Automated line A1", "automated", 3000), ("A2", "Automated line A2", "automated", 3000),
          ("M1", "Manual station M1", "manual", 1000), ("M2", "Manual station M2", "manual", 1000),
@@ -76,10 +81,10 @@ NAMES_ZH = {
 }
 
 
-def _ensure(model, lookup: dict, data: dict, user):
+def _ensure(model, lookup: dict, data: dict, user, names_zh=NAMES_ZH):
     found = model.objects.filter(**lookup).first()
     bilingual = any(f.name == "name_zh" for f in model._meta.fields)
-    name_zh = NAMES_ZH.get(lookup.get("code", ""), "") if bilingual else ""
+    name_zh = names_zh.get(lookup.get("code", ""), "") if bilingual else ""
     if found is None:
         return create_record(model, {**lookup, **data, **({"name_zh": name_zh} if name_zh else {})}, user=user,
                              reason=REASON)
@@ -126,7 +131,8 @@ def seed(ctx):
     if not membrane.supplier_gtin:
         materials["MEM-NC"] = update_record(membrane, {"supplier_gtin": DEMO_SUPPLIER_GTIN}, user=user,
                                             reason="The supplier's GS1 label carries this GTIN")
-    reasons = [_ensure(RejectReason, {"code": code}, {"name": name}, user) for code, name in REJECT_REASONS]
+    reasons = [_ensure(RejectReason, {"code": code}, {"name": name}, user, names_zh=REJECT_REASON_NAMES_ZH)
+               for code, name in REJECT_REASONS]
     kit = _ensure_product("SC-AG-1", {
         "name": "SARS-CoV-2 Antigen Rapid Test (colloidal gold), 1 test", "gtin": "06901234000016",
         "tests_per_kit": 1, "shelf_life_months": 24, "storage_min_c": Decimal("2"), "storage_max_c": Decimal("30"),

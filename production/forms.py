@@ -263,7 +263,7 @@ class CompleteForm(BootstrapMixin, forms.Form):
         self.reject_reasons = list(reject_reasons)
         for reason in self.reject_reasons:
             self.fields[f"reject_{reason.pk}"] = forms.IntegerField(
-                label=_("Rejected: %(reason)s") % {"reason": reason.name}, min_value=0, required=False)
+                label=_("Rejected: %(reason)s") % {"reason": reason.display_name}, min_value=0, required=False)
         self.fields["reason"] = ReasonField()
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control")
@@ -274,6 +274,13 @@ class CompleteForm(BootstrapMixin, forms.Form):
 
 
 class MaterialLotForm(BootstrapMixin, forms.Form):
+    """A delivery received into quarantine. Scanning the supplier's GS1 label fills in the material (by its GTIN),
+    the supplier lot and the expiry date (production.scanning.receipt_from_scan; on the page without a reload,
+    production/static/production/lot_receipt.js); the fields stay what is received."""
+
+    scan = ScanField(label=_("Scan the supplier's label"), required=False, help_text=_(
+        "A GS1 DataMatrix with (01) GTIN, (10) lot and (17) expiry fills in the material, the supplier lot and the "
+        "expiry date."))
     material = forms.ModelChoiceField(Material.objects.all(), label=_("Material"))
     supplier = forms.CharField(label=_("Supplier"), max_length=200, required=False)
     supplier_lot = forms.CharField(label=_("Supplier lot"), max_length=60)

@@ -28,4 +28,5 @@ LINE = register(MasterKind(
             "active")))
 
 REJECT_REASON = register(MasterKind(
-    RejectReason, "reject-reasons", list_url="production:rejectreason-list", fields=("code", "name", "active")))
+    RejectReason, "reject-reasons", list_url="production:rejectreason-list",
+    fields=("code", "name", "name_zh", "active")))

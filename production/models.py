@@ -252,7 +252,7 @@ class ProcessStep(BilingualName, TrackedModel):
         return reverse("production:product-detail", args=[self.product_id])
 
 
-class RejectReason(TrackedModel):
+class RejectReason(BilingualName, TrackedModel):
     """Why units were rejected during manufacture (data, not code)."""
 
     code = models.CharField(_("code"), max_length=30, unique=True)
@@ -268,7 +268,7 @@ class RejectReason(TrackedModel):
         verbose_name_plural = _("reject reasons")
 
     def __str__(self):
-        return f"{self.code} {self.name}"
+        return f"{self.code} {self.display_name}"
 
     def get_absolute_url(self):
         return reverse("production:rejectreason-list")

@@ -63,7 +63,7 @@ def batch_record_sections(batch) -> list[Section]:
 
     rows = [[_("Reject reason"), _("Quantity")]]
     for r in batch.rejects.select_related("reason").order_by("reason__code"):
-        rows.append([f"{r.reason.code} — {r.reason.name}", r.quantity])
+        rows.append([f"{r.reason.code} — {r.reason.display_name}", r.quantity])
     sections.append(Section(_("Rejects"), rows if len(rows) > 1 else (), text=_("No rejects.")))
 
     for func in record_section_funcs():

@@ -10,12 +10,16 @@ Two labels name a component lot:
 ``resolve_material_lot`` reads either (or the internal lot code typed by hand) and refuses with a stable code and a
 sentence a person can act on. A refusal changes nothing: resolution only reads.
 
+At receipt, the supplier's label fills in the new lot (``receipt_from_scan``): the material from its GTIN (01), the
+supplier lot (10) and the expiry (17).
+
 The same module answers the global "find by scan" page for production's records (``find``): material lots and
 batches (AI 01 + 10 of a kit label, or a lot number typed).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django.utils import timezone
@@ -24,6 +28,7 @@ from django.utils.translation import gettext as _
 from lims.scan import Scan, ScanError
 from lims.scan_fields import read_scan, scanned_text
 from production.models import Batch, Material, MaterialLot, Product
+from production.validators import is_valid_gtin14
 
 #: Refusals that are about the input (API: 400 on ``scan``), and those that are a rule refusing the lot now
 #: (API: 409 with the same codes as ``consume_material``).
@@ -174,3 +179,71 @@ def find(scan: Scan | None, text: str, user) -> list[dict]:
             results.append({"kind": _("Batch"), "label": f"{batch.lot_number} · {batch.product}",
                             "url": batch.get_absolute_url(), "detail": batch.get_status_display()})
     return results
+
+
+# --- Receiving a lot: the supplier's GS1 label fills in the receipt (issue 19) ----------------------------------
+
+#: Why a scan cannot fill in a receipt: each names the part of the label that is wrong.
+RECEIPT_CODES = ("scan_unreadable", "scan_bad_element", "scan_receiving_label", "scan_no_gtin", "scan_bad_gtin",
+                 "scan_kit_label", "scan_unknown_gtin", "scan_no_lot")
+
+# biip's sentence for an element string that does not match its AI's format ("Failed to match '17271341' with
+# GS1 AI (17) pattern '…'"): read for the AI, so the person is told which part, in their language.
+_BAD_ELEMENT = re.compile(r"Failed to match '([^']*)' with GS1 AI \((\d{2,4})\)")
+
+
+def _bad_element_message(ai: str, element: str) -> str:
+    value = element[len(ai):] if element.startswith(ai) else element
+    if ai == "17":
+        return _("The expiry date (17) %(value)s is not a date: it is written YYMMDD.") % {"value": value}
+    if ai == "01":
+        return _("The GTIN (01) %(value)s is not a GTIN: it has 14 digits.") % {"value": value}
+    if ai == "10":
+        return _("The lot (10) %(value)s is not a lot number a GS1 label may carry.") % {"value": value}
+    return _("The element (%(ai)s) %(value)s does not have the form GS1 gives it.") % {"ai": ai, "value": value}
+
+
+def receipt_from_scan(text: str) -> dict:
+    """What the supplier's GS1 label (a DataMatrix: (01) GTIN, (10) lot, (17) expiry) says about the lot being
+    received: ``{"material", "gtin", "supplier_lot", "expiry_date"}`` (``expiry_date`` None when the label carries
+    no (17)). The material is the one carrying that GTIN (``Material.supplier_gtin``). Anything wrong raises
+    ``LotScanRefused`` with one of RECEIPT_CODES and a sentence that names the part; nothing is filled in then.
+    Reads only."""
+    try:
+        scan = read_scan(text)
+    except ScanError as exc:
+        bad = _BAD_ELEMENT.search(str(exc))
+        if bad:
+            raise LotScanRefused(_bad_element_message(bad.group(2), bad.group(1)), "scan_bad_element") from None
+        raise LotScanRefused(str(exc), "scan_unreadable") from None
+    if scan.material_code:
+        raise LotScanRefused(_("This is one of our receiving labels (material %(code)s, %(lot)s): the lot it names "
+                               "has been received already. Scan the supplier's label.") % {
+            "code": scan.material_code, "lot": scan.lot or "—"}, "scan_receiving_label")
+    if not scan.gtin:
+        raise LotScanRefused(_("The label carries no GTIN (01): the material cannot be told from it."),
+                             "scan_no_gtin")
+    if not is_valid_gtin14(scan.gtin):
+        raise LotScanRefused(_("The GTIN (01) %(gtin)s is misread: its GS1 check digit is wrong.") % {
+            "gtin": scan.gtin}, "scan_bad_gtin")
+    if Product.objects.filter(gtin=scan.gtin).exists():
+        raise LotScanRefused(_("GTIN %(gtin)s is one of our kits: this is a kit or case label, not a component "
+                               "lot.") % {"gtin": scan.gtin}, "scan_kit_label")
+    material = Material.objects.filter(supplier_gtin=scan.gtin).order_by("code").first()
+    if material is None:
+        raise LotScanRefused(_("No material carries the supplier's GTIN %(gtin)s: enter it on the material to scan "
+                               "its supplier labels.") % {"gtin": scan.gtin}, "scan_unknown_gtin")
+    if not scan.lot:
+        raise LotScanRefused(_("The label of %(material)s (GTIN %(gtin)s) carries no lot (10).") % {
+            "material": material, "gtin": scan.gtin}, "scan_no_lot")
+    return {"material": material, "gtin": scan.gtin, "supplier_lot": scan.lot, "expiry_date": scan.expiry}
+
+
+def receipt_message(fields: dict) -> str:
+    """What a successful scan filled in, for the person to check."""
+    values = {"material": fields["material"], "gtin": fields["gtin"], "lot": fields["supplier_lot"]}
+    if fields["expiry_date"] is None:
+        return _("Filled in from the label: %(material)s (GTIN %(gtin)s), lot %(lot)s. The label carries no expiry "
+                 "date (17): enter it.") % values
+    return _("Filled in from the label: %(material)s (GTIN %(gtin)s), lot %(lot)s, expiry %(expiry)s.") % {
+        **values, "expiry": fields["expiry_date"].isoformat()}

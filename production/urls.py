@@ -20,6 +20,7 @@ urlpatterns = [
     *REJECT_REASON.urls(),
     path("material-lots/", views.MaterialLotList.as_view(), name="materiallot-list"),
     path("material-lots/new/", views.MaterialLotCreate.as_view(), name="materiallot-create"),
+    path("material-lots/new/scan/", views.MaterialLotScan.as_view(), name="materiallot-scan"),
     path("material-lots/<int:pk>/", views.MaterialLotDetail.as_view(), name="materiallot-detail"),
     path("material-lots/<int:pk>/approve/", views.MaterialLotDecision.as_view(decision="approve"),
          name="materiallot-approve"),

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +19,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from lims.errors import DomainError
+from lims.forms import bootstrap
 from lims.listing import Column, ListPage, RolePageMixin
 from lims.masterdata import MasterListMixin, editors_text
 from lims.pages import ServiceFormView, report_refusal
@@ -56,7 +58,7 @@ from production.models import (
     Product,
     RejectReason,
 )
-from production.scanning import LotScanRefused, resolve_material_lot
+from production.scanning import LotScanRefused, receipt_from_scan, receipt_message, resolve_material_lot
 
 
 def _form_errors(request, form):
@@ -139,10 +141,10 @@ class RejectReasonList(MasterListMixin, ListPage):
     model = RejectReason
     columns = [
         Column("code", gettext_lazy("Code"), sort="code"),
-        Column("name", gettext_lazy("Name"), sort="name"),
+        Column("display_name", gettext_lazy("Name"), sort="name"),
         Column("active", gettext_lazy("Active"), sort="active"),
     ]
-    search_fields = ("code", "name")
+    search_fields = ("code", "name", "name_zh")
     default_sort = "code"
     export_name = "reject-reasons"
 
@@ -331,21 +333,76 @@ class MaterialLotDetail(RolePageMixin, TemplateView):
 
 
 class MaterialLotCreate(ServiceFormView):
+    """Receive a lot. A scan of the supplier's label fills in the form: on the page (lot_receipt.js asks
+    MaterialLotScan), or without script when the form is sent with only the scan (Enter in the scan field)."""
+
     permission_required = "production.add_materiallot"
     form_class = MaterialLotForm
+    template_name = "production/materiallot_form.html"
     title = gettext_lazy("Receive a material lot")
     submit_label = gettext_lazy("Receive into quarantine")
+    FILLED_BY_SCAN = ("material", "supplier_lot", "expiry_date")
 
     def back_url(self):
         return reverse("production:materiallot-list")
 
+    def get_form(self, form_class=None):
+        return self.with_scan_url(super().get_form(form_class))
+
+    def with_scan_url(self, form):
+        form.fields["scan"].widget.attrs["data-receipt-scan"] = reverse("production:materiallot-scan")
+        return form
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("scan", "").strip() and not any(request.POST.get(f) for f in self.FILLED_BY_SCAN):
+            return self.fill_from_scan(request.POST)
+        return super().post(request, *args, **kwargs)
+
+    def fill_from_scan(self, posted):
+        """The form again, filled in from the scanned label, nothing received yet; a bad scan says which part is
+        wrong and fills nothing."""
+        initial = {k: v for k, v in posted.items() if k in self.form_class.base_fields and k != "scan"}
+        status = {}
+        try:
+            fields = receipt_from_scan(posted["scan"])
+        except LotScanRefused as exc:
+            status["scan_error"] = exc.message
+        else:
+            initial.update(material=fields["material"].pk, supplier_lot=fields["supplier_lot"])
+            if fields["expiry_date"] is not None:
+                initial["expiry_date"] = fields["expiry_date"]
+            status["scan_filled"] = receipt_message(fields)
+        form = self.with_scan_url(bootstrap(self.form_class(initial=initial)))
+        return self.render_to_response(self.get_context_data(form=form, **status))
+
     def perform(self, form):
         data = dict(form.cleaned_data)
         reason = data.pop("reason")
+        data.pop("scan", None)  # an input aid: what is received is what the fields say
         return services.receive_material_lot(**data, user=self.request.user, reason=reason)
 
     def success_message_for(self, lot):
         return _("Lot %(lot)s received into quarantine.") % {"lot": lot}
+
+
+class MaterialLotScan(RolePageMixin, View):
+    """GET ``?scan=``: what the supplier's label fills in on the receipt form (lot_receipt.js), as JSON —
+    ``{"ok": true, "material", "material_label", "gtin", "supplier_lot", "expiry_date", "message"}``, or
+    ``{"ok": false, "detail", "code"}`` saying which part of the label is wrong (a scan the page asks about, not a
+    failed request: answered 200, so the browser logs no error). Reads only."""
+
+    permission_required = "production.add_materiallot"
+    http_method_names = ["get"]
+
+    def get(self, request):
+        try:
+            fields = receipt_from_scan(request.GET.get("scan", ""))
+        except LotScanRefused as exc:
+            return JsonResponse({"ok": False, "detail": str(exc.message), "code": exc.code})
+        expiry = fields["expiry_date"]
+        return JsonResponse({"ok": True, "material": fields["material"].pk, "material_label": str(fields["material"]),
+                             "gtin": fields["gtin"], "supplier_lot": fields["supplier_lot"],
+                             "expiry_date": expiry.isoformat() if expiry else "", "message": receipt_message(fields)})
 
 
 class MaterialLotDecision(RolePageMixin, View):

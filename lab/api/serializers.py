@@ -11,7 +11,7 @@ class ClientSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Client
-        fields = ["id", "code", "name", "kind", "project", "contact", "active", "version"]
+        fields = ["id", "code", "name", "name_zh", "kind", "project", "contact", "active", "version"]
         read_only_fields = ["id", "version"]
 
 

@@ -40,7 +40,7 @@ class MaterialSerializer(serializers.ModelSerializer):
 class RejectReasonSerializer(serializers.ModelSerializer):
     class Meta:
         model = RejectReason
-        fields = ["id", "code", "name", "active", "version"]
+        fields = ["id", "code", "name", "name_zh", "active", "version"]
         read_only_fields = ["id", "version"]
 
 

@@ -1,3 +1,5 @@
+"""FilterSets of the monitoring pages and API, each filter with its capitalised, translated label."""
+
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
@@ -7,19 +9,19 @@ from production.monitoring.models import Excursion, Limit, MonitoringPoint, Para
 
 class ExcursionFilter(django_filters.FilterSet):
     clean_room = django_filters.ModelChoiceFilter(field_name="point__clean_room", queryset=CleanRoom.objects.all(),
-                                                  label=_("clean room"))
-    point = django_filters.ModelChoiceFilter(queryset=MonitoringPoint.objects.all(), label=_("monitoring point"))
-    parameter = django_filters.ChoiceFilter(choices=Parameter.choices, label=_("parameter"))
-    level = django_filters.ChoiceFilter(choices=Excursion.Level.choices, label=_("level"))
+                                                  label=_("Clean room"))
+    point = django_filters.ModelChoiceFilter(queryset=MonitoringPoint.objects.all(), label=_("Monitoring point"))
+    parameter = django_filters.ChoiceFilter(choices=Parameter.choices, label=_("Parameter"))
+    level = django_filters.ChoiceFilter(choices=Excursion.Level.choices, label=_("Level"))
     assessed = django_filters.BooleanFilter(field_name="assessment", lookup_expr="isnull", exclude=True,
-                                            label=_("assessed"))
-    open = django_filters.BooleanFilter(field_name="ended_at", lookup_expr="isnull", label=_("open"))
-    batch = django_filters.CharFilter(field_name="batch_links__batch__lot_number", label=_("batch (lot number)"),
+                                            label=_("Assessed"))
+    open = django_filters.BooleanFilter(field_name="ended_at", lookup_expr="isnull", label=_("Open"))
+    batch = django_filters.CharFilter(field_name="batch_links__batch__lot_number", label=_("Batch (lot number)"),
                                       distinct=True)
     started_after = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="gte",
-                                                     label=_("started after"))
+                                                     label=_("Started after"))
     started_before = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="lte",
-                                                      label=_("started before"))
+                                                      label=_("Started before"))
 
     class Meta:
         model = Excursion
@@ -27,13 +29,17 @@ class ExcursionFilter(django_filters.FilterSet):
 
 
 class PointFilter(django_filters.FilterSet):
+    clean_room = django_filters.ModelChoiceFilter(queryset=CleanRoom.objects.all(), label=_("Clean room"))
+    active = django_filters.BooleanFilter(label=_("Active"))
+
     class Meta:
         model = MonitoringPoint
         fields = ["clean_room", "active"]
 
 
 class LimitFilter(django_filters.FilterSet):
-    parameter = django_filters.ChoiceFilter(choices=Parameter.choices, label=_("parameter"))
+    clean_room = django_filters.ModelChoiceFilter(queryset=CleanRoom.objects.all(), label=_("Clean room"))
+    parameter = django_filters.ChoiceFilter(choices=Parameter.choices, label=_("Parameter"))
 
     class Meta:
         model = Limit

@@ -9,7 +9,7 @@ import zxingcpp
 from PIL import Image
 
 from lims.labels.gs1 import yymmdd
-from production.models import Consumption
+from production.models import Consumption, MaterialLot
 from tests.production.conftest import batch, plant, running  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -79,3 +79,31 @@ def test_the_local_camera_decoder_reads_a_gs1_datamatrix(page, sign_in, live_ser
     assert text.lstrip("\x1d") == "240MEM\x1d10ML000001\x1d17291231"
     assert all(r.startswith((live_server.url, "data:")) for r in requests)  # nothing from another host
     assert page.csp_errors == []
+
+
+def test_a_supplier_label_fills_in_the_receipt_of_a_lot(page, sign_in, live_server, plant):  # noqa: F811
+    from lims.services import update_record
+    from tests.production.factories import gtin
+
+    supplier_gtin = gtin(77)
+    bad_gtin = supplier_gtin[:-1] + str((int(supplier_gtin[-1]) + 1) % 10)
+    update_record(plant.materials["MEM"], {"supplier_gtin": supplier_gtin}, user=plant.user, reason="GS1 labels")
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    sign_in("production")
+    page.goto(f"{live_server.url}/production/material-lots/new/")
+    page.get_by_label("Scan the supplier's label").click()
+    type_like_a_scanner(page, [("01", supplier_gtin), ("17", "271231"), ("10", "SUP-2607")])
+    page.wait_for_selector("[data-scan-filled]")
+    assert page.locator("#id_material").input_value() == str(plant.materials["MEM"].pk)
+    assert page.locator("#id_supplier_lot").input_value() == "SUP-2607"
+    assert page.locator("#id_expiry_date").input_value() == "2027-12-31"
+    page.locator("#id_supplier_lot").fill("TYPED")
+    page.get_by_label("Scan the supplier's label").fill("")
+    page.get_by_label("Scan the supplier's label").click()
+    type_like_a_scanner(page, [("01", bad_gtin), ("10", "SUP-9")])
+    page.wait_for_selector("[data-scan-error]")
+    assert "check digit" in page.locator("[data-scan-error]").inner_text()
+    assert page.locator("#id_supplier_lot").input_value() == "TYPED"  # a bad scan fills in nothing
+    assert MaterialLot.objects.count() == len(plant.lots)  # nothing received by scanning
+    assert errors == [] and page.csp_errors == []

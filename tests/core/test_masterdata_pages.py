@@ -50,7 +50,7 @@ def new_data(key, user):
         return {"code": "L-NEW", "name": "Manual line 9", "name_zh": "手工线 9", "kind": "manual",
                 "clean_room": room.pk, "rated_units_per_hour": 400, "active": "on"}
     if key == "production.rejectreason":
-        return {"code": "RJ-NEW", "name": "Torn pouch", "active": "on"}
+        return {"code": "RJ-NEW", "name": "Torn pouch", "name_zh": "铝箔袋破损", "active": "on"}
     if key == "qc.specification":
         product = PRODUCTION[kind_for_key("production.product").model](user, "product")
         return {"product": product.pk, "code": "WIDTH", "name": "Strip width", "name_zh": "试纸条宽度",
@@ -60,7 +60,7 @@ def new_data(key, user):
         return {"code": "JP", "name": "Japan", "name_zh": "日本", "authority": "PMDA",
                 "min_remaining_shelf_life_days": 180}
     if key == "lab.client":
-        return {"code": "H-NEW", "name": "City hospital", "kind": "hospital", "active": "on"}
+        return {"code": "H-NEW", "name": "City hospital", "name_zh": "市医院", "kind": "hospital", "active": "on"}
     if key == "lab.assay":
         return {"code": "FLU", "name": "Influenza antigen", "name_zh": "流感抗原", "method": "Lateral flow",
                 "tat_target_hours": 24, "price": "50", "result_type": "qualitative", "active": "on"}
@@ -98,7 +98,7 @@ def create_url(kind, user):
 def test_every_bilingual_master_record_has_its_pages():
     labels = {k.key for k in kinds()}
     assert labels == set(KEYS)
-    assert all(kind_for_key(k).bilingual for k in KEYS if k not in ("production.rejectreason", "lab.client"))
+    assert all(kind_for_key(k).bilingual for k in KEYS)
 
 
 def test_who_may_edit_comes_from_the_roles():
@@ -264,8 +264,7 @@ def test_process_steps_are_edited_on_the_product_page(production_user, qa_user, 
     assert "Changed by: Production, Admin." in reader
 
 
-@pytest.mark.parametrize("key", [k for k in KEYS if k not in ("production.rejectreason", "lab.client",
-                                                                "production.processstep")])
+@pytest.mark.parametrize("key", [k for k in KEYS if k != "production.processstep"])
 def test_lists_show_the_readers_language_and_search_either_name(key, personas, client_for):
     kind = kind_for_key(key)
     editor = personas[ROLES[key][0]]

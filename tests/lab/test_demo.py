@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from lab import demo
-from lab.models import Sample
+from lab.models import Client, Sample
 from lims import demo as core_demo
 from lims.management.commands.seed_demo import DemoContext
 from lims.models import Signature
@@ -54,3 +54,15 @@ def test_a_second_seed_reviews_nothing_more(two_days):
     before = set(Sample.objects.filter(reviewed_by__isnull=False).values_list("pk", "version"))
     seed()
     assert set(Sample.objects.filter(reviewed_by__isnull=False).values_list("pk", "version")) == before
+
+
+def test_the_demo_clients_have_chinese_names_also_when_seeded_before(two_days):
+    from lims.services import update_record
+
+    seed()
+    names = dict(Client.objects.values_list("code", "name_zh"))
+    assert names["CQ-GEN"] == "重庆市人民医院" and all(names.values()), names
+    hospital = Client.objects.get(code="CQ-GEN")
+    update_record(hospital, {"name_zh": ""}, user=hospital.history.first().history_user, reason="as before issue 19")
+    seed()
+    assert Client.objects.get(code="CQ-GEN").name_zh == "重庆市人民医院"

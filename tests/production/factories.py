@@ -67,9 +67,10 @@ def make_process_step(user, reason):
     return make_product(user, reason).process_steps.order_by("sequence").first()
 
 
-def make_reject_reason(user, reason):
+def make_reject_reason(user, reason, **overrides):
     n = number()
-    return create_record(RejectReason, {"code": f"R{n}", "name": f"Reason {n}"}, user=user, reason=reason)
+    return create_record(RejectReason, {"code": f"R{n}", "name": f"Reason {n}", **overrides}, user=user,
+                         reason=reason)
 
 
 def make_plant(user, reason):

@@ -9,7 +9,7 @@ from django.db import transaction
 from lims import demo as core_demo
 from lims.management.commands.seed_demo import DemoContext
 from production import demo
-from production.models import Batch, Line, MaterialLot, Plant, Product
+from production.models import Batch, Line, MaterialLot, Plant, Product, RejectReason
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +50,9 @@ def test_the_demo_plant_is_seeded_once_with_history(short_window):
     assert batch.steps.count() == 8 and batch.consumptions.count() >= 17
     row = batch.history.order_by("-history_id").first()
     assert row.history_user.username == "production" and row.history_change_reason == "end of batch"
+    names_zh = dict(RejectReason.objects.values_list("code", "name_zh"))
+    assert len(names_zh) == len(demo.REJECT_REASONS) and all(names_zh.values())
+    assert names_zh["DESIC"] == "缺少干燥剂"  # the reject reason, not the material of the same code (干燥剂)
 
 
 def test_the_demo_is_deterministic(short_window):
