@@ -36,3 +36,17 @@ def test_the_excursion_filters_show_their_labels_on_the_page(client_for, product
     assert ">clean room</label>" not in english and ">level</label>" not in english
     chinese = client.get("/production/monitoring/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert ">Clean room</label>" not in chinese and ">Level</label>" not in chinese
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/qc/inspections/", "/qc/deviations/", "/qc/dispositions/",
+                                  "/regulatory/shipments/", "/lab/samples/", "/incubator/projects/"])
+def test_every_list_filter_label_starts_with_a_capital(client_for, admin_user, path):
+    """Whatever an app's filter declares (a model field's lower-case verbose name too), the shared list page
+    shows the label capitalised."""
+    import re
+
+    html = client_for(admin_user).get(path).content.decode()
+    labels = re.findall(r'<label class="form-label small" for="[^"]+">([^<]+)</label>', html)
+    assert labels, f"{path} shows no filter"
+    assert [label for label in labels if not label[:1].isupper()] == [], labels
