@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProductionConfig(AppConfig):
     default_auto_field = 'django.db.models.BigAutoField'
     name = 'production'
+    verbose_name = _("Production")
 
     def ready(self):
         from lims.registry import register_batch_part

@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RegulatoryConfig(AppConfig):
     default_auto_field = 'django.db.models.BigAutoField'
     name = 'regulatory'
+    verbose_name = _("Regulatory")
 
     def ready(self):
         from lims.registry import register_batch_part, register_panel, register_record_section

@@ -156,3 +156,13 @@ def test_each_app_registered_its_batch_parts_and_record_sections_from_ready():
     assert {f.__module__ for f in record_section_funcs()} >= {"production.monitoring.record",
                                                                "production.labelling.record", "qc.record",
                                                                "regulatory.record"}
+
+
+def test_each_part_names_its_app_in_the_reader_language(walked):
+    """The story's Record column names the app a row comes from: in Chinese, 生产 and 法规事务, not the English."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        apps = {e["app"]: e["app_name"] for e in batch_story(walked.batch)}
+    assert apps["production"] == "生产" and apps["regulatory"] == "法规事务"
+    assert all(name and not name.isascii() for name in apps.values()), apps
