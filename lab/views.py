@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
@@ -22,22 +22,10 @@ from lab.intake import COLUMNS, IntakeFileError, check_file
 from lab.models import Assay, Client, Sample
 from lab.throughput import MAX_DAYS, Query, compute, window
 from lims import search
-from lims.listing import Column, ListPage, RolePageMixin
+from lims.listing import Column, ListPage, LocalTimeColumn, RolePageMixin
 from lims.masterdata import MasterListMixin
 from lims.pages import ServiceFormView, SigningActionView, chart_config
 from lims.signatures import signature_rows
-
-#: How a lab page shows a moment: in the reader's time zone, the zone named (DESIGN.md: times on screens and PDFs
-#: are local with the zone named; the same pattern as production.monitoring.notices).
-LOCAL_TIME = "Y-m-d H:i T"
-
-
-class LocalTimeColumn(Column):
-    """A moment shown in the reader's time zone with the zone named; exports keep the instant itself."""
-
-    def display(self, row):
-        value = self.value(row)
-        return formats.date_format(timezone.localtime(value), LOCAL_TIME) if value else ""
 
 
 # --- clients and assays ----------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.dateparse import parse_date
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +51,21 @@ class Column:
     def display(self, row):
         """The cell as a page shows it (``display_value``); exports keep ``value`` (``_plain``)."""
         return display_value(self.value(row))
+
+
+LOCAL_TIME = "Y-m-d H:i T"  # a moment in the reader's time zone, the zone named (2026-12-02 04:38 CST)
+
+
+class LocalTimeColumn(Column):
+    """A moment shown in the reader's time zone with the zone named; exports keep the stored instant (so an
+    export still reads it straight from the database, ``_value_plan``)."""
+
+    def display(self, row):
+        value = self.value(row)
+        return formats.date_format(timezone.localtime(value), LOCAL_TIME) if value else ""
+
+
+PLAIN_COLUMNS = (Column, LocalTimeColumn)  # column classes whose export is the stored value itself
 
 
 def display_value(value):
@@ -265,7 +280,7 @@ def _value_plan(model, columns):
     name, a custom Column class)."""
     paths, formats = [], []
     for column in columns:
-        if type(column) is not Column:
+        if type(column) not in PLAIN_COLUMNS:
             return None
         parts = column.accessor.split(".")
         target = model
