@@ -234,8 +234,10 @@ def _consume(batch, kits, user):
         for lot in MaterialLot.objects.usable().filter(material=line.material, supplier_lot__startswith="DEMO-") \
                 .exclude(supplier_lot__contains="-X").order_by("expiry_date", "pk"):
             take = min(wanted, lot.quantity_remaining)
+            # 20 minutes after the start, or now for a batch started less than 20 minutes ago (seeded between
+            # 06:00 and 06:20 local time, the moment would be in the future and the service refuses it)
             services.consume_material(batch, material_lot=lot, quantity=take, user=user, reason="dispensed",
-                                      at=batch.started_at + timedelta(minutes=20))
+                                      at=min(batch.started_at + timedelta(minutes=20), timezone.now()))
             wanted -= take
             if wanted <= 0:
                 break
