@@ -234,14 +234,25 @@ def shippable_summary(markets, on_date, limit=500):
     return summary
 
 
-def eligible_markets(batch, on_date) -> list:
+def eligible_markets(batch, on_date, *, verification=_UNSET) -> list:
     """The markets ``batch`` may be shipped to on ``on_date`` (every check passes but ``nothing_to_ship``), by
-    code: the shipment form preselects the first."""
+    code: the shipment form preselects the first. ``verification``: the lot's BatchVerification (or None), when
+    the caller has loaded it. Markets, their rules in force, the kinds, the product's
+    certifications and the lot's verification are each loaded once, whatever the number of markets."""
     from regulatory.models import Market
 
+    markets = list(Market.objects.order_by("code"))
+    rules = rules_in_force(markets, on_date)
+    kinds = {k.code: k for k in CertificationKind.objects.all()}
+    certs = {}
+    for cert in Certification.objects.filter(product_id=batch.product_id, market__in=markets):
+        certs.setdefault(cert.market_id, []).append(cert)
+    if verification is _UNSET:
+        verification = BatchVerification.objects.filter(batch=batch).first()
     found = []
-    for market in Market.objects.order_by("code"):
-        _ok, reasons = eligibility(batch, market, on_date)
+    for market in markets:
+        _ok, reasons = eligibility(batch, market, on_date, rule=rules.get(market.pk), kinds=kinds,
+                                   certifications=certs.get(market.pk, []), verification=verification)
         if all(r["code"] == "nothing_to_ship" for r in reasons):
             found.append(market)
     return found

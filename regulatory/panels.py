@@ -28,7 +28,8 @@ def batch_panel_context(request, batch):
     if can_ship:
         from regulatory.eligibility import eligible_markets
 
-        ship_to = next(iter(eligible_markets(batch, today)), None)
+        loaded = {"verification": verification} if required else {}
+        ship_to = next(iter(eligible_markets(batch, today, **loaded)), None)
     return {"required": required, "verification": verification, "clock_end": end,
             "days_left": max(0, (end - today).days) if end else None, "shipments": shipments,
             "can_open": user.has_perm("regulatory.add_batchverification"), "can_ship": can_ship,

@@ -337,6 +337,14 @@ def labels_issued(batch, template: str | None = None) -> int:
     return jobs.aggregate(n=Sum("copies"))["n"] or 0
 
 
+def labels_issued_by_template(batch) -> dict[str, int]:
+    """template → labels issued for ``batch`` (every template named, 0 where none), in one query."""
+    issued = dict.fromkeys(BATCH_TEMPLATES, 0)
+    for row in PrintJob.objects.filter(batch=batch).values("template").annotate(n=Sum("copies")).order_by():
+        issued[row["template"]] = row["n"] or 0
+    return issued
+
+
 # Extension point: what a discrepancy opens. A higher app (qc) registers ``open(reconciliation, user) -> record``
 # and ``find(reconciliation) -> record | None`` in its AppConfig.ready(); labelling never imports it.
 _DISCREPANCY_HANDLERS: list[tuple[Callable, Callable]] = []

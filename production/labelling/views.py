@@ -39,6 +39,7 @@ from .services import (
     job_pdf,
     job_zpl,
     labels_issued,
+    labels_issued_by_template,
     max_copies,
     print_labels,
     reconcile_labels,
@@ -159,13 +160,16 @@ def start_output(request, job: PrintJob, output: str, printer, reason: str, key:
 KITS_PER_CASE = 20  # the shipping case of the demo's kits; settings.LIMS_KITS_PER_CASE overrides it
 
 
-def print_initial(batch) -> dict:
+def print_initial(batch, cases_issued: int | None = None) -> dict:
     """The print form's prefill: for a released batch, the case labels still to issue for the kits released (one
-    per case, rounded up), made as a PDF in the background; otherwise one unit label."""
+    per case, rounded up), made as a PDF in the background; otherwise one unit label. ``cases_issued``: the case
+    labels already issued, when the caller has counted them."""
     if batch.status != "released" or not batch.quantity_released:
         return {}
     per_case = max(1, int(getattr(settings, "LIMS_KITS_PER_CASE", KITS_PER_CASE)))
-    cases = -(-batch.quantity_released // per_case) - labels_issued(batch, "case")
+    if cases_issued is None:
+        cases_issued = labels_issued(batch, "case")
+    cases = -(-batch.quantity_released // per_case) - cases_issued
     if cases < 1:
         return {}
     return {"template": "case", "copies": min(cases, max_copies()), "output": "pdf"}
@@ -176,19 +180,21 @@ def labelling_context(request, batch) -> dict | None:
     user = request.user
     if not user.has_perm("labelling.view_printjob"):
         return None
+    by_template = labels_issued_by_template(batch)
+    printable = is_printable(batch)
     return {
         "batch": batch,
         "jobs": _jobs(PrintJob.objects.filter(batch=batch)),
         "reconciliations": [(r, discrepancy_records(r)) for r in
                             LabelReconciliation.objects.filter(batch=batch).select_related("recorded_by", "batch")],
-        "issued": labels_issued(batch),
-        "issued_by_template": {t: labels_issued(batch, t) for t in ("unit", "case")},
-        "printable": is_printable(batch),
-        "can_print": user.has_perm("labelling.add_printjob") and is_printable(batch),
+        "issued": sum(by_template.values()),
+        "issued_by_template": by_template,
+        "printable": printable,
+        "can_print": user.has_perm("labelling.add_printjob") and printable,
         "can_output": user.has_perm("labelling.add_printjob"),
         "can_reconcile": user.has_perm("labelling.add_labelreconciliation"),
         "can_view_record": user.has_perm("production.view_batch"),
-        "print_form": PrintForm(initial=print_initial(batch)),
+        "print_form": PrintForm(initial=print_initial(batch, by_template.get("case", 0))),
         "output_form": OutputForm() if user.has_perm("labelling.add_printjob") else None,
         "reconcile_form": ReconcileForm(),
     }

@@ -9,7 +9,15 @@ from django.utils import timezone
 from regulatory import services
 from regulatory.eligibility import eligible_markets
 from regulatory.models import Shipment
-from tests.regulatory.factories import eligible_setup, make_market, make_released_batch
+from tests.helpers import assert_constant_queries
+from tests.regulatory.factories import (
+    eligible_setup,
+    make_certification,
+    make_kind,
+    make_market,
+    make_released_batch,
+    make_rule,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +58,20 @@ def test_a_prefilled_shipment_to_an_ineligible_market_is_refused(client_for, adm
         "batch": batch.lot_number, "market": other.code, "quantity": 10, "shipped_on": timezone.localdate(),
         "consignee": "X"})
     assert response.status_code == 200 and Shipment.objects.count() == 0
+
+
+def test_the_batch_page_checks_every_market_in_a_fixed_number_of_queries(client_for, admin_user, regulatory_user):
+    """The shipment link asks every market whether the lot may go there: markets, their rules, kinds and the
+    product's certifications are loaded once, so more markets (eligible or not) cost no more queries."""
+    batch, market, _kind = eligible_setup(admin_user)
+
+    def more_markets():
+        for _ in range(3):
+            other = make_market(admin_user)
+            kind = make_kind(admin_user)
+            make_rule(admin_user, market=other, kinds=[kind])
+            make_certification(admin_user, product=batch.product, market=other, kind=kind)
+        make_market(admin_user)  # and one without a rule
+
+    assert_constant_queries(client_for(regulatory_user), batch.get_absolute_url(), more_markets)
+    assert len(eligible_markets(batch, timezone.localdate())) == 4
