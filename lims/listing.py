@@ -17,6 +17,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.dateparse import parse_date
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -76,6 +78,26 @@ def display_value(value):
     if isinstance(value, AbstractBaseUser):
         return printed_name(value)
     return value
+
+
+def cell_html(value) -> str:
+    """A cell's value as ``{{ value }}`` renders it in a template (``render_value_in_context``): a moment in the
+    reader's time zone, numbers and dates in the reader's format, HTML escaped unless already safe."""
+    value = formats.localize(timezone.template_localtime(value))
+    return conditional_escape(value if isinstance(value, str) else str(value))
+
+
+def row_html(obj, cells) -> str:
+    """A list row's cells (``<td>…</td>`` each) built in one pass instead of a template loop over every cell —
+    the largest cost of a list page. ``cells``: (link, getter) per column; a link column links the row's page."""
+    parts = []
+    for link, get in cells:
+        value = cell_html(get(obj))
+        if link:
+            parts.append(f'<td><a href="{escape(obj.get_absolute_url())}">{value}</a></td>')
+        else:
+            parts.append(f"<td>{value}</td>")
+    return mark_safe("".join(parts))  # every value escaped above
 
 
 class RolePageMixin(LoginRequiredMixin):
@@ -216,8 +238,8 @@ class ListPage(RolePageMixin, TemplateView):
         size = self.page_size()
         page = self._page(qs, size)
         count = paging.bounded_count(qs)
-        cells = [(c, _display_getter(self.model, c)) for c in self.columns]
-        rows = [{"object": obj, "cells": [(c, get(obj)) for c, get in cells]} for obj in page.rows]
+        cells = [(c.link, _display_getter(self.model, c)) for c in self.columns]
+        rows = [{"object": obj, "html": row_html(obj, cells)} for obj in page.rows]
         query = self.request.GET.copy()
         for k in ("page", "cursor", "at"):
             query.pop(k, None)
