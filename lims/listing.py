@@ -83,6 +83,8 @@ def display_value(value):
 def cell_html(value) -> str:
     """A cell's value as ``{{ value }}`` renders it in a template (``render_value_in_context``): a moment in the
     reader's time zone, numbers and dates in the reader's format, HTML escaped unless already safe."""
+    if type(value) is str:  # most cells: nothing to convert or localise (a SafeString is not exactly str)
+        return escape(value)
     value = formats.localize(timezone.template_localtime(value))
     return conditional_escape(value if isinstance(value, str) else str(value))
 

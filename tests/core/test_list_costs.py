@@ -94,3 +94,36 @@ def test_xlsx_cells_fast_path_still_escapes():
     sheet = openpyxl.load_workbook(io.BytesIO(body)).active
     values = [c.value for c in list(sheet.iter_rows())[1]]
     assert values == ["plain", "a < b & c", " padded ", "'=HYPERLINK(1)", 3, 2.5, "1.50", "True", "bell"]
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_row_built_in_python_reads_as_the_template_would_render_it(language, settings):
+    """lims.listing.row_html replaces the template's loop over cells: every kind of value a cell holds must come
+    out exactly as ``{{ value }}`` renders it (local time, the reader's number and date format, escaping)."""
+    from datetime import UTC, date, datetime
+
+    from django.template import engines
+    from django.utils import translation
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext_lazy
+
+    from lims.listing import row_html
+
+    settings.TIME_ZONE = "Asia/Shanghai"
+    values = ["<b>A & B</b>", mark_safe('<span class="badge">ok</span>'), 1234567, Decimal("1234.50"), 0.25,
+              date(2026, 3, 2), datetime(2026, 3, 1, 23, 30, tzinfo=UTC), gettext_lazy("yes"), "", 'say "x"']
+
+    class Row:
+        def get_absolute_url(self):
+            return "/x/?a=1&b=2"
+
+    cells = [(i == 0, (lambda _row, v=v: v)) for i, v in enumerate(values)]
+    template = engines["django"].from_string(
+        '{% for v in values %}<td>{% if forloop.first %}<a href="{{ url }}">{{ v }}</a>{% else %}{{ v }}{% endif %}'
+        "</td>{% endfor %}")
+    with translation.override(language):
+        expected = template.render({"values": values, "url": Row().get_absolute_url()})
+        built = row_html(Row(), cells)
+    assert built == expected
+    assert "2026-03-02 07:30" in built or "2026年3月2日" in built  # the moment in the reader's zone, not UTC
+    assert "&lt;b&gt;A &amp; B&lt;/b&gt;" in built and '<span class="badge">ok</span>' in built
