@@ -5,8 +5,9 @@ interleaved with the Django admin changelist on the same table.
     .venv/bin/python bench/pages.py --database-url postgres://postgres@127.0.0.1:5432/lims_bench
 
 For every case (page 1, a deep page reached by its cursor link, a filter, a search) the script requests the
-app's URL and the admin changelist of the same table in turn (one client: ``--requests`` of each; twenty
-clients: each thread alternates the two for ``--seconds``) and records p50/p95 latency and throughput. It writes
+app's URL and the admin changelist of the same table (one client: ``--requests`` of each, in turn; twenty
+clients: ``--seconds`` split into phases of app only, admin only, app, admin, each side's throughput over its
+own phases) and records p50/p95 latency and throughput. It writes
 ``bench/results/pages-<database>.md`` (and ``pages.md`` with every run found) with the database, the row counts
 measured, the load average, and the numbers. No timed assertion anywhere: these are measurements.
 """
@@ -180,39 +181,47 @@ def one_client(base, cookie, api_token, app, admin, n):
     return app_t, admin_t
 
 
-def many_clients(base, cookie, api_token, app, admin, clients, seconds):
-    results = {"app": [], "admin": []}
-    lock = threading.Lock()
+def _hammer(base, cookie, api_token, path, clients, seconds):
+    """``clients`` threads requesting ``path`` back to back for ``seconds``: (latencies, elapsed)."""
+    latencies, errors, lock = [], [], threading.Lock()
     stop = time.monotonic() + seconds
-    errors = []
 
-    def work(i):
+    def work():
         client = Client(base, cookie, api_token)
-        mine = {"app": [], "admin": []}
-        turn = i % 2
+        mine = []
         try:
             while time.monotonic() < stop:
-                if admin and turn:
-                    mine["admin"].append(client.get(admin))
-                else:
-                    mine["app"].append(client.get(app))
-                turn = 1 - turn
+                mine.append(client.get(path))
         except Exception as exc:
             errors.append(str(exc))
         with lock:
-            for k in mine:
-                results[k].extend(mine[k])
+            latencies.extend(mine)
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(clients)]
+    threads = [threading.Thread(target=work) for _ in range(clients)]
     started = time.monotonic()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    elapsed = time.monotonic() - started
     if errors:
         raise RuntimeError(errors[0])
-    return results, elapsed
+    return latencies, time.monotonic() - started
+
+
+def many_clients(base, cookie, api_token, app, admin, clients, seconds):
+    """Throughput of the app's URL and of the admin changelist, each under ``clients`` concurrent clients of its
+    own: phases of app, admin, app, admin (a quarter of ``seconds`` each), so that both meet the same background
+    load; each side's rate is its requests over its own phases' time. (Threads that alternated the two URLs
+    would force equal counts and hide the difference.)"""
+    results = {"app": [], "admin": []}
+    spent = {"app": 0.0, "admin": 0.0}
+    phases = ("app", "admin", "app", "admin") if admin else ("app", "app")
+    for side in phases:
+        latencies, elapsed = _hammer(base, cookie, api_token, app if side == "app" else admin, clients,
+                                     seconds / len(phases))
+        results[side].extend(latencies)
+        spent[side] += elapsed
+    return results, spent
 
 
 def serve(database_url, workers, port):
@@ -266,10 +275,10 @@ def main(argv=None):
             heavy = [p for p in args.only.split(",") if p] or ["batch list page 1", "batch list row", "sample list row",
                                                                "API samples row", "/audit/ page 1"]
             if any(name.startswith(p) for p in heavy):
-                res, elapsed = many_clients(base, cookie, api_token, app, admin, args.clients, args.seconds)
+                res, spent = many_clients(base, cookie, api_token, app, admin, args.clients, args.seconds)
                 row.update(c_p50=pct(res["app"], 0.5), c_p95=pct(res["app"], 0.95),
-                           c_rate=len(res["app"]) / elapsed,
-                           c_admin_rate=len(res["admin"]) / elapsed if admin else None,
+                           c_rate=len(res["app"]) / spent["app"],
+                           c_admin_rate=len(res["admin"]) / spent["admin"] if admin else None,
                            c_admin_p95=pct(res["admin"], 0.95) if admin else None)
             rows.append(row)
             print(row, flush=True)
@@ -294,8 +303,8 @@ def render(vendor, counts, rows, args, load_before, load_after):
              f"Data: {', '.join(f'{v:,} {k}' for k, v in counts.items())}. gunicorn {args.workers} workers on this "
              f"2-core machine shared with other work; load average {load_before[0]:.1f} before, "
              f"{load_after[0]:.1f} after. One client: {args.requests} requests of each URL, alternating with the "
-             f"admin changelist of the same table. {args.clients} clients: {args.seconds:.0f} s per case, each "
-             "thread alternating the app's URL and the admin's.", "",
+             f"admin changelist of the same table. {args.clients} clients: {args.seconds:.0f} s per case in four "
+             "phases (app, admin, app, admin), each side's rate over its own phases.", "",
              "| case | 1 client p50 / p95 ms | admin p50 / p95 ms | 20 clients p50 / p95 ms | 20 clients req/s "
              "(app / admin) |", "| --- | ---: | ---: | ---: | ---: |"]
     for r in rows:
