@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
-from functools import partial
+from functools import lru_cache, partial
 from weakref import WeakKeyDictionary
 
 from reportlab.lib.units import mm
@@ -108,7 +108,7 @@ def _draw_cell(canvas: Canvas, cell: _Cell, box: Box, symbol_size: float, font_s
                varying: bool = True) -> None:
     """The cell's symbol (when ``fixed``) and its value (when ``varying``) beside it."""
     symbol_y = box.y + (box.height - symbol_size) / 2
-    used = cell.draw_symbol(canvas if fixed else _MEASURE, box.x, symbol_y, symbol_size)
+    used = cell.draw_symbol(canvas, box.x, symbol_y, symbol_size) if fixed else _width(cell.draw_symbol, symbol_size)
     if cell.value and varying:
         gap = 0.3 * symbol_size
         text_box = Box(box.x + used + gap, symbol_y, box.width - used - gap, symbol_size)
@@ -268,6 +268,12 @@ def _ignore(*args, **kwargs):
 
 
 _MEASURE = _Measure()
+
+
+@lru_cache(maxsize=64)
+def _width(draw_symbol: Callable[[Canvas, float, float, float], float], size: float) -> float:
+    """The width ``draw_symbol`` takes at ``size`` (the same wherever it is drawn)."""
+    return draw_symbol(_MEASURE, 0.0, 0.0, size)
 
 _FIXED_FIELDS = tuple(field.name for field in fields(LabelData) if field.name != "serial")
 _FIXED_ARTWORK: WeakKeyDictionary[Canvas, dict[tuple, str]] = WeakKeyDictionary()
