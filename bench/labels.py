@@ -5,8 +5,13 @@ sheets with the real engine (lims.labels.render_labels), the PDF sizes, and two 
 * ``raster QR`` — text plus the qrcode package's PIL image of the Digital Link made and embedded for every label
   (the naive way: one raster image per label). Slow, so it runs on BASELINE_N labels; rates are comparable.
 
-The engine draws codes as vector paths; a lot's codes are the same on every unit label, so their matrices are
-encoded once per job (cached), while each case label has its own serial and so its own DataMatrix and QR.
+The engine draws codes as vector paths; a lot's codes are the same on every unit label, so a unit label is drawn
+once per job and placed as a form. Each case label has its own serial and so its own DataMatrix (the QR, the lot's
+Digital Link, is the same on all of them); everything else on a lot's case labels is one form per document
+(issue 14), so a case label costs its DataMatrix, its UDI text and its serial.
+
+The machine is shared: besides wall-clock rates the table gives the CPU seconds of this process and the load
+average before and after the run, so a slow row can be told from a busy machine.
 A request is capped at 5,000 labels (lims.labels.render.MAX_LABELS_PER_DOCUMENT), so 10,000 are two documents.
 No database is used: ``--database-url`` is accepted (bench/run.py passes it) and ignored.
 
@@ -107,6 +112,7 @@ def main():
     parser.add_argument("--database-url", help="ignored: this benchmark uses no database")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results" / "labels.md"))
     args = parser.parse_args()
+    load_before = os.getloadavg()
     rows = []
     for template, case in (("unit", False), ("case", True)):
         for stock in ("roll-100x70", "a4-2x4") if case else ("roll-60x40", "a4-3x8"):
@@ -115,26 +121,33 @@ def main():
                 ("baseline: raster QR per label", BASELINE_N, lambda s=stock: baseline(s, raster=True, n=BASELINE_N)),
                 ("ceiling: text only", N, lambda s=stock: baseline(s, raster=False, n=N)),
             ):
+                cpu = time.process_time()
                 seconds, size = run()
-                rows.append((template, stock, name, n, n / seconds, seconds, size))
-                print(f"{template:5} {stock:12} {name:38} {n / seconds:8.0f} labels/s  {size / 1e6:6.1f} MB",
-                      flush=True)
+                cpu = time.process_time() - cpu
+                rows.append((template, stock, name, n, n / seconds, seconds, cpu, size))
+                print(f"{template:5} {stock:12} {name:38} {n / seconds:8.0f} labels/s  {cpu:6.2f} CPU s  "
+                      f"{size / 1e6:6.1f} MB", flush=True)
+    load_after = os.getloadavg()
     lines = [
         "# Label throughput",
         "",
         f"`bench/labels.py`: {N:,} labels of each kind ({BASELINE_N:,} for the raster baseline), rendered to PDF "
         f"in documents of at most {MAX_LABELS_PER_DOCUMENT:,}; "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; Python "
-        f"{platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs; load average "
-        f"{os.getloadavg()[0]:.1f}. No database involved.",
+        f"{platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs; load average (1, 5, 15 min) "
+        f"{_load(load_before)} before, {_load(load_after)} after. No database involved.",
         "",
-        "| labels | stock | how | count | labels/s | seconds | PDF size (MB) |",
-        "| --- | --- | --- | ---: | ---: | ---: | ---: |",
+        "| labels | stock | how | count | labels/s | seconds | CPU s | PDF size (MB) |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
-    lines += [f"| {t} | {s} | {name} | {n:,} | {r:,.0f} | {sec:.2f} | {size / 1e6:.1f} |"
-              for t, s, name, n, r, sec, size in rows]
+    lines += [f"| {t} | {s} | {name} | {n:,} | {r:,.0f} | {sec:.2f} | {cpu:.2f} | {size / 1e6:.1f} |"
+              for t, s, name, n, r, sec, cpu, size in rows]
     Path(args.output).write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"written to {args.output}")
+
+
+def _load(averages: tuple[float, float, float]) -> str:
+    return " / ".join(f"{value:.2f}" for value in averages)
 
 
 if __name__ == "__main__":

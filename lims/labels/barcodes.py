@@ -16,13 +16,14 @@ footprint is painted white, so a layout only has to keep other artwork out of it
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy
 import qrcode
 import qrcode.constants
 import zxingcpp
-from reportlab.lib.colors import black, white
+from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfgen.canvas import Canvas
 
 from .gs1 import ElementString
@@ -34,14 +35,8 @@ Matrix = tuple[tuple[bool, ...], ...]
 """Rows of modules from the top, ``True`` for a dark module."""
 
 
-@lru_cache(maxsize=512)
-def datamatrix_modules(content: ElementString | str) -> Matrix:
-    """Encode a DataMatrix ECC 200 symbol and return its module matrix (without quiet zone).
-
-    An ``ElementString`` is encoded as a GS1 DataMatrix (FNC1 in first position, FNC1 separators); a plain
-    ``str`` as an ordinary DataMatrix of that text, e.g. a sample tube's barcode. Raises ``ValueError`` when the
-    encoder refuses the data.
-    """
+def _datamatrix_dark(content: ElementString | str) -> numpy.ndarray:
+    """Encode a DataMatrix ECC 200 symbol: its modules (without quiet zone) as a boolean array, True for dark."""
     if isinstance(content, ElementString):
         # Bracketed AIs are unambiguous: neither "[" nor "]" belongs to the GS1 AI-82 character set.
         text = "".join(f"[{ai}]{value}" for ai, value in content.fields)
@@ -50,8 +45,18 @@ def datamatrix_modules(content: ElementString | str) -> Matrix:
         if not content:
             raise ValueError("A DataMatrix needs some data to encode.")
         symbol = zxingcpp.create_barcode(content, zxingcpp.BarcodeFormat.DataMatrix, forceSquare=True)
-    pixels = memoryview(symbol.to_image(scale=1, add_quiet_zones=False)).tolist()
-    return tuple(tuple(pixel == 0 for pixel in row) for row in pixels)
+    return numpy.asarray(symbol.to_image(scale=1, add_quiet_zones=False)) == 0
+
+
+@lru_cache(maxsize=512)
+def datamatrix_modules(content: ElementString | str) -> Matrix:
+    """Encode a DataMatrix ECC 200 symbol and return its module matrix (without quiet zone).
+
+    An ``ElementString`` is encoded as a GS1 DataMatrix (FNC1 in first position, FNC1 separators); a plain
+    ``str`` as an ordinary DataMatrix of that text, e.g. a sample tube's barcode. Raises ``ValueError`` when the
+    encoder refuses the data.
+    """
+    return tuple(map(tuple, _datamatrix_dark(content).tolist()))
 
 
 @lru_cache(maxsize=512)
@@ -63,19 +68,48 @@ def qr_modules(text: str) -> Matrix:
     return tuple(tuple(bool(module) for module in row) for row in code.get_matrix())
 
 
-_DARK_RUN = re.compile(rb"\x01+")
+def _matrix_operators(dark: numpy.ndarray) -> str:
+    """The PDF path operators of the module array ``dark`` in module units (one ``re`` per run of dark modules in a
+    row, rows counted from the bottom), ending with a fill: integers only, so they are short and cheap to write.
+
+    The runs are found with numpy (where a row steps from light to dark and back) and written by one ``%``
+    format, so a symbol costs a few array operations rather than a Python loop over its modules.
+    """
+    rows, columns = dark.shape
+    padded = numpy.zeros((rows, columns + 2), numpy.int8)
+    padded[:, 1:-1] = dark
+    steps = numpy.diff(padded, axis=1)
+    run_rows, starts = numpy.nonzero(steps == 1)
+    _, ends = numpy.nonzero(steps == -1)  # row-major like the starts, so the n-th end closes the n-th start
+    values = numpy.empty((len(starts), 3), numpy.int64)
+    values[:, 0] = starts
+    values[:, 1] = rows - 1 - run_rows
+    values[:, 2] = ends - starts
+    return ("%d %d %d 1 re\n" * len(starts)) % tuple(values.ravel().tolist()) + "f"
 
 
-def _matrix_operators(matrix: Matrix) -> str:
-    """The PDF path operators of ``matrix`` in module units (one ``re`` per run of dark modules in a row, rows
-    counted from the bottom), ending with a fill: integers only, so they are short and cheap to write."""
-    rows = len(matrix)
-    parts = []
-    for row_index, row in enumerate(matrix):
-        row_y = rows - 1 - row_index
-        parts.extend(f"{run.start()} {row_y} {run.end() - run.start()} 1 re" for run in _DARK_RUN.finditer(bytes(row)))
-    parts.append("f")
-    return "\n".join(parts)
+@dataclass(frozen=True)
+class _Drawing:
+    """A symbol ready to draw: its size in modules and its path operators in module units."""
+
+    rows: int
+    columns: int
+    operators: str
+
+    @classmethod
+    def of(cls, dark: numpy.ndarray) -> _Drawing:
+        rows, columns = dark.shape
+        return cls(rows, columns, _matrix_operators(dark))
+
+
+@lru_cache(maxsize=512)
+def _datamatrix_drawing(content: ElementString | str) -> _Drawing:
+    return _Drawing.of(_datamatrix_dark(content))
+
+
+@lru_cache(maxsize=512)
+def _qr_drawing(text: str) -> _Drawing:
+    return _Drawing.of(numpy.array(qr_modules(text), dtype=bool))
 
 
 def draw_matrix(canvas: Canvas, matrix: Matrix, x: float, y: float, module: float) -> None:
@@ -85,23 +119,28 @@ def draw_matrix(canvas: Canvas, matrix: Matrix, x: float, y: float, module: floa
     leaves no hairline seams between neighbouring modules. The path is written in module units under a scaling
     transform (``x y`` translate, ``module`` scale), so each rectangle is four small integers in the PDF.
     """
-    canvas.saveState()
-    canvas.setFillColor(black)
-    canvas.transform(module, 0, 0, module, x, y)
-    canvas.addLiteral(_matrix_operators(matrix))
-    canvas.restoreState()
+    canvas.addLiteral(_symbol_literal(_Drawing.of(numpy.array(matrix, dtype=bool)), x, y, module))
 
 
-def _draw_symbol(canvas: Canvas, matrix: Matrix, x: float, y: float, size: float, quiet_zone: int) -> float:
-    """Draw a square symbol centred in the ``size`` footprint with its quiet zone; return the module size."""
-    module = size / (max(len(matrix), len(matrix[0])) + 2 * quiet_zone)
-    canvas.saveState()
-    canvas.setFillColor(white)
-    canvas.rect(x, y, size, size, stroke=0, fill=1)
-    canvas.restoreState()
-    offset_x = (size - len(matrix[0]) * module) / 2
-    offset_y = (size - len(matrix) * module) / 2
-    draw_matrix(canvas, matrix, x + offset_x, y + offset_y, module)
+def _symbol_literal(drawing: _Drawing, x: float, y: float, module: float) -> str:
+    """The PDF operators that draw ``drawing`` in black, inside ``q``/``Q`` so that the canvas's own graphics
+    state (colours, transform) is untouched."""
+    return f"q 0 g {fp_str(module, 0, 0, module, x, y)} cm\n{drawing.operators}\nQ"
+
+
+def _draw_symbol(canvas: Canvas, drawing: _Drawing, x: float, y: float, size: float, quiet_zone: int) -> float:
+    """Draw a square symbol centred in the ``size`` footprint with its quiet zone; return the module size.
+
+    The footprint is painted white and the symbol drawn over it in one literal block of operators, so drawing a
+    symbol costs one string per label (the symbol's operators are computed once per content).
+    """
+    module = size / (max(drawing.rows, drawing.columns) + 2 * quiet_zone)
+    offset_x = (size - drawing.columns * module) / 2
+    offset_y = (size - drawing.rows * module) / 2
+    canvas.addLiteral(
+        f"q 1 g {fp_str(x, y, size, size)} re f Q\n"
+        + _symbol_literal(drawing, x + offset_x, y + offset_y, module)
+    )
     return module
 
 
@@ -114,7 +153,7 @@ def draw_datamatrix(canvas: Canvas, content: ElementString | str, x: float, y: f
     place = getattr(canvas, "place_code", None)
     if place is not None:
         return place("datamatrix", content, x, y, size)
-    return _draw_symbol(canvas, datamatrix_modules(content), x, y, size, DATAMATRIX_QUIET_ZONE)
+    return _draw_symbol(canvas, _datamatrix_drawing(content), x, y, size, DATAMATRIX_QUIET_ZONE)
 
 
 def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> float:
@@ -122,4 +161,4 @@ def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> float
     place = getattr(canvas, "place_code", None)
     if place is not None:
         return place("qr", text, x, y, size)
-    return _draw_symbol(canvas, qr_modules(text), x, y, size, QR_QUIET_ZONE)
+    return _draw_symbol(canvas, _qr_drawing(text), x, y, size, QR_QUIET_ZONE)

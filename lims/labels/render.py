@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from io import BytesIO
 
@@ -60,32 +61,44 @@ def render_labels(
 
     boxes = stock.label_boxes()
     sequence = [item for item in items for _ in range(copies)]
+    placements = Counter(id(item) for item in sequence)
     forms: dict[tuple[int, float, float], str] = {}
     for index, item in enumerate(sequence):
         position = index % len(boxes)
         if position == 0 and index:
             canvas.showPage()
         box = stock.printable_part(boxes[position])
-        # Copies of one item are identical: the label is drawn once into a PDF form XObject (still vector) and
-        # placed at every position, so a lot's codes are encoded and drawn once per job, not once per label.
-        key = (id(item), round(box.width, 3), round(box.height, 3))
-        name = forms.get(key)
-        if name is None:
-            name = forms[key] = f"label{len(forms)}"
-            canvas.beginForm(name, lowerx=0, lowery=0, upperx=box.width, uppery=box.height)
-            # Clip to the label so that nothing a template draws can reach a neighbouring label or the sheet edge.
-            clip = canvas.beginPath()
-            clip.rect(0, 0, box.width, box.height)
-            canvas.clipPath(clip, stroke=0, fill=0)
-            template.draw(canvas, Box(0, 0, box.width, box.height), item)
-            canvas.endForm()
         canvas.saveState()
         canvas.translate(box.x, box.y)
-        canvas.doForm(name)
+        if placements[id(item)] == 1:
+            # A label printed once (a case label with its own serial) is drawn straight onto the page: a form of
+            # its own would only add an object to the PDF.
+            _clip_to(canvas, box)
+            template.draw(canvas, Box(0, 0, box.width, box.height), item)
+        else:
+            # Copies of one item are identical: the label is drawn once into a PDF form XObject (still vector) and
+            # placed at every position, so a lot's codes are encoded and drawn once per job, not once per label.
+            key = (id(item), round(box.width, 3), round(box.height, 3))
+            name = forms.get(key)
+            if name is None:
+                name = forms[key] = f"label{len(forms)}"
+                canvas.beginForm(name, lowerx=0, lowery=0, upperx=box.width, uppery=box.height)
+                _clip_to(canvas, box)
+                template.draw(canvas, Box(0, 0, box.width, box.height), item)
+                canvas.endForm()
+            canvas.doForm(name)
         canvas.restoreState()
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+def _clip_to(canvas: Canvas, box: Box) -> None:
+    """Clip to the label (at the origin) so that nothing a template draws can reach a neighbouring label or the
+    sheet edge."""
+    clip = canvas.beginPath()
+    clip.rect(0, 0, box.width, box.height)
+    canvas.clipPath(clip, stroke=0, fill=0)
 
 
 def _default_author(items: Sequence) -> str:

@@ -15,10 +15,11 @@ The printed words are fixed regulatory artwork (English, plus the product's Chin
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
-from functools import partial
+from functools import lru_cache, partial
+from weakref import WeakKeyDictionary
 
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -103,10 +104,12 @@ class _Cell:
     bold: bool = False
 
 
-def _draw_cell(canvas: Canvas, cell: _Cell, box: Box, symbol_size: float, font_size: float) -> None:
+def _draw_cell(canvas: Canvas, cell: _Cell, box: Box, symbol_size: float, font_size: float, *, fixed: bool = True,
+               varying: bool = True) -> None:
+    """The cell's symbol (when ``fixed``) and its value (when ``varying``) beside it."""
     symbol_y = box.y + (box.height - symbol_size) / 2
-    used = cell.draw_symbol(canvas, box.x, symbol_y, symbol_size)
-    if cell.value:
+    used = cell.draw_symbol(canvas, box.x, symbol_y, symbol_size) if fixed else _width(cell.draw_symbol, symbol_size)
+    if cell.value and varying:
         gap = 0.3 * symbol_size
         text_box = Box(box.x + used + gap, symbol_y, box.width - used - gap, symbol_size)
         draw_line(canvas, cell.value, text_box, font=font_for(cell.value, bold=cell.bold), max_size=font_size)
@@ -172,11 +175,16 @@ def _draw_party(canvas: Canvas, box: Box, draw_symbol, name: str, address: str, 
         draw_paragraph(canvas, address, address_box, font=font_for(address), max_size=font_size)
 
 
-def _draw_kit_label(canvas: Canvas, box: Box, data: LabelData, *, serial: str | None) -> None:
+def _draw_kit_label(canvas: Canvas, box: Box, data: LabelData, *, serial: str | None, fixed: bool = True,
+                    varying: bool = True) -> None:
     """The layout shared by unit and case labels: header, particulars grid, then codes with the information block.
 
     The GS1 DataMatrix carries (01)(17)(10), plus (21) when ``serial`` is given; the QR code the lot's Digital Link
     URI (01, 10, 17); the human-readable interpretation runs under the codes.
+
+    ``fixed`` draws what is the same on every label of the lot, ``varying`` what holds the serial number: the UDI
+    (DataMatrix and its human-readable interpretation) and the serial's value beside the SN symbol. A case label
+    is the fixed part, drawn once per lot, plus its varying part; a label drawn whole is both.
     """
     scale = min(box.width / _DESIGN_WIDTH, box.height / _DESIGN_HEIGHT)
     area = box.inset(1.8 * mm * scale)
@@ -184,26 +192,51 @@ def _draw_kit_label(canvas: Canvas, box: Box, data: LabelData, *, serial: str | 
 
     header_height = max(_CE_MIN_HEIGHT, 6.8 * mm * scale)
     header = Box(area.x, area.top - header_height, area.width, header_height)
-    _draw_header(canvas, header, data, scale)
+    if fixed:
+        _draw_header(canvas, header, data, scale)
 
     # Pilot lots (Batch.kind) are marked "PILOT" on their labels: the marking goes in the header, beside the name.
-    udi = element_string(data.gtin, data.expiry, data.lot, serial=serial)
     hri_box = Box(area.x, area.y, area.width, 2.4 * mm * scale)
-    draw_line(canvas, udi.human_readable, hri_box, font=LATIN, max_size=7.5 * scale)
-
     code_size = min(13.5 * mm * scale, _MAX_CODE_SIZE)
     codes_y = hri_box.top + 0.5 * mm * scale
-    draw_datamatrix(canvas, udi, area.x, codes_y, code_size)
-    # The QR is for phones: the lot's Digital Link page (issue 5: /01/<GTIN>/10/<lot>?17=<YYMMDD>), the same on every
-    # label of a lot, so it is encoded once per job; a case's serial (21) is in the UDI carrier, the DataMatrix.
-    uri = digital_link(data.resolver_base_url, data.gtin, data.lot, expiry=data.expiry)
-    draw_qr(canvas, uri, area.x + code_size + gap, codes_y, code_size)
+    if varying:
+        udi = element_string(data.gtin, data.expiry, data.lot, serial=serial)
+        draw_line(canvas, udi.human_readable, hri_box, font=LATIN, max_size=7.5 * scale)
+        draw_datamatrix(canvas, udi, area.x, codes_y, code_size)
     # On large labels the codes stop growing; the information block beside them still takes its share.
     block_height = max(code_size, 0.3 * area.height)
-    block_x = area.x + 2 * code_size + 2 * gap
-    _draw_information_block(canvas, Box(block_x, codes_y, area.right - block_x, block_height), data, scale)
+    if fixed:
+        # The QR is for phones: the lot's Digital Link page (issue 5: /01/<GTIN>/10/<lot>?17=<YYMMDD>), the same on
+        # every label of a lot, so it is encoded once per job; a case's serial (21) is in the UDI carrier, the
+        # DataMatrix.
+        uri = digital_link(data.resolver_base_url, data.gtin, data.lot, expiry=data.expiry)
+        draw_qr(canvas, uri, area.x + code_size + gap, codes_y, code_size)
+        block_x = area.x + 2 * code_size + 2 * gap
+        _draw_information_block(canvas, Box(block_x, codes_y, area.right - block_x, block_height), data, scale)
 
-    rows = [
+    # The particulars grid: REF and LOT, use-by and manufacture dates, tests and storage, then SN on case labels.
+    # Only the serial's value varies, so the other rows are only laid out for the fixed part.
+    rows = _particulars(data) if fixed else [()] * 3
+    if serial is not None:
+        rows.append((_Cell(symbols.draw_serial_number, serial, bold=True),))
+    grid_bottom = codes_y + block_height + gap
+    grid = Box(area.x, grid_bottom, area.width, header.y - gap - grid_bottom)
+    pitch = grid.height / len(rows)
+    symbol_size = min(3.6 * mm * scale, pitch * 0.82)
+    column_width = (grid.width - gap) / 2
+    for index, cells in enumerate(rows):
+        row_y = grid.top - (index + 1) * pitch
+        serial_row = serial is not None and index == len(rows) - 1
+        for column, cell in enumerate(cells):
+            width = column_width if len(cells) > 1 else grid.width
+            cell_box = Box(grid.x + column * (column_width + gap), row_y, width, pitch)
+            _draw_cell(canvas, cell, cell_box, symbol_size, font_size=8.5 * scale, fixed=fixed,
+                       varying=varying or not serial_row)
+
+
+def _particulars(data: LabelData) -> list[tuple[_Cell, ...]]:
+    """The rows of the particulars grid that are the same on every label of a lot."""
+    return [
         (_Cell(symbols.draw_ref, data.ref), _Cell(symbols.draw_lot, data.lot, bold=True)),
         (
             _Cell(symbols.draw_use_by, data.expiry.isoformat(), bold=True),
@@ -220,19 +253,49 @@ def _draw_kit_label(canvas: Canvas, box: Box, data: LabelData, *, serial: str | 
             ),
         ),
     ]
-    if serial is not None:
-        rows.append((_Cell(symbols.draw_serial_number, serial, bold=True),))
-    grid_bottom = codes_y + block_height + gap
-    grid = Box(area.x, grid_bottom, area.width, header.y - gap - grid_bottom)
-    pitch = grid.height / len(rows)
-    symbol_size = min(3.6 * mm * scale, pitch * 0.82)
-    column_width = (grid.width - gap) / 2
-    for index, cells in enumerate(rows):
-        row_y = grid.top - (index + 1) * pitch
-        for column, cell in enumerate(cells):
-            width = column_width if len(cells) > 1 else grid.width
-            cell_box = Box(grid.x + column * (column_width + gap), row_y, width, pitch)
-            _draw_cell(canvas, cell, cell_box, symbol_size, font_size=8.5 * scale)
+
+
+class _Measure:
+    """A canvas that draws nothing: a symbol drawn on it only reports its width (the varying part of a case
+    label sets the serial beside the SN symbol that the fixed part drew)."""
+
+    def __getattr__(self, name):
+        return _ignore
+
+
+def _ignore(*args, **kwargs):
+    return _MEASURE
+
+
+_MEASURE = _Measure()
+
+
+@lru_cache(maxsize=64)
+def _width(draw_symbol: Callable[[Canvas, float, float, float], float], size: float) -> float:
+    """The width ``draw_symbol`` takes at ``size`` (the same wherever it is drawn)."""
+    return draw_symbol(_MEASURE, 0.0, 0.0, size)
+
+_FIXED_FIELDS = tuple(field.name for field in fields(LabelData) if field.name != "serial")
+_FIXED_ARTWORK: WeakKeyDictionary[Canvas, dict[tuple, str]] = WeakKeyDictionary()
+
+
+def _fixed_artwork(canvas: Canvas, box: Box, data: LabelData) -> str:
+    """The name of the PDF form XObject (vector) that holds the fixed part of ``data``'s case labels in ``box``,
+    drawn into ``canvas``'s document the first time a lot's case label is drawn there.
+
+    Every case label of a lot says the same but for its serial number, so the header, particulars, QR code,
+    symbols and information block are drawn once per lot and document and placed on each label; only the UDI and
+    the serial are drawn per label.
+    """
+    forms = _FIXED_ARTWORK.setdefault(canvas, {})
+    key = (box, tuple(getattr(data, name) for name in _FIXED_FIELDS))
+    name = forms.get(key)
+    if name is None:
+        name = forms[key] = f"caseartwork{len(forms)}"
+        canvas.beginForm(name, lowerx=box.x, lowery=box.y, upperx=box.right, uppery=box.top)
+        _draw_kit_label(canvas, box, data, serial=data.serial, varying=False)
+        canvas.endForm()
+    return name
 
 
 def draw_unit_label(canvas: Canvas, box: Box, data: LabelData) -> None:
@@ -241,11 +304,18 @@ def draw_unit_label(canvas: Canvas, box: Box, data: LabelData) -> None:
 
 
 def draw_case_label(canvas: Canvas, box: Box, data: LabelData) -> None:
-    """The shipping case label: as the kit label, plus the case's serial number (21) in the UDI and as text."""
+    """The shipping case label: as the kit label, plus the case's serial number (21) in the UDI and as text.
+
+    On a PDF canvas the lot's fixed artwork is a form drawn once per document (``_fixed_artwork``) and each label
+    adds its UDI and serial; any other canvas (ZPL) gets the label drawn whole.
+    """
     if data.serial is None:
         raise ValueError(f"A case label needs a serial number (AI 21); lot {data.lot} has none.")
-    _draw_kit_label(canvas, box, data, serial=data.serial)
-
+    if isinstance(canvas, Canvas):
+        canvas.doForm(_fixed_artwork(canvas, box, data))
+        _draw_kit_label(canvas, box, data, serial=data.serial, fixed=False)
+    else:
+        _draw_kit_label(canvas, box, data, serial=data.serial)
 
 
 UNIT = register_template(

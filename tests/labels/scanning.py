@@ -7,9 +7,12 @@ import re
 from dataclasses import dataclass
 
 import biip
+import numpy
 import pypdfium2
 import zxingcpp
 from pypdf import PdfReader
+
+from lims.labels.stocks import Stock
 
 SCAN_DPI = 300
 
@@ -44,6 +47,29 @@ def scan_pages(pdf: bytes, dpi: int = SCAN_DPI) -> list[list[Scan]]:
         )
         pages.append([Scan(symbol.format.name, symbol.symbology_identifier, symbol.text) for symbol in symbols])
     return pages
+
+
+def scan_labels(pdf: bytes, stock: Stock, dpi: int = SCAN_DPI) -> list[list[Scan]]:
+    """Decode each label on its own, in print order: every page is rendered and each of the stock's label positions
+    cut out of it and read, so a symbol is known to belong to the label it sits on. Positions with no symbol (the
+    rest of a last sheet) are left out."""
+    scale = dpi / 72
+    labels = []
+    for page in pypdfium2.PdfDocument(pdf):
+        pixels = page.render(scale=scale, grayscale=True).to_numpy()
+        for box in stock.label_boxes():
+            top = round(pixels.shape[0] - box.top * scale)
+            crop = numpy.ascontiguousarray(
+                pixels[max(0, top) : round(top + box.height * scale), round(box.x * scale) : round(box.right * scale)]
+            )
+            symbols = zxingcpp.read_barcodes(
+                crop,
+                formats=(zxingcpp.BarcodeFormat.DataMatrix, zxingcpp.BarcodeFormat.QRCode),
+                text_mode=zxingcpp.TextMode.Plain,
+            )
+            if symbols:
+                labels.append([Scan(code.format.name, code.symbology_identifier, code.text) for code in symbols])
+    return labels
 
 
 def pdf_reader(pdf: bytes) -> PdfReader:

@@ -1,13 +1,14 @@
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
 from lims.labels import STOCKS, TEMPLATES, render_labels
-from lims.labels.gs1 import digital_link
+from lims.labels.gs1 import GROUP_SEPARATOR, digital_link, element_string, yymmdd
 
 from .factories import kit, receiving, tube
-from .scanning import image_count, pdf_reader, scan_pages
+from .scanning import image_count, pdf_reader, scan_labels, scan_pages
 
 KIT_COMBINATIONS = [
     (template.name, stock) for template in TEMPLATES.values() if template.name in ("unit", "case")
@@ -70,6 +71,60 @@ def test_roll_prints_one_label_per_page():
     pages = scan_pages(render_labels("case", [kit(serial="C1"), kit(serial="C2")]))
     assert [sorted(scan.format for scan in page) for page in pages] == [["DataMatrix", "QRCode"]] * 2
     assert [next(s.gs1()["21"] for s in page if s.format == "DataMatrix") for page in pages] == ["C1", "C2"]
+
+
+def case_labels_of_two_lots() -> list:
+    """Nine case labels: five of one lot, three of another, then one more of the first (so a lot's labels are not
+    all together), each with its own serial."""
+    first = kit(lot="SC2611220101")
+    second = kit(lot="SC2611220102", product_name="Influenza A/B Antigen Rapid Test", ref="RAT-FLU-25")
+    return (
+        [replace(first, serial=f"C{number:06d}") for number in range(1, 6)]
+        + [replace(second, serial=f"D{number:06d}") for number in range(1, 4)]
+        + [replace(first, serial="C000006")]
+    )
+
+
+@pytest.mark.parametrize("stock", TEMPLATES["case"].allowed_stocks)
+def test_each_case_label_scans_as_its_own_udi_and_prints_its_serial(stock):
+    """Each label, cut out of its rendered page and read with zxing-cpp, carries its own GS1 element string (the
+    lot's and its serial, nothing of a neighbour's) and the lot's Digital Link, and prints its serial and UDI."""
+    items = case_labels_of_two_lots()
+    pdf = render_labels("case", items, stock)
+    labels = scan_labels(pdf, STOCKS[stock])
+    assert len(labels) == len(items)
+    for data, scans in zip(items, labels, strict=True):
+        [dm] = [scan for scan in scans if scan.format == "DataMatrix"]
+        [qr] = [scan for scan in scans if scan.format == "QRCode"]
+        assert dm.symbology_identifier == "]d2"
+        assert dm.text == f"01{data.gtin}17{yymmdd(data.expiry)}10{data.lot}{GROUP_SEPARATOR}21{data.serial}"
+        assert qr.text == expected_uri(data)
+    per_page = STOCKS[stock].labels_per_page
+    pages = pdf_reader(pdf).pages
+    assert len(pages) == -(-len(items) // per_page)
+    for index, page in enumerate(pages):
+        text = " ".join(page.extract_text().split())
+        for data in items[index * per_page : (index + 1) * per_page]:
+            assert element_string(data.gtin, data.expiry, data.lot, serial=data.serial).human_readable in text
+            assert f"{data.product_name} " in text
+            assert data.ref in text
+
+
+def test_a_lots_case_labels_share_one_drawing_of_what_they_have_in_common():
+    """What is the same on every case label of a lot (all but the UDI and the serial) is one form XObject per lot in
+    the PDF for each size of label it is printed in, placed on each of its labels."""
+    items = case_labels_of_two_lots()
+    reader = pdf_reader(render_labels("case", items, "roll-100x70"))
+    forms = [set(page["/Resources"]["/XObject"]) for page in reader.pages]
+    assert [len(names) for names in forms] == [1] * len(items)
+    assert len({name for names in forms for name in names}) == 2
+    # On a sheet the printer's margins make the edge labels' printable parts smaller: one drawing per lot and size.
+    stock = STOCKS["a4-2x4"]
+    sizes = [stock.printable_part(box) for box in stock.label_boxes()]
+    expected = {(data.lot, sizes[index % len(sizes)].width, sizes[index % len(sizes)].height)
+                for index, data in enumerate(items)}
+    reader = pdf_reader(render_labels("case", items, "a4-2x4"))
+    assert len({name for page in reader.pages for name in page["/Resources"]["/XObject"]}) == len(expected)
 
 
 def test_lot_needing_percent_encoding_decodes_in_both_codes():
