@@ -115,6 +115,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form templates, with a select that writes its options inline (lims/forms_renderer.py).
+FORM_RENDERER = "lims.forms_renderer.FormRenderer"
+
 # --- Database ---------------------------------------------------------------------------------------------
 SQLITE_PATH = BASE_DIR / "db.sqlite3"
 DATABASES = {

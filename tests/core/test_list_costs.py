@@ -127,3 +127,31 @@ def test_a_row_built_in_python_reads_as_the_template_would_render_it(language, s
     assert built == expected
     assert "2026-03-02 07:30" in built or "2026年3月2日" in built  # the moment in the reader's zone, not UTC
     assert "&lt;b&gt;A &amp; B&lt;/b&gt;" in built and '<span class="badge">ok</span>' in built
+
+
+def test_the_inline_select_writes_what_djangos_select_writes():
+    """lims.forms_renderer writes a select's standard options inline instead of an include per option: the markup
+    must be Django's own, byte for byte — optgroups, the selected and disabled options, attributes, escaping, a
+    multiple select, and a widget with an option template of its own (still included)."""
+    from django import forms
+    from django.forms.renderers import DjangoTemplates
+
+    from lims.forms_renderer import OVERRIDES, FormRenderer
+
+    assert FormRenderer().get_template("django/forms/widgets/select.html").origin.name.startswith(str(OVERRIDES))
+
+    class Flagged(forms.Select):
+        option_template_name = "django/forms/widgets/input_option.html"
+
+    choices = [("", "---------"), ("a", "A & <b>"), ("Group", [("g1", "One"), ("g2", "Two")]), (3, "Three")]
+    widgets = [
+        (forms.Select(choices=choices, attrs={"class": "form-select", "required": True, "data-x": 'q"'}), "g2"),
+        (forms.SelectMultiple(choices=choices, attrs={"disabled": False}), ["a", 3]),
+        (forms.NullBooleanSelect(), True),
+        (Flagged(choices=choices), "a"),
+    ]
+    for widget, value in widgets:
+        ours = widget.render("f", value, renderer=FormRenderer())
+        django = widget.render("f", value, renderer=DjangoTemplates())
+        assert ours == django
+        assert "<option" in ours or "<input" in ours
