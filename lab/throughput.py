@@ -351,6 +351,32 @@ def _group_stats(key, tat, within, groups: int, presorted: bool):
     return (nz, n, *figures(n, *ranks))
 
 
+class EpochDays(Func):
+    """A date column as days since 1970-01-01 (integer)."""
+
+    output_field = BigIntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST(julianday({sql}) - 2440587.5 AS INTEGER)", params
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql} - DATE '1970-01-01')", params
+
+
+def _rounded(values: np.ndarray) -> list:
+    """``round(v, 2)`` of every value, as Python floats: NumPy's rint(v·100)/100 where v·100 is clearly away from
+    a half (then both give the same double), Python's correctly rounded ``round`` for the few near a half."""
+    scaled = values * 100
+    out = np.rint(scaled) / 100
+    near = np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6)
+    result = out.tolist()
+    for i in near.tolist():
+        result[i] = round(float(values[i]), 2)
+    return result
+
+
 def _h(value):
     """``_hours`` for the floats of the rollup path (NaN never occurs there): Python's correctly rounded
     ``round``, as compute_direct uses, without pandas' per-value NA check."""
@@ -484,11 +510,14 @@ def compute(q: Query, *, clients: bool = True, summary: bool = False) -> dict:
             kept = kept.filter(assay_key=q.assay_id, client_key=0)
         elif not clients:
             kept = kept.filter(client_key=0)
-        data = list(kept.order_by().values_list("period", "assay_key", "client_key", "completed", "median_lo",
-                                                "median_hi", "p90_lo", "p90_hi", "within", "received", "closed"))
-        if data:
-            cols = list(zip(*data, strict=True))
-            b = np.searchsorted(start_days, _day_numbers(cols[0]).astype("datetime64[D]"))
+        # One row of comma-joined integer columns (parsed by NumPy in C): no Python tuple or date per period.
+        names = ("period", "assay_key", "client_key", "completed", "median_lo", "median_hi", "p90_lo", "p90_hi",
+                 "within", "received", "closed")
+        joined = kept.order_by().aggregate(**{f"c{i}": Joined(EpochDays(f) if f == "period" else f)
+                                              for i, f in enumerate(names)})
+        cols = [_ints(joined[f"c{i}"]) for i in range(len(names))]
+        if len(cols[0]):
+            b = np.searchsorted(start_days, cols[0].astype("datetime64[D]"))
             akey, ckey = np.array(cols[1], dtype=np.int64), np.array(cols[2], dtype=np.int64)
             values = np.array(cols[3:9], dtype=np.int64)
             net = np.array(cols[9], dtype=np.int64) - np.array(cols[10], dtype=np.int64)
@@ -548,12 +577,13 @@ def compute(q: Query, *, clients: bool = True, summary: bool = False) -> dict:
         n = ranks[0, nz]
         med, p90, pct = figures(n, *ranks[1:, nz])
         b, k = np.divmod(nz, width)
+        labels = [p.isoformat() for p in starts]
+        id_list = ids.tolist()
         rows = [{
-            "period": starts[bi].isoformat(), label: int(ids[ki]), f"{label}_code": codes[ki],
-            "completed": ni, "median_tat_hours": _h(m), "p90_tat_hours": _h(p),
-            "within_target_pct": _h(w), "backlog": int(backlog[bi, ki]),
-        } for bi, ki, ni, m, p, w in zip(b.tolist(), k.tolist(), n.tolist(), med.tolist(), p90.tolist(),
-                                         pct.tolist(), strict=True)]
+            "period": labels[bi], label: id_list[ki], f"{label}_code": codes[ki],
+            "completed": ni, "median_tat_hours": m, "p90_tat_hours": p, "within_target_pct": w, "backlog": bl,
+        } for bi, ki, ni, m, p, w, bl in zip(b.tolist(), k.tolist(), n.tolist(), _rounded(med), _rounded(p90),
+                                             _rounded(pct), backlog[b, k].tolist(), strict=True)]
         rows.sort(key=lambda r: (r["period"], r[f"{label}_code"]))
         return rows
 
