@@ -10,7 +10,7 @@ class LabConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_save
 
-        from lab import labels  # noqa: F401  (registers the tube label template)
+        from lab import labels, tasks  # noqa: F401  (the tube label template; background tasks)
         from lab.models import Assay
         from lab.panels import project_lab_usage
         from lab.project_figures import lab_samples_figure

@@ -308,6 +308,26 @@ class ThroughputPeriod(models.Model):
         return f"{self.bucket} {self.period} {self.assay_key} {self.client_key}"
 
 
+class ThroughputStale(models.Model):
+    """Part of the throughput rollup: a mark that the kept figures of one period (``ThroughputPeriod``, ``bucket``
+    and ``period`` its first day) may be out of date. The sample services add one per period a change touches (a
+    plain INSERT, no lock on the period); lab.throughput ranks the day arrays of a marked period instead of reading
+    its kept figures, and lab.rollup's refresh (a periodic task, and ``rebuild_lab_throughput``) recomputes the
+    period and deletes the marks it saw before reading the day rows — a mark added meanwhile stays. A derived
+    figure, not a record (no history)."""
+
+    bucket = models.CharField(_("bucket"), max_length=5)
+    period = models.DateField(_("period"))
+
+    class Meta:
+        indexes = [models.Index(fields=["bucket", "period"], name="lab_throughputstale_period")]
+        verbose_name = _("stale throughput period")
+        verbose_name_plural = _("stale throughput periods")
+
+    def __str__(self):
+        return f"{self.bucket} {self.period}"
+
+
 class ThroughputTarget(models.Model):
     """The turnaround target (hours) of an assay that the ``within`` counts of ``ThroughputPeriod`` were computed
     with. When an assay's target changes, lab.rollup recomputes the periods (the figures always use the current

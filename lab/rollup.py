@@ -7,11 +7,16 @@ change, inside their transaction: the rows concerned are locked (``select_for_up
 removed and the new one added. ``rebuild()`` recomputes every row from the samples (``manage.py
 rebuild_lab_throughput``), e.g. after a bulk load that bypassed the services (the benchmark's fast path).
 
-The same transaction keeps ``ThroughputPeriod``: the figures of every whole day, ISO week and month (per assay,
-per client, overall: the turnaround times the median and p90 interpolate between, counts within target, flows),
-recomputed from the day rows of each period the change touches, under that period's lock, so that a long window
-reads one narrow row per bucket and group instead of ranking every turnaround time. Its ``within`` counts use the
-targets in ``ThroughputTarget``; a changed target recounts them (``assay_saved``, connected in lab.apps).
+``ThroughputPeriod`` keeps the figures of every whole day, ISO week and month (per assay, per client, overall:
+the turnaround times the median and p90 interpolate between, counts within target, flows), so that a long window
+reads one narrow row per bucket and group instead of ranking every turnaround time. The services do not recompute
+them (that would cost more than the change itself): the same transaction only marks the periods it touches stale
+(``ThroughputStale``, one INSERT, no lock beyond the day rows'), lab.throughput ranks the day arrays of a marked
+period as it does for a bucket cut by the window, and ``refresh()`` — every five minutes (lab.tasks) and in
+``rebuild_lab_throughput`` — recomputes the marked periods from their day rows and deletes the marks it read before
+reading them (a mark added meanwhile stays, so the period stays stale until the next refresh). Its ``within``
+counts use the targets in ``ThroughputTarget``; a changed target recounts them (``assay_saved``, connected in
+lab.apps).
 
 Times are taken to the nearest millisecond, as lab.throughput's direct computation does (see its docstring),
 so both give identical figures.
@@ -25,7 +30,7 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 from django.db import IntegrityError, transaction
 
-from lab.models import Sample, ThroughputClientDay, ThroughputDay, ThroughputPeriod, ThroughputTarget
+from lab.models import Sample, ThroughputClientDay, ThroughputDay, ThroughputPeriod, ThroughputStale, ThroughputTarget
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 STATE_FIELDS = ("assay_id", "client_id", "received_at", "reported_at", "rejected_at")
@@ -135,7 +140,6 @@ def apply(before: list[dict | None], after: list[dict | None]) -> None:
     keys = set(removed) | set(added)
     if not keys:
         return
-    touched = _locked_periods({d for d, _a in keys})
     rows = _locked_rows(keys)
     _apply_client_counts(removed, added)
     for key in sorted(keys):
@@ -143,7 +147,7 @@ def apply(before: list[dict | None], after: list[dict | None]) -> None:
         _change_row(row, removed.get(key, []), added.get(key, []))
         row.save(update_fields=["received", "closed", "completed", "tat_ms", "tat_clients", "received_clients",
                                 "closed_clients"])
-    _recompute_periods(touched)
+    mark_stale({d for d, _a in keys})
 
 
 def _apply_client_counts(removed: dict, added: dict) -> None:
@@ -186,11 +190,13 @@ def client_rows(objs) -> list[ThroughputClientDay]:
 def rebuild(batch_size: int = 2000) -> int:
     """Recompute every rollup row (``ThroughputDay``, ``ThroughputClientDay``, ``ThroughputPeriod`` and
     ``ThroughputTarget``) from the samples. Returns the number of day × assay rows written."""
+    marks = list(ThroughputStale.objects.values_list("pk", flat=True))  # later marks stay (a write meanwhile)
     objs = computed_rows()
     clients = client_rows(objs)
     targets = current_targets()
     kept = period_rows(_day_arrays(objs), targets)
     with transaction.atomic():  # derived tables: no history (lab.models)
+        ThroughputStale.objects.filter(pk__in=marks).delete()
         ThroughputDay.objects.all().delete()
         ThroughputClientDay.objects.all().delete()
         ThroughputPeriod.objects.all().delete()
@@ -219,11 +225,39 @@ def _periods_of(days) -> set:
     return {(b, bucket_start(d, b)) for d in days for b in BUCKETS}
 
 
-def _locked_periods(days) -> set:
-    """Lock the periods (day, week, month) that contain ``days`` — their (bucket, period, 0, 0) rows, created when
-    missing — in one global order, before any day row: two transactions that touch one period wait for each
-    other, so each recomputes it from every committed change (and they cannot deadlock)."""
-    touched = _periods_of(days)
+def mark_stale(days) -> None:
+    """Mark the periods (day, week, month) that contain ``days`` stale: plain INSERTs (no unique key, so two
+    transactions never wait for each other here), in the service's transaction."""
+    ThroughputStale.objects.bulk_create([ThroughputStale(bucket=b, period=p) for b, p in sorted(_periods_of(days))])
+
+
+def stale_periods() -> set:
+    return set(ThroughputStale.objects.values_list("bucket", "period").distinct())
+
+
+def refresh(chunk: int = 40) -> int:
+    """Recompute the periods marked stale from their day rows, ``chunk`` periods per transaction, and delete the
+    marks read before the day rows were (under the periods' locks: two refreshes take turns); a mark added by a
+    write after that read stays. Returns the number of periods recomputed."""
+    from django.db.models import Q
+
+    todo = sorted(stale_periods())
+    for i in range(0, len(todo), chunk):
+        part = set(todo[i:i + chunk])
+        with transaction.atomic():
+            _lock_periods(part)
+            which = Q()
+            for bucket, period in part:
+                which |= Q(bucket=bucket, period=period)
+            marks = list(ThroughputStale.objects.filter(which).values_list("pk", flat=True))
+            _recompute_periods(part)  # reads the day rows after the marks: every marked change is in them
+            ThroughputStale.objects.filter(pk__in=marks).delete()
+    return len(todo)
+
+
+def _lock_periods(touched: set) -> None:
+    """Lock the periods ``touched`` — their (bucket, period, 0, 0) rows, created when missing — in one global
+    order: two refreshes of one period take turns (and cannot deadlock)."""
     for bucket, period in sorted(touched):
         qs = ThroughputPeriod.objects.select_for_update().filter(bucket=bucket, period=period, assay_key=0,
                                                                  client_key=0)
@@ -234,7 +268,6 @@ def _locked_periods(days) -> set:
                 ThroughputPeriod.objects.create(bucket=bucket, period=period)
         except IntegrityError:
             list(qs)  # created meanwhile by a concurrent transaction: wait for its lock
-    return touched
 
 
 def _recompute_periods(touched: set) -> None:
@@ -285,6 +318,7 @@ def retarget() -> None:
     with transaction.atomic():
         list(ThroughputPeriod.objects.select_for_update().filter(assay_key=0, client_key=0)
              .order_by("bucket", "period"))  # every period's lock
+        marks = list(ThroughputStale.objects.values_list("pk", flat=True))
         rows = ThroughputDay.objects.order_by("day", "assay_id").values_list(
             "day", "assay_id", "tat_ms", "tat_clients", "received_clients", "closed_clients")
         kept = period_rows(_day_arrays(rows), targets)
@@ -292,6 +326,7 @@ def retarget() -> None:
         ThroughputTarget.objects.all().delete()
         ThroughputPeriod.objects.bulk_create(kept, batch_size=2000)
         ThroughputTarget.objects.bulk_create([ThroughputTarget(assay_id=a, hours=h) for a, h in targets.items()])
+        ThroughputStale.objects.filter(pk__in=marks).delete()
 
 
 def assay_saved(sender, instance, created, raw=False, **kwargs):
@@ -371,16 +406,19 @@ def period_rows(arrays: dict, targets: dict, only: set | None = None) -> list[Th
 
 def period_differences(objs) -> int:
     """How many kept periods differ from what the day rows ``objs`` (as the samples give them) give, plus the
-    assays whose kept target is not the current one (0: exact)."""
+    assays whose kept target is not the current one (0: exact). Periods marked stale are not compared: their
+    figures are known to lag (nothing reads them) until the next refresh."""
     targets = current_targets()
     want = {(o.bucket, o.period, o.assay_key, o.client_key): tuple(getattr(o, f) for f in PERIOD_FIELDS)
             for o in period_rows(_day_arrays(objs), targets)}
     have = {r[:4]: tuple(r[4:]) for r in ThroughputPeriod.objects.values_list(
         "bucket", "period", "assay_key", "client_key", *PERIOD_FIELDS)}
     zero = (0,) * len(PERIOD_FIELDS)
-    keys = {k for k, v in want.items() if v != zero} | {k for k, v in have.items() if v != zero}
-    stale = sum(1 for a, h in ThroughputTarget.objects.values_list("assay_id", "hours") if targets.get(a) != h)
-    return sum(1 for k in keys if want.get(k, zero) != have.get(k, zero)) + stale
+    stale = stale_periods()
+    keys = {k for k, v in want.items() if v != zero and k[:2] not in stale} | {
+        k for k, v in have.items() if v != zero and k[:2] not in stale}
+    retargeted = sum(1 for a, h in ThroughputTarget.objects.values_list("assay_id", "hours") if targets.get(a) != h)
+    return sum(1 for k in keys if want.get(k, zero) != have.get(k, zero)) + retargeted
 
 
 ROW_FIELDS = ("received", "closed", "completed", "tat_ms", "tat_clients", "received_clients", "closed_clients")

@@ -393,6 +393,17 @@ def _day_numbers(days) -> np.ndarray:
     return np.array([d.toordinal() - unix_day for d in days], dtype=np.int64)
 
 
+def _merged(ranges: list[tuple[date, date]]) -> list[tuple[date, date]]:
+    """Inclusive date ranges, sorted, adjacent and overlapping ones joined."""
+    out: list[list[date]] = []
+    for lo, hi in sorted(ranges):
+        if out and lo <= out[-1][1] + timedelta(days=1):
+            out[-1][1] = max(out[-1][1], hi)
+        else:
+            out.append([lo, hi])
+    return [(lo, hi) for lo, hi in out]
+
+
 def whole_periods(q: Query, starts: list[date]) -> list[int]:
     """Indices of the buckets that lie entirely inside the window (contiguous: only the first and the last can be
     cut by the window)."""
@@ -411,7 +422,7 @@ def compute(q: Query, *, clients: bool = True, summary: bool = False) -> dict:
     client (the dashboard's short tables), with the backlog at the window's end."""
     from django.db.models import Sum
 
-    from lab.models import ThroughputClientDay, ThroughputDay, ThroughputPeriod, ThroughputTarget
+    from lab.models import ThroughputClientDay, ThroughputDay, ThroughputPeriod, ThroughputStale, ThroughputTarget
 
     starts = periods(q)
     start_days = np.array(starts, dtype="datetime64[D]")
@@ -436,6 +447,25 @@ def compute(q: Query, *, clients: bool = True, summary: bool = False) -> dict:
     else:
         ranges = [(q.start, q.end)]
     blobs = clients or bool(q.client_id)
+
+    # Periods marked stale (written since the last refresh, lab.rollup): whole buckets of the window among them are
+    # ranked from their day arrays like cut ones; months and days before the window among them give their flows
+    # from the per-client day counts instead.
+    month = q.start.replace(day=1)
+    kept_prior = not q.client_id and not (q.assay_id and clients)
+    stale_days = np.zeros(0, dtype=np.int64)
+    stale_prior = []
+    if use_periods or kept_prior:
+        marks = Q(bucket="month", period__lt=month) | Q(bucket="day", period__gte=month, period__lt=q.start)
+        if use_periods:
+            marks |= Q(bucket=q.bucket, period__gte=first, period__lte=last)
+        marked = set(ThroughputStale.objects.filter(marks).order_by().values_list("bucket", "period").distinct())
+        if use_periods:
+            stale_whole = [starts[i] for i in whole if (q.bucket, starts[i]) in marked]
+            ranges = _merged(ranges + [(p, next_bucket(p, q.bucket) - timedelta(days=1)) for p in stale_whole])
+            stale_days = _day_numbers(stale_whole)
+        stale_prior = _merged([(p, next_bucket(p, b) - timedelta(days=1)) for b, p in marked
+                               if b == "month" and p < month or b == "day" and month <= p < q.start])
 
     # The per-group figures as integer matrices (completed, median_lo, median_hi, p90_lo, p90_hi, within) and
     # the flows (received − closed) per bucket: filled from the day arrays and from the kept periods.
@@ -516,6 +546,9 @@ def compute(q: Query, *, clients: bool = True, summary: bool = False) -> dict:
         joined = kept.order_by().aggregate(**{f"c{i}": Joined(EpochDays(f) if f == "period" else f)
                                               for i, f in enumerate(names)})
         cols = [_ints(joined[f"c{i}"]) for i in range(len(names))]
+        if len(stale_days) and len(cols[0]):
+            fresh = ~np.isin(cols[0], stale_days)
+            cols = [c[fresh] for c in cols]
         if len(cols[0]):
             b = np.searchsorted(start_days, cols[0].astype("datetime64[D]"))
             akey, ckey = np.array(cols[1], dtype=np.int64), np.array(cols[2], dtype=np.int64)
@@ -536,12 +569,17 @@ def compute(q: Query, *, clients: bool = True, summary: bool = False) -> dict:
     # Backlog at each bucket end = open at the window start + received − closed before the bucket end.
     prior_a = np.zeros(width_a, dtype=np.int64)
     prior_c = np.zeros(width_c, dtype=np.int64)
-    if not q.client_id and not (q.assay_id and clients):
+    if kept_prior:
         # Open at the window start from the kept periods' flows: every month before the window's month, then
-        # the days of that month before the window (a few thousand narrow rows, however long the history).
-        month = q.start.replace(day=1)
+        # the days of that month before the window (a few thousand narrow rows, however long the history); the
+        # stale ones among them from the per-client day counts of their days.
         before = ThroughputPeriod.objects.filter(Q(bucket="month", period__lt=month)
                                                  | Q(bucket="day", period__gte=month, period__lt=q.start))
+        stale_q = Q()
+        for lo, hi in stale_prior:
+            stale_q |= Q(period__gte=lo, period__lte=hi)
+        if stale_prior:
+            before = before.exclude(stale_q)
         before = before.filter(assay_key=q.assay_id, client_key=0) if q.assay_id else before.exclude(
             assay_key=0, client_key=0) if clients else before.filter(client_key=0).exclude(assay_key=0)
         for assay_key, client_key, r, c in before.order_by().values("assay_key", "client_key").annotate(
@@ -550,6 +588,18 @@ def compute(q: Query, *, clients: bool = True, summary: bool = False) -> dict:
                 prior_a[np.searchsorted(assay_ids, assay_key)] += r - c
             else:
                 prior_c[np.searchsorted(client_ids, client_key)] += r - c
+        if stale_prior:
+            days_q = Q()
+            for lo, hi in stale_prior:
+                days_q |= Q(day__gte=lo, day__lte=hi)
+            counts = ThroughputClientDay.objects.filter(days_q)
+            if q.assay_id:
+                counts = counts.filter(assay_id=q.assay_id)
+            for assay_id, client_id, r, c in counts.order_by().values("assay_id", "client_id").annotate(
+                    r=Sum("received"), c=Sum("closed")).values_list("assay_id", "client_id", "r", "c"):
+                prior_a[np.searchsorted(assay_ids, assay_id)] += r - c
+                if clients:
+                    prior_c[np.searchsorted(client_ids, client_id)] += r - c
     elif blobs:
         # Open at the window start per assay and client: one SUM over the narrow per-client counts.
         before = ThroughputClientDay.objects.filter(day__lt=q.start)

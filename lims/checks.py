@@ -24,6 +24,7 @@ UNTRACKED_ALLOWED = {
     "lab.throughputclientday": "part of the same rollup (per-client counts), rebuilt with it",
     "lab.throughputperiod": "part of the same rollup (figures of whole days, weeks, months), rebuilt with it",
     "lab.throughputtarget": "part of the same rollup (the targets its period counts use), rebuilt with it",
+    "lab.throughputstale": "part of the same rollup (marks of periods to recompute), rebuilt with it",
 }
 
 
