@@ -412,11 +412,13 @@ def whole_periods(q: Query, starts: list[date]) -> list[int]:
 
 def compute(q: Query, *, clients: bool = True, summary: bool = False) -> dict:
     """The figures of the window (same definitions and output as ``compute_direct``), from the rollup, in at most
-    six queries whatever the window. Whole buckets of the window are read from ``ThroughputPeriod`` (their
-    figures kept by the services), the days of a bucket cut by the window from ``ThroughputDay``'s arrays, so the
-    work does not grow with the samples of whole buckets. A client filter, the per-client table of one assay
-    and the whole-window summaries rank the day arrays of the whole window (those groups are not kept per
-    period), as does any query while a target differs from the one the periods were counted with.
+    eight queries whatever the window. Whole buckets of the window are read from ``ThroughputPeriod`` (their
+    figures kept by lab.rollup), the days of a bucket cut by the window — and of a whole bucket marked stale
+    (``ThroughputStale``: written since the last refresh) — from ``ThroughputDay``'s arrays, so the work does not
+    grow with the samples of whole buckets and the figures are exact whether or not the periods were refreshed.
+    A client filter, the per-client table of one assay and the whole-window summaries rank the day arrays of the
+    whole window (those groups are not kept per period), as does any query while a target differs from the one
+    the periods were counted with.
     ``clients=False`` leaves the per-client table out (the API answers it only when asked); ``summary=True`` adds
     ``assay_summary`` / ``client_summary``: the same figures over the whole window, one row per assay or
     client (the dashboard's short tables), with the backlog at the window's end."""
