@@ -20,7 +20,10 @@ five-year window by day.
 What is timed: ``lab.throughput.compute`` (the function behind ``GET /api/v1/lab/throughput/``) and the
 endpoint itself through DRF's test client (authentication, validation, JSON), each the best of ``--repeat``
 runs; peak memory is the tracemalloc peak of one separate run of the function (Python allocations, including
-pandas/NumPy buffers) and the process's maximum resident set size.
+pandas/NumPy buffers) and the process's maximum resident set size. The rebuild leaves no period stale, so
+those reads use the kept periods; then, in a transaction rolled back, 20 samples are received and reported
+through the services on the last data day (its day, week and month marked stale, lab.rollup) and the five-year
+windows are timed again (the stale periods ranked from their day arrays), then after ``lab.rollup.refresh``.
 """
 
 import argparse
@@ -194,7 +197,65 @@ def measure(repeat):
     return results
 
 
-def write(vendor, n, results, generated_s, rebuilt_s):
+def measure_stale(repeat, writes=20):
+    """Five years by day / week / month right after ``writes`` service writes on the last data day (stale
+    periods), then after the refresh; everything rolled back. Returns the line for the results."""
+    from datetime import datetime
+
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.utils import timezone
+
+    from lab import rollup, services
+    from lab.models import Assay, Client
+    from lab.throughput import Query, compute, compute_direct
+
+    user = get_user_model().objects.get(username="bench-lab")
+    client, assay = Client.objects.order_by("pk").first(), Assay.objects.order_by("pk").first()
+
+    def best(bucket):
+        query = Query(start=END - timedelta(days=DAYS - 1), end=END, bucket=bucket)
+        times = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            compute(query)
+            times.append(time.perf_counter() - t)
+        return min(times)
+
+    class Rollback(Exception):
+        pass
+
+    out = {}
+    try:
+        with transaction.atomic():
+            base = timezone.make_aware(datetime.combine(END - timedelta(days=1), datetime.min.time())) \
+                + timedelta(hours=9)
+            for i in range(writes):
+                (s,) = services.receive_samples([{"client": client, "assay": assay,
+                                                  "received_at": base + timedelta(minutes=i)}], user=user,
+                                                reason="bench")
+                services.report_result(s, user=user, reason="bench", result="negative",
+                                       reported_at=base + timedelta(minutes=i, hours=2))
+            stale = len(rollup.stale_periods())
+            out["stale"] = [best(b) for b in ("day", "week", "month")]
+            month = Query(start=END - timedelta(days=DAYS - 1), end=END, bucket="month")
+            assert compute(month) == compute_direct(month), "stale periods: figures differ from the direct ones"
+            t = time.perf_counter()
+            refreshed = rollup.refresh()
+            out["refresh"] = time.perf_counter() - t
+            out["fresh"] = [best(b) for b in ("day", "week", "month")]
+            raise Rollback
+    except Rollback:
+        pass
+    line = (f"After {writes} receive + report on {END - timedelta(days=1)} ({stale} periods stale), five years by "
+            f"day / week / month: {' / '.join(f'{v:.3f}' for v in out['stale'])} s (function, best of {repeat}); "
+            f"`lab.rollup.refresh` of the {refreshed} periods {out['refresh']:.3f} s, then "
+            f"{' / '.join(f'{v:.3f}' for v in out['fresh'])} s (rolled back).")
+    print(f"  {line}")
+    return line
+
+
+def write(vendor, n, results, generated_s, rebuilt_s, stale_line=""):
     maxrss = max(r["rss_mb"] for r in results)
     lines = [f"## {vendor}", "",
              f"{n:,} samples received over {DAYS} local days ending {END}; the rollup rebuilt from them in "
@@ -202,7 +263,8 @@ def write(vendor, n, results, generated_s, rebuilt_s):
              f"{results[0]['direct_s']:.2f} s for the five-years-by-day window); best / worst of the runs; "
              f"{platform.python_implementation()} {platform.python_version()} on {platform.machine()}, "
              f"{os.cpu_count()} CPUs (a shared, busy machine); data generation {generated_s}; process max RSS "
-             f"{maxrss:.0f} MiB.", "",
+             f"{maxrss:.0f} MiB; load average at the end {' / '.join(f'{v:.2f}' for v in os.getloadavg())} "
+             f"(1 / 5 / 15 min)." + (f" {stale_line}" if stale_line else ""), "",
              "| window | bucket | function (s) | endpoint best / worst (s) | answer (KiB) | peak traced memory (MiB) "
              "| rows | completed | figures digest |",
              "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
@@ -243,7 +305,8 @@ def main():
     rebuilt = time.perf_counter() - t
     print(f"  rollup: {rows} day × assay rows in {rebuilt:.1f} s")
     results = measure(args.repeat)
-    write(vendor, args.rows, results, generated, rebuilt)
+    stale_line = measure_stale(args.repeat)
+    write(vendor, args.rows, results, generated, rebuilt, stale_line)
     print(f"  written to {RESULTS.relative_to(ROOT)}")
 
 

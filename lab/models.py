@@ -273,6 +273,78 @@ class ThroughputClientDay(models.Model):
         return f"{self.day} {self.assay_id} {self.client_id}"
 
 
+class ThroughputPeriod(models.Model):
+    """Part of the throughput rollup (lab.rollup keeps it with ``ThroughputDay``, in the same transactions): the
+    figures of one whole local day, ISO week or month (``bucket``; ``period`` its first day) for one assay over
+    all clients, one client over all assays, or everything (``assay_key`` / ``client_key``: the id, 0 = all).
+    ``median_lo`` / ``median_hi`` and ``p90_lo`` / ``p90_hi`` are the turnaround times (ms) between which the
+    median and the 90th percentile interpolate (type 7, lab.throughput), so the figures of a whole period are read,
+    not ranked again from every turnaround time; ``within`` counts the completed samples within the target kept in
+    ``ThroughputTarget``; ``received`` / ``closed`` are the flows of the backlog. The row with both keys 0 exists
+    for every period with samples: it is the lock under which the period is recomputed. A derived figure, not a
+    record (no history)."""
+
+    bucket = models.CharField(_("bucket"), max_length=5)
+    period = models.DateField(_("period"))
+    assay_key = models.PositiveBigIntegerField(_("assay (0 = all)"), default=0)
+    client_key = models.PositiveBigIntegerField(_("client (0 = all)"), default=0)
+    completed = models.PositiveIntegerField(_("completed"), default=0)
+    within = models.PositiveIntegerField(_("within target"), default=0)
+    received = models.PositiveIntegerField(_("received"), default=0)
+    closed = models.PositiveIntegerField(_("closed"), default=0)
+    median_lo = models.BigIntegerField(default=0)
+    median_hi = models.BigIntegerField(default=0)
+    p90_lo = models.BigIntegerField(default=0)
+    p90_hi = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["bucket", "period", "assay_key", "client_key"]
+        constraints = [models.UniqueConstraint(fields=["bucket", "period", "assay_key", "client_key"],
+                                               name="lab_throughputperiod_unique")]
+        verbose_name = _("throughput period")
+        verbose_name_plural = _("throughput periods")
+
+    def __str__(self):
+        return f"{self.bucket} {self.period} {self.assay_key} {self.client_key}"
+
+
+class ThroughputStale(models.Model):
+    """Part of the throughput rollup: a mark that the kept figures of one period (``ThroughputPeriod``, ``bucket``
+    and ``period`` its first day) may be out of date. The sample services add one per period a change touches (a
+    plain INSERT, no lock on the period); lab.throughput ranks the day arrays of a marked period instead of reading
+    its kept figures, and lab.rollup's refresh (a periodic task, and ``rebuild_lab_throughput``) recomputes the
+    period and deletes the marks it saw before reading the day rows — a mark added meanwhile stays. A derived
+    figure, not a record (no history)."""
+
+    bucket = models.CharField(_("bucket"), max_length=5)
+    period = models.DateField(_("period"))
+
+    class Meta:
+        indexes = [models.Index(fields=["bucket", "period"], name="lab_throughputstale_period")]
+        verbose_name = _("stale throughput period")
+        verbose_name_plural = _("stale throughput periods")
+
+    def __str__(self):
+        return f"{self.bucket} {self.period}"
+
+
+class ThroughputTarget(models.Model):
+    """The turnaround target (hours) of an assay that the ``within`` counts of ``ThroughputPeriod`` were computed
+    with. When an assay's target changes, lab.rollup recomputes the periods (the figures always use the current
+    target); while they differ, lab.throughput computes from the day rows instead."""
+
+    assay = models.OneToOneField(Assay, on_delete=models.CASCADE, primary_key=True, related_name="+",
+                                 verbose_name=_("assay"))
+    hours = models.PositiveIntegerField(_("turnaround target (hours)"))
+
+    class Meta:
+        verbose_name = _("throughput target")
+        verbose_name_plural = _("throughput targets")
+
+    def __str__(self):
+        return f"{self.assay_id} {self.hours}"
+
+
 class TubeLabelPrint(TrackedModel):
     """One print of a sample's tube label (lims label engine, ``lab/labels.py``): who, when, how many — every
     print and reprint is a row, so the record shows how many labels a tube got."""

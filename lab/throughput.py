@@ -317,26 +317,64 @@ def _sorted_by_key(key: np.ndarray, tat: np.ndarray) -> np.ndarray:
     return tat[np.lexsort((tat, key))]
 
 
-def _group_stats(key, tat, within, groups: int, presorted: bool):
-    """(group, completed, median h, p90 h, within %) for every group with values. Median of an even count: the
-    mean of the two middle values; p90: linear interpolation between closest ranks (type 7) — the arithmetic
-    of pandas that compute_direct uses, on the same millisecond values, so the figures are identical."""
+def rank_values(key, tat, within, groups: int, presorted: bool = False):
+    """For every group (dense integer ``key`` < ``groups``) with values: ``(group, completed, median_lo,
+    median_hi, p90_lo, p90_hi, within count)`` as int64 arrays — the turnaround times (ms) between which the median
+    and the 90th percentile interpolate (see ``figures``). ``presorted``: ``tat`` already ordered by (key, tat)."""
     n = np.bincount(key, minlength=groups)
     w = np.bincount(key, weights=within, minlength=groups)
     values = tat if presorted else _sorted_by_key(key, tat)
-    hours = values / HOUR_MS
     first = np.cumsum(n) - n
     nz = np.flatnonzero(n)
     n_nz, s = n[nz], first[nz]
+    last = s + n_nz - 1
     mid = s + (n_nz - 1) // 2
-    median = np.where(n_nz % 2 == 1, hours[mid], (hours[mid] + hours[np.minimum(mid + 1, s + n_nz - 1)]) / 2)
-    rank = 0.9 * (n_nz - 1)
-    lo = np.floor(rank).astype(np.int64)
-    frac = rank % 1
-    x_lo = hours[s + lo]
-    x_hi = hours[np.minimum(s + lo + 1, s + n_nz - 1)]
-    p90 = x_lo + (x_hi - x_lo) * frac
-    return nz, n_nz, median, p90, w[nz] / n_nz * 100
+    lo = s + np.floor(0.9 * (n_nz - 1)).astype(np.int64)
+    return (nz, n_nz, values[mid], values[np.minimum(mid + 1, last)], values[lo], values[np.minimum(lo + 1, last)],
+            np.rint(w[nz]).astype(np.int64))
+
+
+def figures(n, median_lo, median_hi, p90_lo, p90_hi, within):
+    """(median h, p90 h, within %) from ``rank_values``. Median of an even count: the mean of the two middle
+    values; p90: linear interpolation between closest ranks (type 7) — the arithmetic of pandas that
+    compute_direct uses, on the same millisecond values, so the figures are identical."""
+    lo_h, hi_h = median_lo / HOUR_MS, median_hi / HOUR_MS
+    median = np.where(n % 2 == 1, lo_h, (lo_h + hi_h) / 2)
+    frac = (0.9 * (n - 1)) % 1
+    x_lo, x_hi = p90_lo / HOUR_MS, p90_hi / HOUR_MS
+    return median, x_lo + (x_hi - x_lo) * frac, within / n * 100
+
+
+def _group_stats(key, tat, within, groups: int, presorted: bool):
+    """(group, completed, median h, p90 h, within %) for every group with values."""
+    nz, n, *ranks = rank_values(key, tat, within, groups, presorted)
+    return (nz, n, *figures(n, *ranks))
+
+
+class EpochDays(Func):
+    """A date column as days since 1970-01-01 (integer)."""
+
+    output_field = BigIntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST(julianday({sql}) - 2440587.5 AS INTEGER)", params
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql} - DATE '1970-01-01')", params
+
+
+def _rounded(values: np.ndarray) -> list:
+    """``round(v, 2)`` of every value, as Python floats: NumPy's rint(v·100)/100 where v·100 is clearly away from
+    a half (then both give the same double), Python's correctly rounded ``round`` for the few near a half."""
+    scaled = values * 100
+    out = np.rint(scaled) / 100
+    near = np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6)
+    result = out.tolist()
+    for i in near.tolist():
+        result[i] = round(float(values[i]), 2)
+    return result
 
 
 def _h(value):
@@ -349,15 +387,44 @@ def _join(blobs, dtype) -> np.ndarray:
     return np.frombuffer(b"".join(blobs), dtype=dtype)
 
 
+def _day_numbers(days) -> np.ndarray:
+    """Dates → days since 1970-01-01 (int64), by ordinals: 20× faster than np.array(dates)."""
+    unix_day = date(1970, 1, 1).toordinal()
+    return np.array([d.toordinal() - unix_day for d in days], dtype=np.int64)
+
+
+def _merged(ranges: list[tuple[date, date]]) -> list[tuple[date, date]]:
+    """Inclusive date ranges, sorted, adjacent and overlapping ones joined."""
+    out: list[list[date]] = []
+    for lo, hi in sorted(ranges):
+        if out and lo <= out[-1][1] + timedelta(days=1):
+            out[-1][1] = max(out[-1][1], hi)
+        else:
+            out.append([lo, hi])
+    return [(lo, hi) for lo, hi in out]
+
+
+def whole_periods(q: Query, starts: list[date]) -> list[int]:
+    """Indices of the buckets that lie entirely inside the window (contiguous: only the first and the last can be
+    cut by the window)."""
+    return [i for i, p in enumerate(starts) if p >= q.start and next_bucket(p, q.bucket) - timedelta(days=1) <= q.end]
+
+
 def compute(q: Query, *, clients: bool = True, summary: bool = False) -> dict:
-    """The figures of the window (same definitions and output as ``compute_direct``), from the rollup: at most
-    four queries whatever the window, and work proportional to the samples completed in it. ``clients=False``
-    leaves the per-client table out (the API answers it only when asked); ``summary=True`` adds
+    """The figures of the window (same definitions and output as ``compute_direct``), from the rollup, in at most
+    eight queries whatever the window. Whole buckets of the window are read from ``ThroughputPeriod`` (their
+    figures kept by lab.rollup), the days of a bucket cut by the window — and of a whole bucket marked stale
+    (``ThroughputStale``: written since the last refresh) — from ``ThroughputDay``'s arrays, so the work does not
+    grow with the samples of whole buckets and the figures are exact whether or not the periods were refreshed.
+    A client filter, the per-client table of one assay and the whole-window summaries rank the day arrays of the
+    whole window (those groups are not kept per period), as does any query while a target differs from the one
+    the periods were counted with.
+    ``clients=False`` leaves the per-client table out (the API answers it only when asked); ``summary=True`` adds
     ``assay_summary`` / ``client_summary``: the same figures over the whole window, one row per assay or
     client (the dashboard's short tables), with the backlog at the window's end."""
     from django.db.models import Sum
 
-    from lab.models import ThroughputClientDay, ThroughputDay
+    from lab.models import ThroughputClientDay, ThroughputDay, ThroughputPeriod, ThroughputStale, ThroughputTarget
 
     starts = periods(q)
     start_days = np.array(starts, dtype="datetime64[D]")
@@ -369,52 +436,173 @@ def compute(q: Query, *, clients: bool = True, summary: bool = False) -> dict:
     client_rows = list(Client.objects.order_by("pk").values_list("id", "code")) if clients else []
     client_ids = np.array([c[0] for c in client_rows], dtype=np.int64)
     width_c = max(len(client_rows), 1)
+
+    whole = whole_periods(q, starts)
+    use_periods = bool(whole) and not q.client_id and not summary and not (q.assay_id and clients)
+    if use_periods:
+        current = {a[0]: a[2] for a in assays}
+        use_periods = all(current.get(a) == h for a, h in ThroughputTarget.objects.values_list("assay_id", "hours"))
+    if use_periods:
+        first, last = starts[whole[0]], next_bucket(starts[whole[-1]], q.bucket) - timedelta(days=1)
+        ranges = ([(q.start, first - timedelta(days=1))] if first > q.start else []) + (
+            [(last + timedelta(days=1), q.end)] if last < q.end else [])
+    else:
+        ranges = [(q.start, q.end)]
     blobs = clients or bool(q.client_id)
 
-    qs = ThroughputDay.objects.filter(day__gte=q.start, day__lte=q.end)
-    prior = ThroughputDay.objects.filter(day__lt=q.start)
-    if q.assay_id:
-        qs, prior = qs.filter(assay_id=q.assay_id), prior.filter(assay_id=q.assay_id)
-    fields = ["day", "assay_id", "completed", "received", "closed", "tat_ms"]
-    if blobs:
-        fields += ["tat_clients", "received_clients", "closed_clients"]
-    data = list(qs.order_by("day", "assay_id").values_list(*fields))
-    cols = list(zip(*data, strict=True)) if data else [()] * len(fields)
-    col = dict(zip(fields, cols, strict=True))
-    unix_day = date(1970, 1, 1).toordinal()  # date → datetime64[D] by ordinals: 20× faster than np.array(dates)
-    row_days = np.array([d.toordinal() - unix_day for d in col["day"]], dtype=np.int64).astype("datetime64[D]")
-    row_bucket = np.searchsorted(start_days, _bucket_days(row_days, q.bucket)) if data else np.zeros(0, np.int64)
-    row_aidx = np.searchsorted(assay_ids, np.array(col["assay_id"], dtype=np.int64))
+    # Periods marked stale (written since the last refresh, lab.rollup): whole buckets of the window among them are
+    # ranked from their day arrays like cut ones; months and days before the window among them give their flows
+    # from the per-client day counts instead.
+    month = q.start.replace(day=1)
+    kept_prior = not q.client_id and not (q.assay_id and clients)
+    stale_days = np.zeros(0, dtype=np.int64)
+    stale_prior = []
+    if use_periods or kept_prior:
+        marks = Q(bucket="month", period__lt=month) | Q(bucket="day", period__gte=month, period__lt=q.start)
+        if use_periods:
+            marks |= Q(bucket=q.bucket, period__gte=first, period__lte=last)
+        marked = set(ThroughputStale.objects.filter(marks).order_by().values_list("bucket", "period").distinct())
+        if use_periods:
+            stale_whole = [starts[i] for i in whole if (q.bucket, starts[i]) in marked]
+            ranges = _merged(ranges + [(p, next_bucket(p, q.bucket) - timedelta(days=1)) for p in stale_whole])
+            stale_days = _day_numbers(stale_whole)
+        stale_prior = _merged([(p, next_bucket(p, b) - timedelta(days=1)) for b, p in marked
+                               if b == "month" and p < month or b == "day" and month <= p < q.start])
 
-    tat = _join(col["tat_ms"], "<i8").astype(np.int64)
-    tat_client = _join(col["tat_clients"], "<i4").astype(np.int64) if blobs else None
-    completed = np.array(col["completed"], dtype=np.int64)
-    v_bucket, v_aidx = np.repeat(row_bucket, completed), np.repeat(row_aidx, completed)
-    if q.client_id:
-        keep = tat_client == q.client_id
-        tat, tat_client, v_bucket, v_aidx = tat[keep], tat_client[keep], v_bucket[keep], v_aidx[keep]
-    within = (tat <= target_ms[v_aidx]).astype(np.float64)
+    # The per-group figures as integer matrices (completed, median_lo, median_hi, p90_lo, p90_hi, within) and
+    # the flows (received − closed) per bucket: filled from the day arrays and from the kept periods.
+    ranks_a = np.zeros((6, nb * width_a), dtype=np.int64)
+    ranks_c = np.zeros((6, nb * width_c), dtype=np.int64)
+    ranks_t = np.zeros((6, nb), dtype=np.int64)
+    net_a = np.zeros((nb, width_a), dtype=np.int64)
+    net_c = np.zeros((nb, width_c), dtype=np.int64)
+
+    tat = v_aidx = tat_client = within = None
+    if ranges:
+        days_q = Q()
+        for lo, hi in ranges:
+            days_q |= Q(day__gte=lo, day__lte=hi)
+        qs = ThroughputDay.objects.filter(days_q)
+        if q.assay_id:
+            qs = qs.filter(assay_id=q.assay_id)
+        fields = ["day", "assay_id", "completed", "received", "closed", "tat_ms"]
+        if blobs:
+            fields += ["tat_clients", "received_clients", "closed_clients"]
+        data = list(qs.order_by("day", "assay_id").values_list(*fields))
+        cols = list(zip(*data, strict=True)) if data else [()] * len(fields)
+        col = dict(zip(fields, cols, strict=True))
+        row_days = _day_numbers(col["day"]).astype("datetime64[D]")
+        row_bucket = np.searchsorted(start_days, _bucket_days(row_days, q.bucket)) if data else np.zeros(0, np.int64)
+        row_aidx = np.searchsorted(assay_ids, np.array(col["assay_id"], dtype=np.int64))
+
+        tat = _join(col["tat_ms"], "<i8").astype(np.int64)
+        tat_client = _join(col["tat_clients"], "<i4").astype(np.int64) if blobs else None
+        completed = np.array(col["completed"], dtype=np.int64)
+        v_bucket, v_aidx = np.repeat(row_bucket, completed), np.repeat(row_aidx, completed)
+        if q.client_id:
+            keep = tat_client == q.client_id
+            tat, tat_client, v_bucket, v_aidx = tat[keep], tat_client[keep], v_bucket[keep], v_aidx[keep]
+        within = (tat <= target_ms[v_aidx]).astype(np.float64)
+
+        def fill(matrix, key, groups, presorted=False):
+            nz, *values = rank_values(key, tat, within, groups, presorted)
+            matrix[:, nz] = np.array(values, dtype=np.int64).reshape(6, len(nz))
+
+        fill(ranks_a, v_bucket * width_a + v_aidx, nb * width_a, q.bucket == "day")
+        fill(ranks_t, v_bucket, nb)
+        if clients:
+            v_cidx = np.searchsorted(client_ids, tat_client)
+            fill(ranks_c, v_bucket * width_c + v_cidx, nb * width_c)
+
+        def flows(ids_col, counts):
+            """(per bucket × assay, per bucket × client) of one flow of these days."""
+            ids = _join(ids_col, "<i4").astype(np.int64)
+            b, a = np.repeat(row_bucket, counts), np.repeat(row_aidx, counts)
+            if q.client_id:
+                keep = ids == q.client_id
+                ids, b, a = ids[keep], b[keep], a[keep]
+            c = np.searchsorted(client_ids, ids)
+            return (np.bincount(b * width_a + a, minlength=nb * width_a).reshape(nb, width_a),
+                    np.bincount(b * width_c + c, minlength=nb * width_c).reshape(nb, width_c) if clients else None)
+
+        received = np.array(col["received"], dtype=np.int64)
+        closed = np.array(col["closed"], dtype=np.int64)
+        if blobs:
+            rin, rout = flows(col["received_clients"], received), flows(col["closed_clients"], closed)
+            net_a += rin[0] - rout[0]
+            if clients:
+                net_c += rin[1] - rout[1]
+        else:
+            net_a += np.bincount(row_bucket * width_a + row_aidx, weights=received - closed,
+                                 minlength=nb * width_a).reshape(nb, width_a).astype(np.int64)
+
+    if use_periods:
+        kept = ThroughputPeriod.objects.filter(bucket=q.bucket, period__gte=first, period__lte=last)
+        if q.assay_id:
+            kept = kept.filter(assay_key=q.assay_id, client_key=0)
+        elif not clients:
+            kept = kept.filter(client_key=0)
+        # One row of comma-joined integer columns (parsed by NumPy in C): no Python tuple or date per period.
+        names = ("period", "assay_key", "client_key", "completed", "median_lo", "median_hi", "p90_lo", "p90_hi",
+                 "within", "received", "closed")
+        joined = kept.order_by().aggregate(**{f"c{i}": Joined(EpochDays(f) if f == "period" else f)
+                                              for i, f in enumerate(names)})
+        cols = [_ints(joined[f"c{i}"]) for i in range(len(names))]
+        if len(stale_days) and len(cols[0]):
+            fresh = ~np.isin(cols[0], stale_days)
+            cols = [c[fresh] for c in cols]
+        if len(cols[0]):
+            b = np.searchsorted(start_days, cols[0].astype("datetime64[D]"))
+            akey, ckey = np.array(cols[1], dtype=np.int64), np.array(cols[2], dtype=np.int64)
+            values = np.array(cols[3:9], dtype=np.int64)
+            net = np.array(cols[9], dtype=np.int64) - np.array(cols[10], dtype=np.int64)
+            per_assay = (akey > 0) & (ckey == 0)
+            aidx = np.searchsorted(assay_ids, akey[per_assay])
+            ranks_a[:, b[per_assay] * width_a + aidx] = values[:, per_assay]
+            net_a[b[per_assay], aidx] += net[per_assay]
+            overall = per_assay if q.assay_id else (akey == 0) & (ckey == 0)
+            ranks_t[:, b[overall]] = values[:, overall]
+            if clients:
+                per_client = (akey == 0) & (ckey > 0)
+                cidx = np.searchsorted(client_ids, ckey[per_client])
+                ranks_c[:, b[per_client] * width_c + cidx] = values[:, per_client]
+                net_c[b[per_client], cidx] += net[per_client]
 
     # Backlog at each bucket end = open at the window start + received − closed before the bucket end.
-    def flows(ids_col, counts):
-        """(per bucket × assay, per bucket × client) of one flow inside the window."""
-        ids = _join(ids_col, "<i4").astype(np.int64)
-        b, a = np.repeat(row_bucket, counts), np.repeat(row_aidx, counts)
-        if q.client_id:
-            keep = ids == q.client_id
-            ids, b, a = ids[keep], b[keep], a[keep]
-        c = np.searchsorted(client_ids, ids)
-        return (np.bincount(b * width_a + a, minlength=nb * width_a).reshape(nb, width_a),
-                np.bincount(b * width_c + c, minlength=nb * width_c).reshape(nb, width_c) if clients else None)
-
-    received = np.array(col["received"], dtype=np.int64)
-    closed = np.array(col["closed"], dtype=np.int64)
     prior_a = np.zeros(width_a, dtype=np.int64)
-    prior_c = np.zeros(width_c, dtype=np.int64) if clients else None
-    if blobs:
-        rin, rout = flows(col["received_clients"], received), flows(col["closed_clients"], closed)
-        net_a = rin[0] - rout[0]
-        net_c = rin[1] - rout[1] if clients else None
+    prior_c = np.zeros(width_c, dtype=np.int64)
+    if kept_prior:
+        # Open at the window start from the kept periods' flows: every month before the window's month, then
+        # the days of that month before the window (a few thousand narrow rows, however long the history); the
+        # stale ones among them from the per-client day counts of their days.
+        before = ThroughputPeriod.objects.filter(Q(bucket="month", period__lt=month)
+                                                 | Q(bucket="day", period__gte=month, period__lt=q.start))
+        stale_q = Q()
+        for lo, hi in stale_prior:
+            stale_q |= Q(period__gte=lo, period__lte=hi)
+        if stale_prior:
+            before = before.exclude(stale_q)
+        before = before.filter(assay_key=q.assay_id, client_key=0) if q.assay_id else before.exclude(
+            assay_key=0, client_key=0) if clients else before.filter(client_key=0).exclude(assay_key=0)
+        for assay_key, client_key, r, c in before.order_by().values("assay_key", "client_key").annotate(
+                r=Sum("received"), c=Sum("closed")).values_list("assay_key", "client_key", "r", "c"):
+            if assay_key:
+                prior_a[np.searchsorted(assay_ids, assay_key)] += r - c
+            else:
+                prior_c[np.searchsorted(client_ids, client_key)] += r - c
+        if stale_prior:
+            days_q = Q()
+            for lo, hi in stale_prior:
+                days_q |= Q(day__gte=lo, day__lte=hi)
+            counts = ThroughputClientDay.objects.filter(days_q)
+            if q.assay_id:
+                counts = counts.filter(assay_id=q.assay_id)
+            for assay_id, client_id, r, c in counts.order_by().values("assay_id", "client_id").annotate(
+                    r=Sum("received"), c=Sum("closed")).values_list("assay_id", "client_id", "r", "c"):
+                prior_a[np.searchsorted(assay_ids, assay_id)] += r - c
+                if clients:
+                    prior_c[np.searchsorted(client_ids, client_id)] += r - c
+    elif blobs:
         # Open at the window start per assay and client: one SUM over the narrow per-client counts.
         before = ThroughputClientDay.objects.filter(day__lt=q.start)
         if q.assay_id:
@@ -427,23 +615,27 @@ def compute(q: Query, *, clients: bool = True, summary: bool = False) -> dict:
             if clients:
                 prior_c[np.searchsorted(client_ids, client_id)] += r - c
     else:
-        net_a = np.bincount(row_bucket * width_a + row_aidx, weights=received - closed,
-                            minlength=nb * width_a).reshape(nb, width_a).astype(np.int64)
+        prior = ThroughputDay.objects.filter(day__lt=q.start)
+        if q.assay_id:
+            prior = prior.filter(assay_id=q.assay_id)
         for assay_id, r, c in prior.order_by().values("assay_id").annotate(r=Sum("received"), c=Sum("closed")) \
                 .values_list("assay_id", "r", "c"):
             prior_a[np.searchsorted(assay_ids, assay_id)] += r - c
     backlog_a = prior_a + np.cumsum(net_a, axis=0)
-    backlog_c = prior_c + np.cumsum(net_c, axis=0) if clients else None
+    backlog_c = prior_c + np.cumsum(net_c, axis=0)
 
-    def table(key, groups, width, presorted, backlog, label, ids, codes):
-        nz, n, med, p90, pct = _group_stats(key, tat, within, groups, presorted)
+    def table(ranks, width, backlog, label, ids, codes):
+        nz = np.flatnonzero(ranks[0])
+        n = ranks[0, nz]
+        med, p90, pct = figures(n, *ranks[1:, nz])
         b, k = np.divmod(nz, width)
+        labels = [p.isoformat() for p in starts]
+        id_list = ids.tolist()
         rows = [{
-            "period": starts[bi].isoformat(), label: int(ids[ki]), f"{label}_code": codes[ki],
-            "completed": int(ni), "median_tat_hours": _h(m), "p90_tat_hours": _h(p),
-            "within_target_pct": _h(w), "backlog": int(backlog[bi, ki]),
-        } for bi, ki, ni, m, p, w in zip(b.tolist(), k.tolist(), n.tolist(), med.tolist(), p90.tolist(),
-                                         pct.tolist(), strict=True)]
+            "period": labels[bi], label: id_list[ki], f"{label}_code": codes[ki],
+            "completed": ni, "median_tat_hours": m, "p90_tat_hours": p, "within_target_pct": w, "backlog": bl,
+        } for bi, ki, ni, m, p, w, bl in zip(b.tolist(), k.tolist(), n.tolist(), _rounded(med), _rounded(p90),
+                                             _rounded(pct), backlog[b, k].tolist(), strict=True)]
         rows.sort(key=lambda r: (r["period"], r[f"{label}_code"]))
         return rows
 
@@ -451,15 +643,12 @@ def compute(q: Query, *, clients: bool = True, summary: bool = False) -> dict:
     result = {
         "start": q.start.isoformat(), "end": q.end.isoformat(), "bucket": q.bucket, "assay": q.assay_id,
         "client": q.client_id, "time_zone": settings.TIME_ZONE,
-        "rows": table(v_bucket * width_a + v_aidx, nb * width_a, width_a, q.bucket == "day", backlog_a, "assay",
-                      assay_ids, assay_codes),
+        "rows": table(ranks_a, width_a, backlog_a, "assay", assay_ids, assay_codes),
     }
     if clients:
-        v_cidx = np.searchsorted(client_ids, tat_client)
-        result["clients"] = table(v_bucket * width_c + v_cidx, nb * width_c, width_c, False, backlog_c, "client",
-                                  client_ids, [c[1] for c in client_rows])
-    if summary:
-        def whole(key, width, ids, codes, backlog, label):
+        result["clients"] = table(ranks_c, width_c, backlog_c, "client", client_ids, [c[1] for c in client_rows])
+    if summary:  # never from the kept periods: the arrays of the whole window were read
+        def whole_window(key, width, ids, codes, backlog, label):
             nz, n, med, p90, pct = _group_stats(key, tat, within, width, False)
             rows = [{label: int(ids[k]), f"{label}_code": codes[k], "completed": int(ni),
                      "median_tat_hours": _h(m), "p90_tat_hours": _h(p), "within_target_pct": _h(w),
@@ -468,19 +657,18 @@ def compute(q: Query, *, clients: bool = True, summary: bool = False) -> dict:
                                               strict=True)]
             return sorted(rows, key=lambda r: r[f"{label}_code"])
 
-        result["assay_summary"] = whole(v_aidx, width_a, assay_ids, assay_codes, backlog_a, "assay")
+        result["assay_summary"] = whole_window(v_aidx, width_a, assay_ids, assay_codes, backlog_a, "assay")
         if clients:
-            result["client_summary"] = whole(np.searchsorted(client_ids, tat_client), width_c, client_ids,
-                                             [c[1] for c in client_rows], backlog_c, "client")
-    nz, n, med, p90, pct = _group_stats(v_bucket, tat, within, nb, False)
-    per_period = dict(zip(nz.tolist(), zip(n.tolist(), med.tolist(), p90.tolist(), pct.tolist(), strict=True),
-                          strict=True))
+            result["client_summary"] = whole_window(np.searchsorted(client_ids, tat_client), width_c, client_ids,
+                                                    [c[1] for c in client_rows], backlog_c, "client")
+    n_t = ranks_t[0]
+    med, p90, pct = figures(np.maximum(n_t, 1), *ranks_t[1:])
     total_backlog = backlog_a.sum(axis=1)
     totals = []
-    for b, p in enumerate(starts):
-        ni, m, p9, w = per_period.get(b, (0, None, None, None))
-        totals.append({"period": p.isoformat(), "completed": ni, "median_tat_hours": _h(m),
-                       "p90_tat_hours": _h(p9), "within_target_pct": _h(w),
+    for b, (p, ni, m, p9, w) in enumerate(zip(starts, n_t.tolist(), med.tolist(), p90.tolist(), pct.tolist(),
+                                              strict=True)):
+        totals.append({"period": p.isoformat(), "completed": ni, "median_tat_hours": _h(m) if ni else None,
+                       "p90_tat_hours": _h(p9) if ni else None, "within_target_pct": _h(w) if ni else None,
                        "backlog": int(total_backlog[b])})
     result["totals"] = totals
     return result

@@ -22,6 +22,9 @@ UNTRACKED_ALLOWED = {
     "labelling.caseserialcounter": "a counter locked while a range is issued; the label job carries history",
     "lab.throughputday": "a rollup derived from the samples (which carry history), rebuilt by a command",
     "lab.throughputclientday": "part of the same rollup (per-client counts), rebuilt with it",
+    "lab.throughputperiod": "part of the same rollup (figures of whole days, weeks, months), rebuilt with it",
+    "lab.throughputtarget": "part of the same rollup (the targets its period counts use), rebuilt with it",
+    "lab.throughputstale": "part of the same rollup (marks of periods to recompute), rebuilt with it",
 }
 
 

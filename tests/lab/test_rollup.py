@@ -9,9 +9,10 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from lab import rollup, services
-from lab.models import ThroughputClientDay, ThroughputDay
+from lab.models import Assay, ThroughputClientDay, ThroughputDay, ThroughputPeriod, ThroughputStale
 from lab.throughput import Query, compute, compute_direct
 from tests.lab.factories import local, make_assay, make_client
 
@@ -55,7 +56,10 @@ def assert_equal_to_direct(clients, assays):
         for extra in ({}, {"assay_id": assays[1].pk}, {"client_id": clients[2].pk},
                       {"assay_id": assays[0].pk, "client_id": clients[0].pk}):
             q = Query(**params, **extra)
-            assert compute(q) == compute_direct(q), (params, extra)
+            direct = compute_direct(q)
+            assert compute(q) == direct, (params, extra)
+            without_clients = {k: v for k, v in direct.items() if k != "clients"}
+            assert compute(q, clients=False) == without_clients, (params, extra)  # from the kept periods
 
 
 def test_rollup_equals_the_direct_computation_through_every_service(lab):
@@ -89,6 +93,39 @@ def test_a_changed_target_applies_to_past_figures(lab):
     assert_equal_to_direct(clients, assays)
 
 
+def test_a_target_changed_behind_the_services_still_gives_exact_figures(lab):
+    user, clients, assays = lab
+    intake(user, clients, assays, 120, seed=7)
+    rollup.refresh()
+    Assay.objects.filter(pk=assays[1].pk).update(tat_target_hours=2)  # no signal: the periods count the old one
+    assert rollup.differences() > 0
+    assert_equal_to_direct(clients, assays)  # computed from the day rows meanwhile
+    call_command("rebuild_lab_throughput", verbosity=0)
+    assert rollup.differences() == 0
+    assert_equal_to_direct(clients, assays)
+
+
+def test_whole_periods_are_read_not_ranked(lab):
+    """A window of whole months (or days) reads the kept periods, not the turnaround arrays of its days; a window
+    cut inside weeks reads the arrays of the cut days only."""
+    user, clients, assays = lab
+    intake(user, clients, assays, 200, seed=8)
+    rollup.refresh()
+    assert ThroughputPeriod.objects.filter(bucket="month", assay_key=0, client_key=0).count() == 3
+
+    def sql(q, **kwargs):
+        with CaptureQueriesContext(connection) as ctx:
+            figures = compute(q, **kwargs)
+        assert figures == {k: v for k, v in compute_direct(q).items() if kwargs.get("clients", True) or k != "clients"}
+        return " ".join(c["sql"] for c in ctx.captured_queries)
+
+    assert "tat_ms" not in sql(Query(**QUERIES[2]))
+    assert "tat_ms" not in sql(Query(**QUERIES[0]), clients=False)
+    assert "tat_ms" not in sql(Query(**QUERIES[2], assay_id=assays[0].pk), clients=False)
+    cut = sql(Query(**QUERIES[1]))  # Wednesday 4 March … Wednesday 25 March: two cut weeks
+    assert "tat_ms" in cut and "2026-03-04" in cut and "2026-03-23" in cut
+
+
 def test_rebuild_command_reproduces_the_rollup(lab):
     user, clients, assays = lab
     intake(user, clients, assays, 150, seed=4)
@@ -103,6 +140,14 @@ def test_rebuild_command_reproduces_the_rollup(lab):
     call_command("rebuild_lab_throughput", verbosity=0)
     assert rows() == kept
     assert rollup.differences() == 0
+    periods = sorted(ThroughputPeriod.objects.values_list("bucket", "period", "assay_key", "client_key", "completed",
+                                                          "median_lo", "median_hi", "p90_lo", "p90_hi", "within"))
+    ThroughputPeriod.objects.filter(bucket="week").delete()
+    assert rollup.differences() > 0  # the kept periods are checked too
+    call_command("rebuild_lab_throughput", verbosity=0)
+    assert sorted(ThroughputPeriod.objects.values_list("bucket", "period", "assay_key", "client_key", "completed",
+                                                       "median_lo", "median_hi", "p90_lo", "p90_hi", "within")) \
+        == periods
     call_command("rebuild_lab_throughput", "--check", verbosity=0)
     counts = list(ThroughputClientDay.objects.values_list("day", "assay_id", "client_id", "received", "closed"))
     assert counts and sum(r[3] for r in counts) == 150
@@ -122,7 +167,86 @@ def test_the_query_count_does_not_grow_with_the_samples(lab):
         return len(ctx.captured_queries)
 
     intake(user, clients, assays, 20, seed=5)
-    small = [queries(Query(**params)) for params in QUERIES]
+    small = [queries(Query(**params)) for params in QUERIES]  # stale periods (one more query for their flows)
+    rollup.refresh()
+    fresh = [queries(Query(**params)) for params in QUERIES]
     intake(user, clients, assays, 400, seed=6)
     assert [queries(Query(**params)) for params in QUERIES] == small
-    assert max(small) <= 4
+    rollup.refresh()
+    assert [queries(Query(**params)) for params in QUERIES] == fresh
+    assert max(small) <= 8 and max(fresh) <= 7
+
+
+def kept_periods():
+    return sorted(ThroughputPeriod.objects.values_list("bucket", "period", "assay_key", "client_key",
+                                                       *rollup.PERIOD_FIELDS))
+
+
+def test_services_mark_periods_stale_and_the_figures_stay_exact(lab):
+    """A service call marks the day, week and month it touches stale (it recomputes nothing); compute ranks the
+    day arrays of the stale periods, so it equals the direct computation before any refresh."""
+    user, clients, assays = lab
+    samples = intake(user, clients, assays, 150, seed=11)
+    rollup.refresh()
+    assert not ThroughputStale.objects.exists()
+    before = kept_periods()
+    s = next(s for s in samples if s.reported_at is None)
+    services.start_testing(s, user=user, started_at=s.received_at + timedelta(minutes=5))
+    reported = s.received_at + timedelta(hours=2)
+    services.report_result(s, user=user, result="positive", reported_at=reported)
+    day = timezone.localtime(reported).date()
+    assert {("day", day), ("week", day - timedelta(days=day.weekday())), ("month", day.replace(day=1))} \
+        <= rollup.stale_periods()
+    assert kept_periods() == before  # not recomputed by the service
+    assert rollup.differences() == 0  # the day rows are exact; stale periods are not compared
+    assert_equal_to_direct(clients, assays)
+
+
+def test_the_refresh_task_recomputes_stale_periods_as_the_rebuild_does(lab):
+    from lims.tasks import registry
+
+    user, clients, assays = lab
+    intake(user, clients, assays, 150, seed=12)
+    assert ThroughputStale.objects.exists()
+    periodic = registry.SCHEDULE["lab.refresh_throughput"]
+    assert periodic.schedule == {"every_minutes": 5}
+    assert periodic.run(None) > 0
+    assert not ThroughputStale.objects.exists()
+    refreshed = kept_periods()
+    call_command("rebuild_lab_throughput", verbosity=0)
+    assert kept_periods() == refreshed
+    assert rollup.differences() == 0
+    assert_equal_to_direct(clients, assays)
+    intake(user, clients, assays, 10, seed=13)
+    call_command("rebuild_lab_throughput", "--refresh", verbosity=0)
+    assert not ThroughputStale.objects.exists()
+    call_command("rebuild_lab_throughput", "--check", verbosity=0)
+
+
+def test_a_write_during_the_refresh_leaves_its_period_stale(lab, monkeypatch):
+    """The refresh deletes only the marks it read before reading the day rows: a change that lands after that
+    read (here: after the recomputation, before the marks are deleted) keeps its period stale."""
+    user, clients, assays = lab
+    intake(user, clients, assays, 60, seed=14)
+    recompute = rollup._recompute_periods
+    late = {}
+
+    def recompute_then_write(touched):
+        recompute(touched)
+        if not late:
+            late["sample"] = services.receive_samples(
+                [{"client": clients[0], "assay": assays[0], "received_at": local(2026, 3, 11, 9, 0)}],
+                user=user, reason="intake")[0]
+
+    monkeypatch.setattr(rollup, "_recompute_periods", recompute_then_write)
+    rollup.refresh(chunk=1000)
+    assert late
+    assert rollup.stale_periods() == {("day", date(2026, 3, 11)), ("week", date(2026, 3, 9)),
+                                      ("month", date(2026, 3, 1))}
+    assert_equal_to_direct(clients, assays)  # the late sample counts: its periods are ranked from the days
+    monkeypatch.setattr(rollup, "_recompute_periods", recompute)
+    rollup.refresh()
+    assert not ThroughputStale.objects.exists()
+    refreshed = kept_periods()
+    call_command("rebuild_lab_throughput", verbosity=0)
+    assert kept_periods() == refreshed
