@@ -168,11 +168,14 @@ def pct(values, q):
     return (values[lo] + (values[hi] - values[lo]) * (k - lo)) * 1000
 
 
-def one_client(base, cookie, api_token, app, admin, n):
+def one_client(base, cookie, api_token, app, admin, n, warm=1):
+    """``n`` requests of ``app`` and of ``admin`` in turn, after ``warm`` unmeasured requests of each (the first
+    case warms every gunicorn worker: its templates and connections are made on a worker's first request)."""
     client = Client(base, cookie, api_token)
-    client.get(app)
-    if admin:
-        client.get(admin)
+    for _i in range(warm):
+        client.get(app)
+        if admin:
+            client.get(admin)
     app_t, admin_t = [], []
     for _i in range(n):
         app_t.append(client.get(app))
@@ -267,8 +270,9 @@ def main(argv=None):
     load_before = os.getloadavg()
     rows = []
     try:
-        for name, app, admin in plan["cases"]:
-            app_t, admin_t = one_client(base, cookie, api_token, app, admin, args.requests)
+        for index, (name, app, admin) in enumerate(plan["cases"]):
+            app_t, admin_t = one_client(base, cookie, api_token, app, admin, args.requests,
+                                        warm=args.workers * 3 if index == 0 else 1)
             row = {"name": name, "p50": pct(app_t, 0.5), "p95": pct(app_t, 0.95),
                    "admin_p50": pct(admin_t, 0.5) if admin else None,
                    "admin_p95": pct(admin_t, 0.95) if admin else None}
