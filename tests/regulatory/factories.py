@@ -29,7 +29,9 @@ from tests.conftest import sig
 from tests.qc.factories import PASSWORD, make_batch, make_product, make_study
 
 _numbers = itertools.count(1)
-_letters = (f"{a}{b}" for a in "QRSTVWXYZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+# Market codes are two letters: 234 of them, reused round (each test's rows are rolled back, so a code need only be
+# unique within one test; a worker process that runs many regulatory test files made more than 234 in all).
+_letters = itertools.cycle([f"{a}{b}" for a in "QRSTVWXYZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"])
 
 
 def make_market(user, reason="test", **overrides):

@@ -16,12 +16,8 @@ def make_world(admin_user):
     from tests.monitoring.factories import FACTORIES as MONITORING
     from tests.production.factories import FACTORIES as PRODUCTION
     from tests.qc.factories import FACTORIES as QC
-    from tests.regulatory import factories as regulatory_factories
     from tests.regulatory.factories import FACTORIES as REGULATORY
 
-    # Market codes come from a finite generator (234 codes) and a world uses several; each test rolls back its
-    # world, so the codes may start again.
-    regulatory_factories._letters = (f"{a}{b}" for a in "QRSTVWXYZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
     factories = {**INCUBATOR, **LAB, **LABELLING, **MONITORING, **PRODUCTION, **QC, **REGULATORY}
     made = {}
     for model in factories:
