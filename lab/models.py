@@ -274,9 +274,10 @@ class ThroughputClientDay(models.Model):
 
 
 class ThroughputPeriod(models.Model):
-    """Part of the throughput rollup (lab.rollup keeps it with ``ThroughputDay``, in the same transactions): the
-    figures of one whole local day, ISO week or month (``bucket``; ``period`` its first day) for one assay over
-    all clients, one client over all assays, or everything (``assay_key`` / ``client_key``: the id, 0 = all).
+    """Part of the throughput rollup (recomputed from ``ThroughputDay`` by lab.rollup's refresh and rebuild; a
+    sample service only marks the periods it touches stale, ``ThroughputStale``): the figures of one whole local
+    day, ISO week or month (``bucket``; ``period`` its first day) for one assay over all clients, one client over
+    all assays, or everything (``assay_key`` / ``client_key``: the id, 0 = all).
     ``median_lo`` / ``median_hi`` and ``p90_lo`` / ``p90_hi`` are the turnaround times (ms) between which the
     median and the 90th percentile interpolate (type 7, lab.throughput), so the figures of a whole period are read,
     not ranked again from every turnaround time; ``within`` counts the completed samples within the target kept in
